@@ -1,0 +1,59 @@
+/* audit.c — the history of every record: one audit_log row per change,
+ * written in the change's own transaction; and the history reply. */
+#include "audit.h"
+#include "util.h"
+#include "../http/http.h"
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *scrub(json_t *o)
+{
+    if (!o) return NULL;
+    json_t *c = json_deep_copy(o);
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(c, tmp, k, v)
+    {
+        if (strncmp(k, "password", 8) == 0 || strncmp(k, "token", 5) == 0 ||
+            strstr(k, "_hash"))
+            json_object_del(c, k);
+    }
+    return c;
+}
+
+int audit_record(db_conn *c, int64_t user_id, const char *entity, int64_t entity_id,
+                 const char *action, json_t *before, json_t *after)
+{
+    char ts[TF_TS_LEN];
+    tf_now(ts);
+    json_t *b = scrub(before), *a = scrub(after);
+    char *bs = b ? json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *as = a ? json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    int rc = db_exec(c,
+                     "INSERT INTO audit_log(at, user_id, entity, entity_id, action, before_json, "
+                     "after_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     DBP(DBS(ts), user_id ? DBI(user_id) : DBNULL, DBS(entity), DBI(entity_id),
+                         DBS(action), DBS(bs), DBS(as)));
+    free(bs);
+    free(as);
+    json_decref(b);
+    json_decref(a);
+    return rc < 0 ? rc : 0;
+}
+
+int audit_reply_history(req *r, const char *entity, int64_t entity_id)
+{
+    int limit;
+    int64_t cursor;
+    if (req_page(r, &limit, &cursor) < 0) return 0;
+    db_res res;
+    int rc = db_query(r->db, &r->a, &res,
+                      "SELECT a.id, a.at, a.user_id, u.name AS user_name, a.action, a.before_json,"
+                      " a.after_json FROM audit_log a LEFT JOIN users u ON u.id = a.user_id"
+                      " WHERE a.entity = ? AND a.entity_id = ? AND (? = 0 OR a.id < ?)"
+                      " ORDER BY a.id DESC LIMIT ?",
+                      DBP(DBS(entity), DBI(entity_id), DBI(cursor), DBI(cursor), DBI(limit + 1)));
+    if (rc < 0) return reply_db_error(r, rc);
+    return reply_page(r, db_rows_json(&res), limit, "id");
+}

@@ -1,0 +1,18 @@
+/* audit.h — history: every change writes who, when, what, before and after,
+ * inside the transaction of the change itself. */
+#ifndef TF_AUDIT_H
+#define TF_AUDIT_H
+#include <jansson.h>
+#include <stdint.h>
+#include "../db/db.h"
+
+/* Writes one audit row. before/after may be NULL (creation / deletion); they
+ * are borrowed, not stolen. Keys named password*, token* are never stored. */
+int audit_record(db_conn *c, int64_t user_id, const char *entity, int64_t entity_id,
+                 const char *action, json_t *before, json_t *after);
+
+struct req;
+/* Replies with the history page of (entity, id); the caller has already
+ * decided through the policy module that the user may see the record. */
+int audit_reply_history(struct req *r, const char *entity, int64_t entity_id);
+#endif

@@ -1,0 +1,20 @@
+/* auth.h — who is asking: password hashing (argon2id), sessions in the
+ * database (cookie + CSRF token), API tokens (Bearer), login throttling. */
+#ifndef TF_AUTH_H
+#define TF_AUTH_H
+#include <stdbool.h>
+#include "../db/db.h"
+
+struct req;
+#define SESSION_COOKIE "tf_session"
+#define LOGIN_MAX_FAILURES 5
+
+/* argon2id hash string of password into out (crypto_pwhash_STRBYTES). */
+int auth_hash_password(char *out, size_t outlen, const char *password);
+bool auth_verify_password(const char *hash, const char *password);
+/* Fills r->me from the session cookie or the Bearer token. 1 = signed in,
+ * 0 = not, <0 = database error. Sets r->session_hash for cookie sessions. */
+int auth_resolve(struct req *r);
+/* True if the request carries the CSRF token of its cookie session. */
+bool auth_csrf_ok(struct req *r);
+#endif

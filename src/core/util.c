@@ -1,0 +1,128 @@
+/* util.c — time stamps, tokens, strict parsing, UTF-8 checks (see util.h). */
+#include "util.h"
+#include "log.h"
+#include <errno.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int tf_log_quiet = 0;
+
+void tf_log(const char *level, const char *fmt, ...)
+{
+    if (tf_log_quiet && strcmp(level, "info") == 0) return;
+    char ts[TF_TS_LEN], line[2048];
+    tf_now(ts);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "ts=%s level=%s %s\n", ts, level, line);
+}
+
+void tf_ts(char out[TF_TS_LEN], time_t t)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, TF_TS_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+void tf_now(char out[TF_TS_LEN])
+{
+    tf_ts(out, time(NULL));
+}
+
+bool tf_ts_parse(const char *s, time_t *out)
+{
+    if (!s) return false;
+    struct tm tm = {0};
+    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!end || *end) {
+        memset(&tm, 0, sizeof(tm));
+        end = strptime(s, "%Y-%m-%d", &tm);
+        if (!end || *end) return false;
+    }
+    *out = timegm(&tm);
+    return true;
+}
+
+char *tf_random_token(arena *a, size_t bytes)
+{
+    unsigned char buf[64];
+    if (bytes > sizeof(buf)) bytes = sizeof(buf);
+    randombytes_buf(buf, bytes);
+    char *out = arena_alloc(a, bytes * 2 + 1);
+    sodium_bin2hex(out, bytes * 2 + 1, buf, bytes);
+    return out;
+}
+
+char *tf_token_hash(arena *a, const char *token)
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+    char *out = arena_alloc(a, sizeof(h) * 2 + 1);
+    sodium_bin2hex(out, sizeof(h) * 2 + 1, h, sizeof(h));
+    return out;
+}
+
+bool tf_parse_i64(const char *s, int64_t *out)
+{
+    if (!s || !*s) return false;
+    const char *p = s;
+    if (*p == '-') p++;
+    if (!*p) return false;
+    for (; *p; p++)
+        if (*p < '0' || *p > '9') return false;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end) return false;
+    *out = v;
+    return true;
+}
+
+bool tf_utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = p + len;
+    while (p < e) {
+        unsigned c = *p;
+        size_t n;
+        uint32_t cp;
+        if (c == 0) return false;
+        if (c < 0x80) {
+            p++;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            n = 1;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            n = 2;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if ((size_t)(e - p) <= n) return false;
+        for (size_t i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+size_t tf_utf8_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        if ((*s & 0xC0) != 0x80) n++;
+    return n;
+}

@@ -1,0 +1,27 @@
+/* util.h — small shared helpers: time stamps, random tokens, hashing of
+ * tokens, safe integer parsing. No allocation except where an arena is given. */
+#ifndef TF_UTIL_H
+#define TF_UTIL_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include "arena.h"
+
+#define TF_TS_LEN 32
+/* ISO-8601 UTC, second precision: 2026-11-27T08:15:00Z */
+void tf_ts(char out[TF_TS_LEN], time_t t);
+void tf_now(char out[TF_TS_LEN]);
+/* Parses tf_ts output (or a date "YYYY-MM-DD"); false if malformed. */
+bool tf_ts_parse(const char *s, time_t *out);
+/* URL-safe random token of `bytes` random bytes, hex-encoded into the arena. */
+char *tf_random_token(arena *a, size_t bytes);
+/* SHA-256 hex of a token, as stored in the database (tokens are never stored raw). */
+char *tf_token_hash(arena *a, const char *token);
+/* Strict decimal int64: whole string, no sign junk, no overflow. */
+bool tf_parse_i64(const char *s, int64_t *out);
+/* True if s is valid UTF-8 without NUL bytes. */
+bool tf_utf8_valid(const char *s, size_t len);
+/* Number of UTF-8 code points in s. */
+size_t tf_utf8_len(const char *s);
+#endif

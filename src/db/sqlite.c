@@ -1,0 +1,205 @@
+/* sqlite.c — the SQLite driver behind db.h: WAL, busy timeout, foreign keys,
+ * typed results (BOOLEAN declared columns come back as booleans), online
+ * backup through the sqlite3_backup API. */
+#include "db.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+    db_conn base;
+    sqlite3 *h;
+} sq_conn;
+
+static int map_rc(sq_conn *c, int rc)
+{
+    snprintf(c->base.err, sizeof(c->base.err), "%s", sqlite3_errmsg(c->h));
+    int ext = sqlite3_extended_errcode(c->h);
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) return DB_EUNIQUE;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) return DB_EFK;
+    if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) return DB_EBUSY;
+    return DB_ERR;
+}
+
+static int sq_open(db_conn **out, const char *path, char *err, size_t errlen)
+{
+    sq_conn *c = calloc(1, sizeof(*c));
+    if (!c) abort();
+    int rc = sqlite3_open_v2(path, &c->h,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path, c->h ? sqlite3_errmsg(c->h) : "?");
+        sqlite3_close(c->h);
+        free(c);
+        return DB_ECONN;
+    }
+    sqlite3_busy_timeout(c->h, 10000);
+    sqlite3_extended_result_codes(c->h, 1);
+    char *msg = NULL;
+    rc = sqlite3_exec(c->h,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
+                      "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;",
+                      NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot set up %s: %s", path, msg ? msg : "?");
+        sqlite3_free(msg);
+        sqlite3_close(c->h);
+        free(c);
+        return DB_ECONN;
+    }
+    *out = &c->base;
+    return 0;
+}
+
+static void sq_close(db_conn *b)
+{
+    sq_conn *c = (sq_conn *)b;
+    sqlite3_close_v2(c->h);
+    free(c);
+}
+
+static int bind_all(sqlite3_stmt *st, int n, const db_val *p)
+{
+    for (int i = 0; i < n; i++) {
+        int rc;
+        switch (p[i].t) {
+        case DBV_INT:
+        case DBV_BOOL:
+            rc = sqlite3_bind_int64(st, i + 1, p[i].i);
+            break;
+        case DBV_TEXT:
+            rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_STATIC);
+            break;
+        default:
+            rc = sqlite3_bind_null(st, i + 1);
+        }
+        if (rc != SQLITE_OK) return rc;
+    }
+    return SQLITE_OK;
+}
+
+static int sq_query(db_conn *b, arena *a, db_res *out, const char *sql, int n, const db_val *p)
+{
+    sq_conn *c = (sq_conn *)b;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(c->h, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) return map_rc(c, rc);
+    if (sqlite3_bind_parameter_count(st) != n) {
+        snprintf(b->err, sizeof(b->err), "statement wants %d parameters, got %d",
+                 sqlite3_bind_parameter_count(st), n);
+        sqlite3_finalize(st);
+        return DB_ERR;
+    }
+    if ((rc = bind_all(st, n, p)) != SQLITE_OK) {
+        rc = map_rc(c, rc);
+        sqlite3_finalize(st);
+        return rc;
+    }
+    int ncols = sqlite3_column_count(st);
+    out->ncols = ncols;
+    out->cols = arena_alloc(a, sizeof(char *) * (size_t)(ncols ? ncols : 1));
+    bool *isbool = arena_alloc(a, sizeof(bool) * (size_t)(ncols ? ncols : 1));
+    for (int i = 0; i < ncols; i++) {
+        out->cols[i] = arena_strdup(a, sqlite3_column_name(st, i));
+        const char *dt = sqlite3_column_decltype(st, i);
+        isbool[i] = dt && strcasecmp(dt, "BOOLEAN") == 0;
+    }
+    int cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->nrows == cap) {
+            int ncap = cap ? cap * 2 : 16;
+            db_val *cells = arena_alloc(a, sizeof(db_val) * (size_t)ncap * (size_t)(ncols ? ncols : 1));
+            if (out->cells) memcpy(cells, out->cells, sizeof(db_val) * (size_t)cap * (size_t)ncols);
+            out->cells = cells;
+            cap = ncap;
+        }
+        db_val *row = out->cells + (size_t)out->nrows * (size_t)ncols;
+        for (int i = 0; i < ncols; i++) {
+            switch (sqlite3_column_type(st, i)) {
+            case SQLITE_INTEGER:
+                row[i].t = isbool[i] ? DBV_BOOL : DBV_INT;
+                row[i].i = sqlite3_column_int64(st, i);
+                break;
+            case SQLITE_NULL:
+                row[i].t = DBV_NULL;
+                break;
+            case SQLITE_FLOAT: /* we store no floats; render exactly what is there */
+                row[i].t = DBV_TEXT;
+                row[i].s = arena_printf(a, "%.17g", sqlite3_column_double(st, i));
+                break;
+            default:
+                row[i].t = DBV_TEXT;
+                row[i].s = arena_strndup(a, (const char *)sqlite3_column_text(st, i),
+                                         (size_t)sqlite3_column_bytes(st, i));
+            }
+        }
+        out->nrows++;
+    }
+    if (rc != SQLITE_DONE) {
+        rc = map_rc(c, rc);
+        sqlite3_finalize(st);
+        return rc;
+    }
+    sqlite3_finalize(st);
+    return ncols > 0 ? out->nrows : sqlite3_changes(c->h);
+}
+
+static int sq_exec_script(db_conn *b, const char *sql)
+{
+    sq_conn *c = (sq_conn *)b;
+    char *msg = NULL;
+    int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        int r = map_rc(c, rc);
+        if (msg) snprintf(b->err, sizeof(b->err), "%s", msg);
+        sqlite3_free(msg);
+        return r;
+    }
+    return 0;
+}
+
+static int sq_backup(db_conn *b, const char *target, const char *to, char *err, size_t errlen)
+{
+    (void)target;
+    sq_conn *c = (sq_conn *)b;
+    sqlite3 *dst = NULL;
+    unlink(to);
+    int rc = sqlite3_open(to, &dst);
+    if (rc == SQLITE_OK) {
+        sqlite3_backup *bk = sqlite3_backup_init(dst, "main", c->h, "main");
+        if (bk) {
+            /* Copy in steps so writers are not held off for the whole copy; a
+             * write between steps restarts the copy, which is what keeps the
+             * result consistent. */
+            do {
+                rc = sqlite3_backup_step(bk, 256);
+                if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(5);
+            } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+            sqlite3_backup_finish(bk);
+        }
+        rc = sqlite3_errcode(dst);
+    }
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "backup to %s failed: %s", to, dst ? sqlite3_errmsg(dst) : "?");
+        sqlite3_close(dst);
+        return DB_ERR;
+    }
+    sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+    sqlite3_close(dst);
+    return 0;
+}
+
+const struct db_driver db_sqlite_driver = {
+    .name = "sqlite",
+    .engine = DB_ENGINE_SQLITE,
+    .open = sq_open,
+    .close = sq_close,
+    .query = sq_query,
+    .exec_script = sq_exec_script,
+    .begin_sql = "BEGIN IMMEDIATE",
+    .id_pk = "INTEGER PRIMARY KEY",
+    .backup = sq_backup,
+};

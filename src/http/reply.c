@@ -1,0 +1,149 @@
+/* reply.c — building responses: JSON, problem+json (RFC 9457) with the stable
+ * error codes listed here, pages of a collection, database error mapping. */
+#include "http.h"
+#include "../core/log.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Stable machine codes (the `code` member of every problem reply):
+ *   bad_request, invalid_json, too_deep, unsupported_media_type, payload_too_large,
+ *   validation_failed, unauthorized, csrf_missing, forbidden, not_found,
+ *   method_not_allowed, conflict, version_conflict, duplicate, in_use, throttled,
+ *   unavailable, internal                                                          */
+
+static const char *status_title(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return status >= 500 ? "Internal Server Error" : "Error";
+    }
+}
+
+int reply_json(req *r, int status, json_t *body)
+{
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!s) return reply_problem(r, 500, "internal", "could not encode the reply");
+    r->status = status;
+    r->resp_len = strlen(s);
+    r->resp = arena_strndup(&r->a, s, r->resp_len);
+    free(s);
+    if (!r->resp_type) r->resp_type = "application/json";
+    return 0;
+}
+
+int reply_empty(req *r, int status)
+{
+    r->status = status;
+    r->resp = NULL;
+    r->resp_len = 0;
+    return 0;
+}
+
+int reply_raw(req *r, int status, const char *content_type, const char *data, size_t len)
+{
+    r->status = status;
+    r->resp_type = content_type;
+    r->resp = (char *)data;
+    r->resp_len = len;
+    return 0;
+}
+
+static int problem(req *r, int status, const char *code, const char *detail, json_t *errors)
+{
+    json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
+                          arena_printf(&r->a, "about:blank#%s", code), "title",
+                          status_title(status), "status", status, "code", code, "detail",
+                          detail ? detail : "");
+    if (errors) json_object_set_new(o, "errors", errors);
+    r->resp_type = "application/problem+json";
+    return reply_json(r, status, o);
+}
+
+int reply_problem(req *r, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *detail = arena_vprintf(&r->a, fmt, ap);
+    va_end(ap);
+    return problem(r, status, code, detail, NULL);
+}
+
+int reply_invalid(req *r, json_t *errors)
+{
+    const char *first = "the request has invalid fields";
+    json_t *e0 = json_array_get(errors, 0);
+    if (e0) {
+        const char *f = json_string_value(json_object_get(e0, "field"));
+        const char *m = json_string_value(json_object_get(e0, "message"));
+        if (f && m) first = arena_printf(&r->a, "%s: %s", f, m);
+    }
+    return problem(r, 422, "validation_failed", first, errors);
+}
+
+int reply_db_error(req *r, int rc)
+{
+    const char *msg = r->db ? db_errmsg(r->db) : "no connection";
+    switch (rc) {
+    case DB_EUNIQUE:
+        return reply_problem(r, 409, "duplicate", "a record with the same unique value exists");
+    case DB_EFK:
+        return reply_problem(r, 409, "in_use",
+                             "the change conflicts with related records (%s)", "constraint");
+    case DB_EBUSY:
+    case DB_ECONN:
+        tf_log("warn", "db busy/conn path=%s err=\"%s\"", r->path, msg);
+        return reply_problem(r, 503, "unavailable", "the database is busy; try again");
+    default:
+        tf_log("error", "db error path=%s err=\"%s\"", r->path, msg);
+        return reply_problem(r, 500, "internal", "internal error");
+    }
+}
+
+int reply_not_found(req *r)
+{
+    return reply_problem(r, 404, "not_found", "no such record");
+}
+
+int reply_forbidden(req *r)
+{
+    return reply_problem(r, 403, "forbidden", "you may not do this");
+}
+
+int reply_conflict_version(req *r, int64_t current_version)
+{
+    json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I}", "type", "about:blank#version_conflict",
+                          "title", "Conflict", "status", 409, "code", "version_conflict", "detail",
+                          "someone else changed this record; reload it and try again",
+                          "current_version", (json_int_t)current_version);
+    r->resp_type = "application/problem+json";
+    return reply_json(r, 409, o);
+}
+
+int reply_page(req *r, json_t *items, int limit, const char *id_field)
+{
+    json_t *next = json_null();
+    size_t n = json_array_size(items);
+    if (n > (size_t)limit) {
+        /* one extra row was fetched to learn whether there is a next page */
+        json_array_remove(items, n - 1);
+        json_t *last = json_array_get(items, n - 2);
+        json_t *id = json_object_get(last, id_field);
+        if (json_is_integer(id)) {
+            json_decref(next);
+            next = json_string(arena_printf(&r->a, "%lld", (long long)json_integer_value(id)));
+        }
+    }
+    return reply_json(r, 200, json_pack("{s:o, s:o}", "items", items, "next_cursor", next));
+}

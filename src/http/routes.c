@@ -1,0 +1,14 @@
+/* routes.c — the list of every resource's route table. A new resource adds
+ * its table here; the dispatcher, the metrics and the OpenAPI document all
+ * read this one list. */
+#include "http.h"
+
+extern const route system_routes[];
+extern const route session_routes[];
+extern const route users_routes[];
+extern const route departments_routes[];
+extern const route approvals_routes[];
+
+const route *const tf_route_tables[] = {
+    system_routes, session_routes, users_routes, departments_routes, approvals_routes, NULL,
+};

@@ -1,0 +1,398 @@
+/* server.c — the libmicrohttpd glue: accepting a request, reading its body
+ * within the route's limit, the dispatcher (route match, authentication,
+ * CSRF, permission, JSON checks), sending the reply (gzip when worth it),
+ * access log, metrics, and graceful shutdown on SIGTERM. */
+#include "server.h"
+#include "http.h"
+#include "metrics.h"
+#include "static.h"
+#include "../core/auth.h"
+#include "../core/log.h"
+#include <microhttpd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+struct tf_app tf_app;
+
+static const route **routes; /* flattened tf_route_tables */
+static int nroutes;
+static atomic_int inflight;
+static volatile sig_atomic_t stop_requested;
+
+static void flatten_routes(void)
+{
+    int n = 0;
+    for (const route *const *t = tf_route_tables; *t; t++)
+        for (const route *rt = *t; rt->method; rt++) n++;
+    routes = calloc((size_t)n + 1, sizeof(*routes));
+    if (!routes) abort();
+    for (const route *const *t = tf_route_tables; *t; t++)
+        for (const route *rt = *t; rt->method; rt++) routes[nroutes++] = rt;
+}
+
+/* Matches path against pattern, filling params. */
+static bool match(const char *pattern, const char *path, req *r)
+{
+    const char *p = pattern, *s = path;
+    int np = 0;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *pe = strchr(p, '}');
+            const char *se = strchr(s, '/');
+            if (!pe) return false;
+            if (!se) se = s + strlen(s);
+            if (se == s || np >= 8) return false;
+            if (r) r->params[np] = arena_strndup(&r->a, s, (size_t)(se - s));
+            np++;
+            p = pe + 1;
+            s = se;
+        } else if (*p == *s) {
+            p++;
+            s++;
+        } else {
+            return false;
+        }
+    }
+    if (*p || *s) return false;
+    if (r) r->nparams = np;
+    return true;
+}
+
+/* Finds the route; *path_known tells a 405 from a 404. */
+static int find_route(req *r, bool *path_known)
+{
+    *path_known = false;
+    for (int i = 0; i < nroutes; i++) {
+        if (!match(routes[i]->pattern, r->path, NULL)) continue;
+        *path_known = true;
+        if (strcmp(routes[i]->method, r->method) == 0) {
+            match(routes[i]->pattern, r->path, r);
+            return i;
+        }
+    }
+    return -1;
+}
+
+static bool unsafe_method(const char *m)
+{
+    return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
+}
+
+/* Depth of the deepest array/object nesting, strings skipped. */
+static int json_depth(const char *s, size_t n)
+{
+    int d = 0, max = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = false;
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '[' || c == '{') {
+            if (++d > max) max = d;
+        } else if (c == ']' || c == '}') {
+            d--;
+        }
+    }
+    return max;
+}
+
+static int parse_body(req *r)
+{
+    if (!unsafe_method(r->method) || r->body_len == 0) return 0;
+    const char *ct = req_header(r, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+        return reply_problem(r, 415, "unsupported_media_type",
+                             "send the body as application/json"),
+               -1;
+    if (json_depth(r->body, r->body_len) > JSON_MAX_DEPTH)
+        return reply_problem(r, 400, "too_deep", "JSON nested deeper than %d levels",
+                             JSON_MAX_DEPTH),
+               -1;
+    json_error_t err;
+    r->in = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
+    if (!r->in)
+        return reply_problem(r, 400, "invalid_json", "the body is not valid JSON: %s (at %d)",
+                             err.text, err.position),
+               -1;
+    if (!json_is_object(r->in))
+        return reply_problem(r, 400, "invalid_json", "the body must be a JSON object"), -1;
+    return 0;
+}
+
+static void dispatch(req *r)
+{
+    bool known = false;
+    char err[256];
+    if (strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/healthz") != 0 &&
+        strcmp(r->path, "/metrics") != 0) {
+        if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+            reply_problem(r, 405, "method_not_allowed", "only GET is allowed here");
+            return;
+        }
+        static_serve(r);
+        return;
+    }
+    int i = find_route(r, &known);
+    if (i < 0) {
+        if (known) reply_problem(r, 405, "method_not_allowed", "%s is not allowed here", r->method);
+        else reply_problem(r, 404, "not_found", "no such endpoint");
+        return;
+    }
+    r->rt = routes[i];
+    r->route_index = i;
+    if (r->too_big) {
+        reply_problem(r, 413, "payload_too_large", "the body is larger than %zu bytes",
+                      r->rt->body_limit ? r->rt->body_limit : (size_t)BODY_DEFAULT);
+        return;
+    }
+    r->db = db_acquire(tf_app.db, err, sizeof(err));
+    if (!r->db) {
+        tf_log("error", "no database connection: %s", err);
+        reply_problem(r, 503, "unavailable", "the database cannot be reached");
+        return;
+    }
+    if (r->rt->perm != PERM_PUBLIC) {
+        int rc = auth_resolve(r);
+        if (rc < 0) {
+            reply_db_error(r, rc);
+            return;
+        }
+        if (!rc) {
+            reply_problem(r, 401, "unauthorized", "sign in first");
+            return;
+        }
+        if (unsafe_method(r->method) && !r->via_token && !auth_csrf_ok(r)) {
+            reply_problem(r, 403, "csrf_missing",
+                          "the X-CSRF-Token header is missing or does not match the session");
+            return;
+        }
+        if (r->rt->perm[0] && !policy_allows(&r->me, r->rt->perm)) {
+            reply_forbidden(r);
+            return;
+        }
+    }
+    if (parse_body(r) < 0) return;
+    r->rt->fn(r);
+    if (r->db->tx_where) {
+        tf_log("error", "handler %s %s left a transaction open at %s", r->method, r->rt->pattern,
+               r->db->tx_where);
+        db_rollback(r->db);
+    }
+    if (!r->status) reply_problem(r, 500, "internal", "the handler gave no reply");
+}
+
+static bool compressible(const char *type)
+{
+    return type && (strncmp(type, "application/json", 16) == 0 ||
+                    strncmp(type, "application/problem+json", 24) == 0 ||
+                    strncmp(type, "text/", 5) == 0 || strncmp(type, "application/javascript", 22) == 0 ||
+                    strncmp(type, "image/svg", 9) == 0);
+}
+
+/* gzip of data into the arena; NULL if it does not pay. */
+static char *gzip_buf(arena *a, const char *data, size_t len, size_t *outlen)
+{
+    z_stream z = {0};
+    if (deflateInit2(&z, 5, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) return NULL;
+    size_t cap = deflateBound(&z, len) + 32;
+    char *out = arena_alloc(a, cap);
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FINISH);
+    *outlen = z.total_out;
+    deflateEnd(&z);
+    return rc == Z_STREAM_END && *outlen < len ? out : NULL;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r)
+{
+    const char *data = r->resp;
+    size_t len = r->resp_len;
+    bool gz = false;
+    const char *ae = req_header(r, "Accept-Encoding");
+    if (len >= 1024 && ae && strstr(ae, "gzip") && compressible(r->resp_type)) {
+        const char *z = r->resp_static ? static_gzip(r, &len) : NULL;
+        if (!z) {
+            size_t zl;
+            z = gzip_buf(&r->a, data, len, &zl);
+            if (z) len = zl;
+            else len = r->resp_len;
+        }
+        if (z) {
+            data = z;
+            gz = true;
+        }
+    }
+    struct MHD_Response *resp = MHD_create_response_from_buffer(
+        len, (void *)data, r->resp_static && !gz ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
+    if (r->resp_type) MHD_add_response_header(resp, "Content-Type", r->resp_type);
+    if (gz) MHD_add_response_header(resp, "Content-Encoding", "gzip");
+    MHD_add_response_header(resp, "Vary", "Accept-Encoding");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    if (!r->resp_static)
+        MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Cache-Control", r->cache_control ? r->cache_control : "no-store");
+    if (r->set_cookie) MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
+    if (r->extra_header_name)
+        MHD_add_response_header(resp, r->extra_header_name, r->extra_header_value);
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    req *r = *con_cls;
+    if (!r) {
+        r = calloc(1, sizeof(*r));
+        if (!r) return MHD_NO;
+        arena_init(&r->a);
+        clock_gettime(CLOCK_MONOTONIC, &r->started);
+        r->conn = conn;
+        r->method = arena_strdup(&r->a, method);
+        r->path = arena_strdup(&r->a, url);
+        r->route_index = -1;
+        atomic_fetch_add(&inflight, 1);
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        size_t limit = BODY_DEFAULT;
+        bool dummy;
+        if (!r->rt) {
+            int i = find_route(r, &dummy);
+            if (i >= 0 && routes[i]->body_limit) limit = routes[i]->body_limit;
+        } else if (r->rt->body_limit) {
+            limit = r->rt->body_limit;
+        }
+        if (r->body_len + *upload_size > limit) {
+            r->too_big = true; /* keep reading and dropping; reply 413 at the end */
+        } else {
+            char *nb = arena_alloc(&r->a, r->body_len + *upload_size + 1);
+            if (r->body) memcpy(nb, r->body, r->body_len);
+            memcpy(nb + r->body_len, upload, *upload_size);
+            r->body = nb;
+            r->body_len += *upload_size;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (r->status) return MHD_YES; /* already replied */
+    dispatch(r);
+    if (r->too_big && !r->rt) {
+        r->status = 0;
+        reply_problem(r, 413, "payload_too_large", "the body is too large");
+    }
+    return send_reply(conn, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    req *r = *con_cls;
+    if (!r) return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t us = (int64_t)(now.tv_sec - r->started.tv_sec) * 1000000 +
+                 (now.tv_nsec - r->started.tv_nsec) / 1000;
+    metrics_observe(r->route_index, r->status, us);
+    if (tf_app.access_log)
+        tf_log("info", "msg=access method=%s path=\"%s\" route=\"%s\" status=%d dur_us=%lld user=%lld bytes=%zu",
+               r->method, r->path, r->rt ? r->rt->pattern : "", r->status, (long long)us,
+               (long long)(r->signed_in ? r->me.id : 0), r->resp_len);
+    if (r->db) db_release(r->db);
+    json_decref(r->in);
+    arena_free(&r->a);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&inflight, 1);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static int parse_listen(const char *listen, char *host, size_t hostlen, uint16_t *port)
+{
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen) return -1;
+    size_t hl = (size_t)(colon - listen);
+    if (hl >= hostlen) return -1;
+    memcpy(host, listen, hl);
+    host[hl] = 0;
+    int64_t p;
+    char *end;
+    p = strtoll(colon + 1, &end, 10);
+    if (*end || p < 1 || p > 65535) return -1;
+    *port = (uint16_t)p;
+    return 0;
+}
+
+int server_run(const server_config *cfg)
+{
+    char host[256];
+    uint16_t port;
+    if (parse_listen(cfg->listen, host, sizeof(host), &port) != 0) {
+        fprintf(stderr, "tradeflow: --listen must be HOST:PORT, got \"%s\"\n", cfg->listen);
+        return -1;
+    }
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+    if (strcmp(host, "localhost") == 0) snprintf(host, sizeof(host), "127.0.0.1");
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        fprintf(stderr, "tradeflow: --listen host must be an IPv4 address, got \"%s\"\n", host);
+        return -1;
+    }
+    tf_app.db = cfg->db;
+    tf_app.secure_cookie = cfg->secure_cookie;
+    tf_app.access_log = cfg->access_log;
+    if (!tf_app.session_hours) tf_app.session_hours = 12;
+    flatten_routes();
+    metrics_init(nroutes);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    int threads = cfg->threads > 0 ? cfg->threads : 8;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, port, NULL, NULL,
+        on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
+        (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "tradeflow: cannot listen on %s (in use?)\n", cfg->listen);
+        return -1;
+    }
+    tf_log("info", "msg=listening url=http://%s:%u threads=%d db=%s", host, port, threads,
+           db_engine_of(cfg->db) == DB_ENGINE_PG ? "postgresql" : "sqlite");
+    while (!stop_requested) pause();
+    tf_log("info", "msg=stopping inflight=%d", atomic_load(&inflight));
+    MHD_quiesce_daemon(d); /* stop accepting; requests in flight carry on */
+    for (int i = 0; i < 100 && atomic_load(&inflight) > 0; i++) usleep(100 * 1000);
+    MHD_stop_daemon(d);
+    tf_log("info", "msg=stopped");
+    return 0;
+}

@@ -1,0 +1,27 @@
+/* server.h — starting and stopping the HTTP server (libmicrohttpd). */
+#ifndef TF_SERVER_H
+#define TF_SERVER_H
+#include <stdbool.h>
+#include "../db/db.h"
+
+typedef struct server_config {
+    const char *listen; /* HOST:PORT */
+    int threads;        /* libmicrohttpd worker threads; one DB connection each */
+    db *db;
+    bool secure_cookie; /* add Secure to the session cookie (behind TLS) */
+    bool access_log;
+} server_config;
+
+/* Runs until SIGTERM or SIGINT; in-flight requests finish first. 0 on a
+ * clean stop, -1 if the server could not start (message printed). */
+int server_run(const server_config *cfg);
+
+/* Long-lived process settings the request path reads (never request state). */
+extern struct tf_app {
+    db *db;
+    bool secure_cookie;
+    bool access_log;
+    int session_hours;
+} tf_app;
+
+#endif

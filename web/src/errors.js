@@ -1,0 +1,33 @@
+// errors.js — turns an ApiError into a sentence for the user and shows it.
+import { ElMessage } from 'element-plus'
+import 'element-plus/es/components/message/style/css'
+import { i18n } from './i18n.js'
+
+/** The text to show for a failed request: the server's detail first. */
+export function problemText(e) {
+  const t = i18n.global.t
+  if (!e) return t('errors.generic', { status: '?' })
+  if (e.status === 0) return t('errors.network')
+  if (e.detail) return e.detail
+  if (e.status === 403) return t('errors.forbidden')
+  if (e.status === 409) return t('errors.conflict')
+  if (e.title) return e.title
+  return t('errors.generic', { status: e.status || '?' })
+}
+
+/** Field errors of a 422/400 reply as {field: message}. */
+export function fieldErrors(e) {
+  const out = {}
+  for (const fe of (e && e.errors) || []) {
+    if (fe && fe.field && !out[fe.field]) out[fe.field] = fe.message || fe.code
+  }
+  return out
+}
+
+export function showError(e) {
+  ElMessage({ type: 'error', message: problemText(e), showClose: true, duration: 5000 })
+}
+
+export function showSuccess(message) {
+  ElMessage({ type: 'success', message, duration: 2000 })
+}

@@ -1,0 +1,56 @@
+// router.js — hash-history routes built from modules.js, so the server needs
+// no fallback route; guards send signed-out visitors to the login page.
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { MODULES } from './modules.js'
+import { session, loadMe, can } from './session.js'
+
+const pages = import.meta.glob('./pages/*.vue')
+
+function page(name) {
+  const load = pages[`./pages/${name}.vue`]
+  if (!load) throw new Error(`missing page src/pages/${name}.vue`)
+  return load
+}
+
+const routes = [
+  { path: '/login', name: 'login', component: page('Login'), meta: { public: true } },
+  {
+    path: '/',
+    component: () => import('./layouts/AppLayout.vue'),
+    children: [
+      { path: '', redirect: '/dashboard' },
+      ...MODULES.map((m) => ({
+        path: m.path.slice(1),
+        name: m.key,
+        component: page(m.page),
+        meta: { key: m.key, perm: m.perm || null },
+      })),
+    ],
+  },
+  { path: '/:rest(.*)*', redirect: '/dashboard' },
+]
+
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+router.beforeEach(async (to) => {
+  if (!session.checked) {
+    try {
+      await loadMe()
+    } catch {
+      /* server unreachable: the login page explains it on submit */
+    }
+  }
+  if (to.meta.public) {
+    if (to.name === 'login' && session.user) return { path: '/dashboard' }
+    return true
+  }
+  if (!session.user) {
+    return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  }
+  if (to.meta.perm && !can(to.meta.perm)) return { path: '/dashboard' }
+  return true
+})
