@@ -31,7 +31,7 @@ CREATE TABLE approval_steps (
 -- steps_json: [{"seq", "kind", "role", "user_id", "min_amount", "escalated"}],
 -- the approvers resolved at submission (manager steps hold the manager's id).
 -- current_step is the seq of the step waiting for a decision (NULL when done);
--- current_role / current_user_id say who may decide it.
+-- approver_role / current_user_id say who may decide it.
 CREATE TABLE approval_requests (
     id {{ID}},
     doc_type TEXT NOT NULL,
@@ -42,7 +42,7 @@ CREATE TABLE approval_requests (
     applicant_id BIGINT NOT NULL REFERENCES users(id),
     state TEXT NOT NULL CHECK (state IN ('pending','approved','rejected','cancelled')),
     current_step BIGINT,
-    current_role TEXT,
+    approver_role TEXT,
     current_user_id BIGINT REFERENCES users(id),
     steps_json TEXT NOT NULL,
     version BIGINT NOT NULL DEFAULT 1,
@@ -55,7 +55,7 @@ CREATE INDEX approval_requests_doc ON approval_requests(doc_type, doc_id);
 CREATE UNIQUE INDEX approval_requests_one_pending ON approval_requests(doc_type, doc_id)
     WHERE state = 'pending';
 CREATE INDEX approval_requests_inbox_user ON approval_requests(current_user_id, state, id);
-CREATE INDEX approval_requests_inbox_role ON approval_requests(current_role, state, id);
+CREATE INDEX approval_requests_inbox_role ON approval_requests(approver_role, state, id);
 CREATE INDEX approval_requests_applicant ON approval_requests(applicant_id, id);
 
 CREATE TABLE approval_actions (

@@ -111,7 +111,7 @@ const char *approvals_transition(const char *from, approval_event event);
 /* Reading ------------------------------------------------------------------ */
 typedef struct approval_request {
     int64_t id, doc_id, flow_id, amount, applicant_id, current_step, current_user_id, version;
-    const char *doc_type, *title, *state, *current_role, *steps_json, *created_at, *decided_at;
+    const char *doc_type, *title, *state, *approver_role, *steps_json, *created_at, *decided_at;
     json_t *steps; /* parsed steps_json, owned by the struct: approvals_request_free */
 } approval_request;
 

@@ -13,7 +13,7 @@
 #define REQ_LIST_COLS                                                                              \
     "SELECT r.id, r.doc_type, r.doc_id, r.title, r.amount, r.applicant_id,"                        \
     " u.name AS applicant_name, r.state, r.current_step,"                                          \
-    " COALESCE(cu.name, r.current_role) AS step_label, r.created_at, r.decided_at, r.version"      \
+    " COALESCE(cu.name, r.approver_role) AS step_label, r.created_at, r.decided_at, r.version"      \
     " FROM approval_requests r JOIN users u ON u.id = r.applicant_id"                              \
     " LEFT JOIN users cu ON cu.id = r.current_user_id"
 
@@ -26,7 +26,7 @@
  * my own (an applicant does not approve their request) unless I am an admin. */
 static const char SQL_INBOX[] = REQ_LIST_COLS
     " WHERE r.state = 'pending' AND (r.current_user_id = ?"
-    " OR (r.current_user_id IS NULL AND r.current_role = ?))"
+    " OR (r.current_user_id IS NULL AND r.approver_role = ?))"
     " AND (r.applicant_id <> ? OR ?)" REQ_LIST_TAIL;
 static const char SQL_MINE[] = REQ_LIST_COLS " WHERE r.applicant_id = ?" REQ_LIST_TAIL;
 static const char SQL_ALL[] = REQ_LIST_COLS " WHERE 1 = 1" REQ_LIST_TAIL;

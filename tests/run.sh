@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# run.sh — `make test`: the unit tests (cmocka, built with ASan + UBSan), then
+# the black-box API tests and the browser test (node's test runner) against
+# the ASan + UBSan build of the real server, on SQLite and on a real
+# PostgreSQL cluster started here. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+passed=0 failed=0
+
+for t in build/unit/test_*; do
+  [ -x "$t" ] || continue
+  out=$("$t" 2>&1); rc=$?
+  echo "$out"
+  p=$(grep -oP '^\[  PASSED  \] \K[0-9]+' <<<"$out" | tail -1)
+  f=$(grep -oP '^\[  FAILED  \] \K[0-9]+' <<<"$out" | tail -1)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ $rc -ne 0 ] && [ -z "$f" ]; then failed=$((failed + 1)); echo "unit test $t crashed (exit $rc)"; fi
+done
+
+tmp=$(mktemp -d /tmp/tradeflow-test.XXXXXX)
+chmod 755 "$tmp"
+pgport=$((20000 + RANDOM % 20000))
+cleanup() { tests/pg.sh stop "$tmp/pg"; rm -rf "$tmp"; }
+trap cleanup EXIT
+if ! TF_PG_URL=$(tests/pg.sh start "$tmp/pg" "$pgport"); then
+  echo "could not start the test PostgreSQL cluster:"; cat "$tmp/pg/"*.log 2>/dev/null
+  echo "$passed passed, $((failed + 1)) failed"; exit 1
+fi
+export TF_PG_URL
+export TF_BIN="$PWD/tradeflow-asan"
+export TF_TMP="$tmp"
+
+node --test --test-concurrency=2 --test-timeout=300000 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$tmp/results.tap" \
+  tests/api/*.test.mjs tests/browser/*.test.mjs
+node_rc=$?
+p=$(grep -oP '^# pass \K[0-9]+' "$tmp/results.tap" | tail -1)
+f=$(grep -oP '^# fail \K[0-9]+' "$tmp/results.tap" | tail -1)
+passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+if [ $node_rc -ne 0 ] && [ "${f:-0}" = 0 ]; then failed=$((failed + 1)); fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
