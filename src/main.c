@@ -266,7 +266,7 @@ int main(int argc, char **argv)
             cfg_file = sub_argv[i + 1];
         }
     }
-    tf_config cfg;
+    static tf_config cfg; /* static: its strings live as long as the process */
     if (config_load(&cfg, cfg_file) < 0) return 2;
     return k->fn(&cfg, sub_argc, sub_argv);
 }

@@ -11,7 +11,7 @@ passed=0 failed=0
 
 for t in build/unit/test_*; do
   [ -x "$t" ] || continue
-  out=$("$t" 2>&1); rc=$?
+  out=$(env -u TF_PG_URL "$t" 2>&1); rc=$?
   echo "$out"
   p=$(grep -oP '^\[  PASSED  \] \K[0-9]+' <<<"$out" | tail -1)
   f=$(grep -oP '^\[  FAILED  \] \K[0-9]+' <<<"$out" | tail -1)
@@ -29,6 +29,16 @@ if ! TF_PG_URL=$(tests/pg.sh start "$tmp/pg" "$pgport"); then
   echo "$passed passed, $((failed + 1)) failed"; exit 1
 fi
 export TF_PG_URL
+# the unit tests that talk to a database run once more, on PostgreSQL
+for t in build/unit/test_approvals; do
+  [ -x "$t" ] || continue
+  out=$("$t" 2>&1); rc=$?
+  echo "$out" | sed 's/^/[pg] /'
+  p=$(grep -oP '^\[  PASSED  \] \K[0-9]+' <<<"$out" | tail -1)
+  f=$(grep -oP '^\[  FAILED  \] \K[0-9]+' <<<"$out" | tail -1)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ $rc -ne 0 ] && [ -z "$f" ]; then failed=$((failed + 1)); echo "unit test $t crashed on PostgreSQL (exit $rc)"; fi
+done
 export TF_BIN="$PWD/tradeflow-asan"
 export TF_TMP="$tmp"
 

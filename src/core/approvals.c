@@ -41,8 +41,8 @@ void approvals_register(const approval_doc_type *t)
         }
     }
     if (doc_type_count >= APPROVALS_MAX_TYPES) {
-        tf_log("error", "approvals_register: more than %d document types (%s)",
-               APPROVALS_MAX_TYPES, t->doc_type);
+        tf_log("error", "approvals_register: more than %d document types (%s)", APPROVALS_MAX_TYPES,
+               t->doc_type);
         abort();
     }
     doc_types[doc_type_count++] = t;
@@ -151,8 +151,10 @@ static int resolve_step(db_conn *c, int64_t applicant_id, const char *kind, int6
                                DBP(DBI(uid)));
         if (rc < 0) return rc;
     }
-    if (usable > 0) *user_id = uid;
-    else *escalated = true;
+    if (usable > 0)
+        *user_id = uid;
+    else
+        *escalated = true;
     return 0;
 }
 
@@ -172,18 +174,19 @@ static int build_snapshot(db_conn *c, arena *a, int64_t flow_id, int64_t amount,
         if (amount < min_amount) continue;
         const char *kind = db_get_text(&r, i, "kind");
         const char *role = db_get_text(&r, i, "role");
-        int64_t uid = 0;
+        int64_t uid = 0, named = db_get_int(&r, i, "user_id");
         bool esc = false;
         if (!kind) return DB_ERR;
-        if ((rc = resolve_step(c, applicant_id, kind, db_get_int(&r, i, "user_id"), &uid, &esc)) < 0)
-            return rc;
-        if (esc) role = role_name(ROLE_ADMIN);
-        else if (strcmp(kind, "role") != 0) role = NULL;
-        json_array_append_new(steps, json_pack("{s:I, s:s, s:o, s:o, s:I, s:b}", "seq",
-                                               (json_int_t)json_array_size(steps) + 1, "kind",
-                                               kind, "role", nullable_str(role), "user_id",
-                                               nullable_int(uid), "min_amount",
-                                               (json_int_t)min_amount, "escalated", esc));
+        if ((rc = resolve_step(c, applicant_id, kind, named, &uid, &esc)) < 0) return rc;
+        if (esc)
+            role = role_name(ROLE_ADMIN);
+        else if (strcmp(kind, "role") != 0)
+            role = NULL;
+        json_array_append_new(steps,
+                              json_pack("{s:I, s:s, s:o, s:o, s:I, s:b}", "seq",
+                                        (json_int_t)json_array_size(steps) + 1, "kind", kind,
+                                        "role", nullable_str(role), "user_id", nullable_int(uid),
+                                        "min_amount", (json_int_t)min_amount, "escalated", esc));
     }
     return 0;
 }
@@ -203,7 +206,7 @@ static json_t *state_json(const char *state, int64_t step, const char *role, int
                           int64_t version)
 {
     return json_pack("{s:s, s:o, s:o, s:o, s:I}", "state", state, "current_step",
-                     nullable_int(step), "current_role", nullable_str(role), "current_user_id",
+                     nullable_int(step), "approver_role", nullable_str(role), "current_user_id",
                      nullable_int(user_id), "version", (json_int_t)version);
 }
 
@@ -271,7 +274,7 @@ int approvals_submit(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
     tf_now(now_buf);
     rc = db_query(c, a, &r,
                   "INSERT INTO approval_requests (doc_type, doc_id, flow_id, title, amount, "
-                  "applicant_id, state, current_step, current_role, current_user_id, steps_json, "
+                  "applicant_id, state, current_step, approver_role, current_user_id, steps_json, "
                   "version, created_at, decided_at) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
                   DBP(DBS(doc_type), DBI(doc_id), flow_id > 0 ? DBI(flow_id) : DBNULL, DBS(title),
@@ -317,12 +320,13 @@ int approvals_load(db_conn *c, arena *a, int64_t id, approval_request *out)
 {
     db_res r;
     memset(out, 0, sizeof(*out));
-    int rc = db_query(c, a, &r,
-                      "SELECT id, doc_type, doc_id, COALESCE(flow_id, 0) AS flow_id, title, amount, "
-                      "applicant_id, state, COALESCE(current_step, 0) AS current_step, "
-                      "current_role, COALESCE(current_user_id, 0) AS current_user_id, steps_json, "
-                      "version, created_at, decided_at FROM approval_requests WHERE id = ?",
-                      DBP(DBI(id)));
+    int rc =
+        db_query(c, a, &r,
+                 "SELECT id, doc_type, doc_id, COALESCE(flow_id, 0) AS flow_id, title, amount, "
+                 "applicant_id, state, COALESCE(current_step, 0) AS current_step, "
+                 "approver_role, COALESCE(current_user_id, 0) AS current_user_id, steps_json, "
+                 "version, created_at, decided_at FROM approval_requests WHERE id = ?",
+                 DBP(DBI(id)));
     if (rc < 0) return rc;
     if (r.nrows == 0) return APPR_ENOTFOUND;
     out->id = db_get_int(&r, 0, "id");
@@ -334,7 +338,7 @@ int approvals_load(db_conn *c, arena *a, int64_t id, approval_request *out)
     out->applicant_id = db_get_int(&r, 0, "applicant_id");
     out->state = db_get_text(&r, 0, "state");
     out->current_step = db_get_int(&r, 0, "current_step");
-    out->current_role = db_get_text(&r, 0, "current_role");
+    out->approver_role = db_get_text(&r, 0, "approver_role");
     out->current_user_id = db_get_int(&r, 0, "current_user_id");
     out->steps_json = db_get_text(&r, 0, "steps_json");
     out->version = db_get_int(&r, 0, "version");
@@ -364,7 +368,7 @@ bool approvals_may_decide(const approval_request *q, const principal *u)
     if (u->role == ROLE_ADMIN) return true;
     if (u->id == q->applicant_id) return false;
     if (q->current_user_id > 0) return q->current_user_id == u->id;
-    return q->current_role && strcmp(q->current_role, role_name(u->role)) == 0;
+    return q->approver_role && strcmp(q->approver_role, role_name(u->role)) == 0;
 }
 
 bool approvals_may_view(db_conn *c, const approval_request *q, const principal *u)
@@ -409,8 +413,8 @@ static int act(db_conn *c, arena *a, int64_t request_id, const principal *actor,
     if ((rc = need_tx(c, kind == ACT_CANCEL ? "approvals_cancel" : "approvals_decide")) < 0)
         goto done;
     if (!comment) comment = "";
-    if (!tf_utf8_valid(comment, strlen(comment)) ||
-        tf_utf8_len(comment) > APPROVALS_COMMENT_MAX || (kind == ACT_REJECT && blank(comment))) {
+    if (!tf_utf8_valid(comment, strlen(comment)) || tf_utf8_len(comment) > APPROVALS_COMMENT_MAX ||
+        (kind == ACT_REJECT && blank(comment))) {
         rc = APPR_EINVAL;
         goto done;
     }
@@ -421,15 +425,20 @@ static int act(db_conn *c, arena *a, int64_t request_id, const principal *actor,
     }
 
     approval_event ev;
-    if (kind == ACT_CANCEL) ev = APPR_EV_CANCEL;
-    else if (kind == ACT_REJECT) ev = APPR_EV_REJECT;
-    else if (q.current_step < (int64_t)json_array_size(q.steps)) ev = APPR_EV_APPROVE_STEP;
-    else ev = APPR_EV_APPROVE_LAST;
+    if (kind == ACT_CANCEL)
+        ev = APPR_EV_CANCEL;
+    else if (kind == ACT_REJECT)
+        ev = APPR_EV_REJECT;
+    else if (q.current_step < (int64_t)json_array_size(q.steps))
+        ev = APPR_EV_APPROVE_STEP;
+    else
+        ev = APPR_EV_APPROVE_LAST;
     if (!(to = approvals_transition(q.state, ev))) {
         rc = APPR_ESTATE;
         goto done;
     }
-    bool allowed = kind == ACT_CANCEL ? actor->id == q.applicant_id : approvals_may_decide(&q, actor);
+    bool allowed =
+        kind == ACT_CANCEL ? actor->id == q.applicant_id : approvals_may_decide(&q, actor);
     if (!allowed) {
         rc = APPR_EFORBIDDEN;
         goto done;
@@ -442,7 +451,7 @@ static int act(db_conn *c, arena *a, int64_t request_id, const principal *actor,
 
     tf_now(now_buf);
     rc = db_exec(c,
-                 "UPDATE approval_requests SET state = ?, current_step = ?, current_role = ?, "
+                 "UPDATE approval_requests SET state = ?, current_step = ?, approver_role = ?, "
                  "current_user_id = ?, decided_at = ?, version = version + 1 "
                  "WHERE id = ? AND version = ? AND state = ?",
                  DBP(DBS(to), next_step > 0 ? DBI(next_step) : DBNULL, DBS(next_role),
@@ -460,7 +469,7 @@ static int act(db_conn *c, arena *a, int64_t request_id, const principal *actor,
                      DBS(comment), DBS(now)));
     if (rc < 0) goto done;
 
-    before = state_json(q.state, q.current_step, q.current_role, q.current_user_id, q.version);
+    before = state_json(q.state, q.current_step, q.approver_role, q.current_user_id, q.version);
     after = state_json(to, next_step, next_role, next_user, q.version + 1);
     json_object_set_new(after, "comment", json_string(comment));
     rc = audit_record(c, actor->id, "approval_request", q.id, decision_names[kind], before, after);
@@ -477,8 +486,8 @@ done:
     return rc;
 }
 
-int approvals_decide(db_conn *c, arena *a, int64_t request_id, const principal *actor,
-                     bool approve, const char *comment, int64_t expected_version)
+int approvals_decide(db_conn *c, arena *a, int64_t request_id, const principal *actor, bool approve,
+                     const char *comment, int64_t expected_version)
 {
     return act(c, a, request_id, actor, approve ? ACT_APPROVE : ACT_REJECT, comment,
                expected_version);

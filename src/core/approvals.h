@@ -22,30 +22,29 @@
 /* Error codes, distinct from the DB_E* codes (-1 .. -5) that are passed
  * through unchanged. */
 enum {
-    APPR_ENOTFOUND = -20, /* no such request */
-    APPR_EPENDING = -21,  /* the document already has a pending request */
-    APPR_ESTALE = -22,    /* expected_version is not the current version */
-    APPR_ESTATE = -23,    /* the state table forbids the change (e.g. not pending) */
+    APPR_ENOTFOUND = -20,  /* no such request */
+    APPR_EPENDING = -21,   /* the document already has a pending request */
+    APPR_ESTALE = -22,     /* expected_version is not the current version */
+    APPR_ESTATE = -23,     /* the state table forbids the change (e.g. not pending) */
     APPR_EFORBIDDEN = -24, /* the actor may not decide / cancel this request */
-    APPR_EINVAL = -25,    /* bad argument (e.g. reject without a comment) */
-    APPR_EDOCTYPE = -26,  /* document type not registered */
-    APPR_ECALLBACK = -27, /* on_decided refused (returned a code other than DB_E*) */
+    APPR_EINVAL = -25,     /* bad argument (e.g. reject without a comment) */
+    APPR_EDOCTYPE = -26,   /* document type not registered */
+    APPR_ECALLBACK = -27,  /* on_decided refused (returned a code other than DB_E*) */
 };
 
-#define APPROVALS_MAX_TYPES 16
-#define APPROVALS_MAX_STEPS 10
+#define APPROVALS_MAX_TYPES   16
+#define APPROVALS_MAX_STEPS   10
 #define APPROVALS_COMMENT_MAX 2000 /* code points */
 
 typedef struct approval_doc_type {
-    const char *doc_type;           /* "quotation" */
+    const char *doc_type; /* "quotation" */
     const char *label_en, *label_zh;
     /* Called inside the deciding transaction when a request finishes. outcome
      * is "approved", "rejected" or "cancelled" (the applicant withdrew it, so
      * the document can go back to draft). actor_id is the deciding user, or 0
      * when approvals_submit approved at once (no step applied). Return < 0 to
      * abort the whole change (the caller rolls back). NULL: nothing to do. */
-    int (*on_decided)(db_conn *c, arena *a, int64_t doc_id, const char *outcome,
-                      int64_t actor_id);
+    int (*on_decided)(db_conn *c, arena *a, int64_t doc_id, const char *outcome, int64_t actor_id);
     /* Extra readers of a request besides its applicant, its approvers, admins
      * and holders of approvals.read_all (e.g. the document's owner's manager).
      * NULL: nobody else. */
@@ -76,8 +75,7 @@ const approval_doc_type *approvals_doc_type_at(int i);
  * concurrent submission won the race), APPR_EINVAL, DB_E*, or what
  * on_decided returned. */
 int approvals_submit(db_conn *c, arena *a, const char *doc_type, int64_t doc_id, const char *title,
-                     int64_t amount, int64_t applicant_id, int64_t *request_id,
-                     bool *approved_now);
+                     int64_t amount, int64_t applicant_id, int64_t *request_id, bool *approved_now);
 
 /* Approves or rejects the current step of a request. Only the current step's
  * approver (its user, or for role steps a user of that role, never the
@@ -87,8 +85,8 @@ int approvals_submit(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
  * the HTTP API always passes one. Writes an approval_actions row and an audit
  * row. Errors: APPR_ENOTFOUND, APPR_ESTALE, APPR_ESTATE, APPR_EFORBIDDEN,
  * APPR_EINVAL, DB_E*, APPR_ECALLBACK or the DB_E* on_decided returned. */
-int approvals_decide(db_conn *c, arena *a, int64_t request_id, const principal *actor,
-                     bool approve, const char *comment, int64_t expected_version);
+int approvals_decide(db_conn *c, arena *a, int64_t request_id, const principal *actor, bool approve,
+                     const char *comment, int64_t expected_version);
 
 /* Withdraws a pending request; only its applicant may. on_decided runs with
  * outcome "cancelled". Same errors and version rule as approvals_decide. */
@@ -97,12 +95,12 @@ int approvals_cancel(db_conn *c, arena *a, int64_t request_id, const principal *
 
 /* The state table --------------------------------------------------------- */
 typedef enum {
-    APPR_EV_SUBMIT,      /* (new) → pending */
+    APPR_EV_SUBMIT,       /* (new) → pending */
     APPR_EV_AUTO_APPROVE, /* (new) → approved: no step applied */
     APPR_EV_APPROVE_STEP, /* pending → pending: next step */
     APPR_EV_APPROVE_LAST, /* pending → approved */
-    APPR_EV_REJECT,      /* pending → rejected */
-    APPR_EV_CANCEL,      /* pending → cancelled */
+    APPR_EV_REJECT,       /* pending → rejected */
+    APPR_EV_CANCEL,       /* pending → cancelled */
 } approval_event;
 /* The state `event` leads to from state `from` ("" for a new request), or
  * NULL if the table forbids it. Every change of a request goes through it. */

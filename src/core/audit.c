@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A copy of o without secrets: the password itself, tokens and any *_hash.
+ * Markers such as "password_changed" stay: the history should say so. */
 static json_t *scrub(json_t *o)
 {
     if (!o) return NULL;
@@ -15,7 +17,7 @@ static json_t *scrub(json_t *o)
     void *tmp;
     json_object_foreach_safe(c, tmp, k, v)
     {
-        if (strncmp(k, "password", 8) == 0 || strncmp(k, "token", 5) == 0 ||
+        if (strcmp(k, "password") == 0 || strncmp(k, "token", 5) == 0 ||
             strstr(k, "_hash"))
             json_object_del(c, k);
     }

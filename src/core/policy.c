@@ -2,6 +2,8 @@
  * questions (does this user see records of that owner, who manages whom).
  * This file is the only place that knows what a role may do. */
 #include "policy.h"
+#include "util.h"
+#include "../db/sqlq.h"
 #include <string.h>
 
 static const char *const role_names[ROLE_COUNT] = {"admin",       "sales_manager", "salesperson",
@@ -40,6 +42,14 @@ static const struct {
     {"tokens.manage", ALL_ROLES},    /* own API tokens */
     {"audit.read", A},               /* read any record's history */
     {"metrics.read", A},
+    {"customers.create", A | M | S},  /* enter customers */
+    {"customers.assign", A | M},      /* assign / take back in batches, enter into the pool */
+    {"customers.claim", M | S},       /* apply for and claim pool customers */
+    {"customers.import", A | M | S},
+    {"customers.export", ALL_ROLES},  /* what they can see, nothing more */
+    {"dicts.manage", A},              /* dictionaries, custom fields, templates */
+    {"settings.manage", A},           /* entry policy, pool rules, numbering, WeChat */
+    {"wechat.read", A | M | S},
 };
 
 bool policy_allows(const principal *u, const char *perm)
@@ -122,4 +132,74 @@ int64_t policy_manager_for(db_conn *c, int64_t user_id)
                   " ORDER BY depth LIMIT 1",
                   DBP(DBI(user_id), DBI(user_id)));
     return m;
+}
+
+/* Users whose department lies below a department `?` manages. */
+#define MANAGED_OWNERS                                                                             \
+    "SELECT mu.id FROM users mu WHERE mu.department_id IN (WITH RECURSIVE msub(id) AS ("          \
+    "SELECT id FROM departments WHERE manager_id = ? UNION ALL SELECT d.id FROM departments d"    \
+    " JOIN msub ON d.parent_id = msub.id) SELECT id FROM msub)"
+/* Users in the department subtree of `?`. */
+#define DEPT_OWNERS                                                                                \
+    "SELECT du.id FROM users du WHERE du.department_id IN (WITH RECURSIVE dsub(id) AS ("          \
+    "SELECT CAST(? AS BIGINT) UNION ALL SELECT d.id FROM departments d"                           \
+    " JOIN dsub ON d.parent_id = dsub.id) SELECT id FROM dsub)"
+#define SHARED_WITH                                                                                \
+    "EXISTS (SELECT 1 FROM customer_shares s WHERE s.customer_id = c.id AND s.user_id = ?"        \
+    " AND (s.until IS NULL OR s.until > ?))"
+
+void policy_customer_filter(const principal *u, sqlq *q, const char *now)
+{
+    sqlq_add(q, " AND (c.owner_id = ? OR c.owner_id IS NULL OR " SHARED_WITH
+                " OR c.owner_id IN (" MANAGED_OWNERS ")",
+             4, (db_val[]){DBI(u->id), DBI(u->id), DBS(now), DBI(u->id)});
+    switch (policy_scope(u)) {
+    case SCOPE_ALL:
+        sqlq_add(q, " OR c.protected = FALSE", 0, NULL);
+        break;
+    case SCOPE_DEPT:
+        if (u->department_id)
+            sqlq_add(q, " OR (c.protected = FALSE AND c.owner_id IN (" DEPT_OWNERS "))", 1,
+                     (db_val[]){DBI(u->department_id)});
+        break;
+    case SCOPE_OWN:
+        break;
+    }
+    sqlq_add(q, ")", 0, NULL);
+}
+
+tf_access policy_customer_access(db_conn *c, const principal *u, int64_t customer_id)
+{
+    arena a;
+    arena_init(&a);
+    db_res r;
+    tf_access acc = ACCESS_NONE;
+    char now[32];
+    tf_ts(now, time(NULL));
+    if (db_query(c, &a, &r,
+                 "SELECT c.owner_id, c.protected,"
+                 " (SELECT s.mode FROM customer_shares s WHERE s.customer_id = c.id AND"
+                 "  s.user_id = ? AND (s.until IS NULL OR s.until > ?)) AS share_mode,"
+                 " CASE WHEN c.owner_id IN (" MANAGED_OWNERS ") THEN 1 ELSE 0 END AS manages"
+                 " FROM customers c WHERE c.id = ?",
+                 DBP(DBI(u->id), DBS(now), DBI(u->id), DBI(customer_id))) <= 0)
+        goto done;
+    const db_val *owner = db_cell(&r, 0, "owner_id");
+    bool prot = db_get_int(&r, 0, "protected") != 0;
+    const char *share = db_get_text(&r, 0, "share_mode");
+    bool may_assign = policy_allows(u, "customers.assign");
+    if (owner->t == DBV_NULL) {
+        acc = may_assign ? ACCESS_MANAGE : ACCESS_READ;
+    } else if (owner->i == u->id) {
+        acc = ACCESS_MANAGE;
+    } else if (db_get_int(&r, 0, "manages")) {
+        acc = ACCESS_MANAGE;
+    } else if (share) {
+        acc = strcmp(share, "write") == 0 ? ACCESS_WRITE : ACCESS_READ;
+    } else if (!prot && policy_sees_owner(c, u, owner->i)) {
+        acc = may_assign ? ACCESS_MANAGE : ACCESS_READ;
+    }
+done:
+    arena_free(&a);
+    return acc;
 }

@@ -51,6 +51,20 @@ bool policy_is_manager_of(db_conn *c, int64_t manager_id, int64_t user_id);
  * 0 if nobody. */
 int64_t policy_manager_for(db_conn *c, int64_t user_id);
 
+/* Customers -------------------------------------------------------------------
+ * Who sees a customer: its owner; everyone for pool customers (owner NULL);
+ * the people it is shared with (until the share ends); the managers of the
+ * owner's department and of every department above it; and, unless the
+ * customer is protected, everyone whose data scope covers the owner. */
+typedef enum { ACCESS_NONE, ACCESS_READ, ACCESS_WRITE, ACCESS_MANAGE } tf_access;
+struct sqlq;
+/* Appends " AND (<visible to u>)" for customers aliased `c`. now: tf_ts. */
+void policy_customer_filter(const principal *u, struct sqlq *q, const char *now);
+/* The user's access to one customer: MANAGE (assign, take back, protect,
+ * share, edit), WRITE (edit, follow up), READ, or NONE (also when there is
+ * no such customer: callers answer 404 either way). */
+tf_access policy_customer_access(db_conn *c, const principal *u, int64_t customer_id);
+
 /* SQL text of a subquery listing the department ids in the subtree of the
  * department bound as its single `?` parameter (both engines accept it). */
 extern const char POLICY_DEPT_SUBTREE_SQL[];

@@ -301,6 +301,27 @@ int db_schema_version(db_conn *c, int64_t *out)
     return db_scalar_int(c, out, 0, "SELECT MAX(version) FROM schema_migrations", DBP0);
 }
 
+/* A migration is NNN_name.sql (both engines), optionally followed by
+ * NNN_name.sqlite.sql or NNN_name.pg.sql for what only one engine needs
+ * (full-text indexes, extensions). All files of one number run in one
+ * transaction, common part first. */
+static bool for_engine(const char *path, db_engine e, bool *common)
+{
+    size_t n = strlen(path);
+    bool sq = n > 11 && strcmp(path + n - 11, ".sqlite.sql") == 0;
+    bool pg = n > 7 && strcmp(path + n - 7, ".pg.sql") == 0;
+    *common = !sq && !pg;
+    return *common || (sq && e == DB_ENGINE_SQLITE) || (pg && e == DB_ENGINE_PG);
+}
+
+static int run_file(db_conn *c, const struct embedded_file *m)
+{
+    char *sql = expand_tokens((const char *)m->data, m->len, c->drv->id_pk);
+    int rc = c->drv->exec_script(c, sql);
+    free(sql);
+    return rc;
+}
+
 int db_migrate(db *d, char *err, size_t errlen)
 {
     db_conn *c = db_acquire(d, err, errlen);
@@ -311,32 +332,42 @@ int db_migrate(db *d, char *err, size_t errlen)
     if (rc != 0) goto fail;
     int64_t have = 0;
     if ((rc = db_schema_version(c, &have)) != 0) goto fail;
-    for (size_t i = 0; i < tf_migrations_count; i++) {
-        const struct embedded_file *m = &tf_migrations[i];
-        long v = strtol(m->path, NULL, 10);
-        if (v <= 0 || v <= have) continue;
-        char *sql = expand_tokens((const char *)m->data, m->len, c->drv->id_pk);
+    for (size_t i = 0; i < tf_migrations_count;) {
+        long v = strtol(tf_migrations[i].path, NULL, 10);
+        size_t j = i;
+        while (j < tf_migrations_count && strtol(tf_migrations[j].path, NULL, 10) == v) j++;
+        if (v <= 0 || v <= have) {
+            i = j;
+            continue;
+        }
+        const char *name = tf_migrations[i].path, *failed = NULL;
         char ts[TF_TS_LEN];
         tf_now(ts);
-        if ((rc = db_begin(c)) == 0) {
-            rc = c->drv->exec_script(c, sql);
-            if (rc == 0)
-                rc = db_exec(c,
-                             "INSERT INTO schema_migrations(version, name, applied_at) "
-                             "VALUES (?, ?, ?)",
-                             DBP(DBI(v), DBS(m->path), DBS(ts))) < 0
-                         ? DB_ERR
-                         : 0;
-            if (rc == 0) rc = db_commit(c);
-            else db_rollback(c);
-        }
-        free(sql);
+        rc = db_begin(c);
+        /* common file first: it sorts before its engine-specific siblings
+         * only by accident of naming, so pick it explicitly */
+        for (int pass = 0; pass < 2 && rc == 0; pass++)
+            for (size_t k = i; k < j && rc == 0; k++) {
+                bool common;
+                if (!for_engine(tf_migrations[k].path, d->drv->engine, &common)) continue;
+                if (common != (pass == 0)) continue;
+                if (common) name = tf_migrations[k].path;
+                rc = run_file(c, &tf_migrations[k]);
+                if (rc != 0) failed = tf_migrations[k].path;
+            }
+        if (rc == 0 &&
+            db_exec(c, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, ?)",
+                    DBP(DBI(v), DBS(name), DBS(ts))) < 0)
+            rc = DB_ERR;
+        if (rc == 0) rc = db_commit(c);
+        else db_rollback(c);
         if (rc != 0) {
-            snprintf(err, errlen, "migration %s failed: %s", m->path, db_errmsg(c));
+            snprintf(err, errlen, "migration %s failed: %s", failed ? failed : name, db_errmsg(c));
             db_release(c);
             return rc < 0 ? rc : DB_ERR;
         }
         applied++;
+        i = j;
     }
     db_release(c);
     return applied;

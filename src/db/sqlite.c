@@ -200,6 +200,8 @@ const struct db_driver db_sqlite_driver = {
     .query = sq_query,
     .exec_script = sq_exec_script,
     .begin_sql = "BEGIN IMMEDIATE",
-    .id_pk = "INTEGER PRIMARY KEY",
+    /* AUTOINCREMENT: an id is never given out again after a delete, so a new
+     * record never inherits the history (audit_log rows) of a deleted one. */
+    .id_pk = "INTEGER PRIMARY KEY AUTOINCREMENT",
     .backup = sq_backup,
 };

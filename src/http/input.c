@@ -45,7 +45,13 @@ void input_check_obj(json_t *obj, const field *spec, const char *prefix, json_t 
         const field *f = spec;
         while (f->name && strcmp(f->name, key) != 0) f++;
         if (!f->name) {
-            snprintf(name, sizeof(name), "%s%.120s", prefix, key);
+            /* quote at most 120 bytes of the key, cut on a character boundary:
+             * half a UTF-8 character would make the error itself unbuildable */
+            int n = 0;
+            for (int i = 0; key[i] && i <= 120; i++)
+                if ((key[i] & 0xC0) != 0x80) n = i;
+            if (strlen(key) <= 120) n = (int)strlen(key);
+            snprintf(name, sizeof(name), "%s%.*s", prefix, n, key);
             json_array_append_new(errs, field_error(name, "unknown_field", "is not a known field"));
         }
     }

@@ -8,7 +8,10 @@ extern const route session_routes[];
 extern const route users_routes[];
 extern const route departments_routes[];
 extern const route approvals_routes[];
+extern const route dicts_routes[];
+extern const route customers_routes[];
 
 const route *const tf_route_tables[] = {
-    system_routes, session_routes, users_routes, departments_routes, approvals_routes, NULL,
+    system_routes,  session_routes, users_routes,     departments_routes,
+    approvals_routes, dicts_routes, customers_routes, NULL,
 };

@@ -13,7 +13,7 @@
 #define REQ_LIST_COLS                                                                              \
     "SELECT r.id, r.doc_type, r.doc_id, r.title, r.amount, r.applicant_id,"                        \
     " u.name AS applicant_name, r.state, r.current_step,"                                          \
-    " COALESCE(cu.name, r.approver_role) AS step_label, r.created_at, r.decided_at, r.version"      \
+    " COALESCE(cu.name, r.approver_role) AS step_label, r.created_at, r.decided_at, r.version"     \
     " FROM approval_requests r JOIN users u ON u.id = r.applicant_id"                              \
     " LEFT JOIN users cu ON cu.id = r.current_user_id"
 
@@ -24,10 +24,10 @@
 
 /* Pending requests whose current step waits for me, by user or by role; never
  * my own (an applicant does not approve their request) unless I am an admin. */
-static const char SQL_INBOX[] = REQ_LIST_COLS
-    " WHERE r.state = 'pending' AND (r.current_user_id = ?"
-    " OR (r.current_user_id IS NULL AND r.approver_role = ?))"
-    " AND (r.applicant_id <> ? OR ?)" REQ_LIST_TAIL;
+static const char SQL_INBOX[] =
+    REQ_LIST_COLS " WHERE r.state = 'pending' AND (r.current_user_id = ?"
+                  " OR (r.current_user_id IS NULL AND r.approver_role = ?))"
+                  " AND (r.applicant_id <> ? OR ?)" REQ_LIST_TAIL;
 static const char SQL_MINE[] = REQ_LIST_COLS " WHERE r.applicant_id = ?" REQ_LIST_TAIL;
 static const char SQL_ALL[] = REQ_LIST_COLS " WHERE 1 = 1" REQ_LIST_TAIL;
 
@@ -62,7 +62,8 @@ static int h_approvals_list(req *r)
     if (doc_type && !*doc_type) doc_type = NULL;
     if (state) {
         bool ok = false;
-        for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) ok |= !strcmp(state, states[i]);
+        for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+            ok |= !strcmp(state, states[i]);
         if (!ok)
             return reply_problem(r, 400, "bad_request",
                                  "state must be pending, approved, rejected or cancelled");
@@ -122,9 +123,9 @@ static json_t *request_json(req *r, const approval_request *q)
         if (seq == q->current_step) step_label = label;
         json_array_append_new(
             steps, json_pack("{s:I, s:O?, s:o, s:O?, s:o, s:O?, s:b, s:s}", "seq", seq, "kind",
-                             json_object_get(s, "kind"), "role", nullable_str(role), "user_id",
-                             uid, "user_name", nullable_str(name),
-                             "min_amount", json_object_get(s, "min_amount"), "escalated",
+                             json_object_get(s, "kind"), "role", nullable_str(role), "user_id", uid,
+                             "user_name", nullable_str(name), "min_amount",
+                             json_object_get(s, "min_amount"), "escalated",
                              json_is_true(json_object_get(s, "escalated")), "label", label));
     }
     if (db_query(r->db, &r->a, &res,
@@ -150,8 +151,9 @@ static json_t *request_json(req *r, const approval_request *q)
     json_object_set_new(o, "steps", steps);
     json_object_set_new(o, "actions", db_rows_json(&res));
     json_object_set_new(o, "can_decide", json_boolean(approvals_may_decide(q, &r->me)));
-    json_object_set_new(o, "can_cancel", json_boolean(strcmp(q->state, "pending") == 0 &&
-                                                      q->applicant_id == r->me.id));
+    json_object_set_new(
+        o, "can_cancel",
+        json_boolean(strcmp(q->state, "pending") == 0 && q->applicant_id == r->me.id));
     return o;
 }
 
@@ -163,8 +165,10 @@ static int load_visible(req *r, int64_t id, approval_request *q)
     int rc = id > 0 ? approvals_load(r->db, &r->a, id, q) : APPR_ENOTFOUND;
     if (rc == 0 && approvals_may_view(r->db, q, &r->me)) return 0;
     approvals_request_free(q);
-    if (rc < 0 && rc != APPR_ENOTFOUND) reply_db_error(r, rc);
-    else reply_not_found(r);
+    if (rc < 0 && rc != APPR_ENOTFOUND)
+        reply_db_error(r, rc);
+    else
+        reply_not_found(r);
     return -1;
 }
 
@@ -182,7 +186,8 @@ static int reply_engine_error(req *r, int rc, int64_t id)
 {
     int64_t v = 0;
     switch (rc) {
-    case APPR_ENOTFOUND: return reply_not_found(r);
+    case APPR_ENOTFOUND:
+        return reply_not_found(r);
     case APPR_ESTALE:
         db_scalar_int(r->db, &v, 0, "SELECT version FROM approval_requests WHERE id = ?",
                       DBP(DBI(id)));
@@ -197,7 +202,8 @@ static int reply_engine_error(req *r, int rc, int64_t id)
         return reply_problem(r, 409, "duplicate", "the document already awaits approval");
     case APPR_ECALLBACK:
         return reply_problem(r, 409, "conflict", "the document could not take this decision");
-    default: return reply_db_error(r, rc);
+    default:
+        return reply_db_error(r, rc);
     }
 }
 
@@ -238,8 +244,10 @@ static int change_request(req *r, const char *what)
     int64_t version = in_int(r, "version", 0);
     rc = cancel ? approvals_cancel(r->db, &r->a, id, &r->me, comment, version)
                 : approvals_decide(r->db, &r->a, id, &r->me, approve, comment, version);
-    if (rc == 0) rc = db_commit(r->db);
-    else db_rollback(r->db);
+    if (rc == 0)
+        rc = db_commit(r->db);
+    else
+        db_rollback(r->db);
     if (rc < 0) return reply_engine_error(r, rc, id);
     return reply_request(r, id, 200);
 }
@@ -270,7 +278,8 @@ static int h_approvals_history(req *r)
 
 /* Flows ----------------------------------------------------------------------- */
 
-#define FLOW_COLS "SELECT id, doc_type, name, active, version, created_at, updated_at FROM approval_flows"
+#define FLOW_COLS                                                                                  \
+    "SELECT id, doc_type, name, active, version, created_at, updated_at FROM approval_flows"
 #define STEP_COLS                                                                                  \
     "SELECT s.flow_id, s.seq, s.kind, s.role, s.user_id, u.name AS user_name, s.min_amount"        \
     " FROM approval_steps s LEFT JOIN users u ON u.id = s.user_id"
@@ -287,11 +296,12 @@ static json_t *flow_json(req *r, int64_t id)
 {
     db_res f, s;
     if (db_query(r->db, &r->a, &f, FLOW_COLS " WHERE id = ?", DBP(DBI(id))) <= 0) return NULL;
-    if (db_query(r->db, &r->a, &s, STEP_COLS " WHERE s.flow_id = ? ORDER BY s.seq",
-                 DBP(DBI(id))) < 0)
+    if (db_query(r->db, &r->a, &s, STEP_COLS " WHERE s.flow_id = ? ORDER BY s.seq", DBP(DBI(id))) <
+        0)
         return NULL;
     json_t *o = db_row_json(&f, 0), *steps = json_array();
-    for (int i = 0; i < s.nrows; i++) json_array_append_new(steps, step_json(&s, i));
+    for (int i = 0; i < s.nrows; i++)
+        json_array_append_new(steps, step_json(&s, i));
     json_object_set_new(o, "steps", steps);
     return o;
 }
@@ -344,8 +354,9 @@ static int h_flows_get(req *r)
 static int h_flows_history(req *r)
 {
     int64_t id = req_id(r, 0), n = 0;
-    if (id > 0) db_scalar_int(r->db, &n, 0, "SELECT COUNT(*) FROM approval_flows WHERE id = ?",
-                              DBP(DBI(id)));
+    if (id > 0)
+        db_scalar_int(r->db, &n, 0, "SELECT COUNT(*) FROM approval_flows WHERE id = ?",
+                      DBP(DBI(id)));
     if (!n) return reply_not_found(r);
     return audit_reply_history(r, "approval_flow", id);
 }
@@ -372,10 +383,7 @@ static void parse_steps(json_t *arr, step_in *out, int *n, json_t *errs)
         json_array_append_new(errs, field_error("steps", "required", "needs at least one step"));
         return;
     }
-    if (json_array_size(arr) > APPROVALS_MAX_STEPS) {
-        json_array_append_new(errs, field_error("steps", "too_many", "may hold at most 10 steps"));
-        return;
-    }
+    if (json_array_size(arr) > APPROVALS_MAX_STEPS) return; /* the field spec said so */
     json_array_foreach(arr, i, s)
     {
         snprintf(prefix, sizeof(prefix), "steps[%zu].", i);
@@ -397,23 +405,23 @@ static void parse_steps(json_t *arr, step_in *out, int *n, json_t *errs)
         bool is_role = !strcmp(st->kind, "role"), is_user = !strcmp(st->kind, "user");
         if (!is_role && !is_user && strcmp(st->kind, "manager") != 0) {
             snprintf(name, sizeof(name), "%skind", prefix);
-            json_array_append_new(errs, field_error(name, "invalid",
-                                                    "must be role, user or manager"));
+            json_array_append_new(errs,
+                                  field_error(name, "invalid", "must be role, user or manager"));
         }
         snprintf(name, sizeof(name), "%srole", prefix);
         if (is_role && !st->role)
-            json_array_append_new(errs, field_error(name, "required", "is required for a role step"));
+            json_array_append_new(errs,
+                                  field_error(name, "required", "is required for a role step"));
         else if (is_role && !role_parse(st->role, &role))
             json_array_append_new(errs, field_error(name, "invalid", "is not a known role"));
         else if (!is_role && st->role)
-            json_array_append_new(errs, field_error(name, "not_allowed",
-                                                    "is only for role steps"));
+            json_array_append_new(errs, field_error(name, "not_allowed", "is only for role steps"));
         snprintf(name, sizeof(name), "%suser_id", prefix);
         if (is_user && !st->user_id)
-            json_array_append_new(errs, field_error(name, "required", "is required for a user step"));
+            json_array_append_new(errs,
+                                  field_error(name, "required", "is required for a user step"));
         else if (!is_user && st->user_id)
-            json_array_append_new(errs, field_error(name, "not_allowed",
-                                                    "is only for user steps"));
+            json_array_append_new(errs, field_error(name, "not_allowed", "is only for user steps"));
     }
 }
 
@@ -440,12 +448,12 @@ static int check_step_users(req *r, const step_in *steps, int n, json_t *errs)
 static int insert_steps(req *r, int64_t flow_id, const step_in *steps, int n)
 {
     for (int i = 0; i < n; i++) {
-        int rc = db_exec(r->db,
-                         "INSERT INTO approval_steps (flow_id, seq, kind, role, user_id, min_amount)"
-                         " VALUES (?, ?, ?, ?, ?, ?)",
-                         DBP(DBI(flow_id), DBI(i + 1), DBS(steps[i].kind), DBS(steps[i].role),
-                             steps[i].user_id ? DBI(steps[i].user_id) : DBNULL,
-                             DBI(steps[i].min_amount)));
+        int rc = db_exec(
+            r->db,
+            "INSERT INTO approval_steps (flow_id, seq, kind, role, user_id, min_amount)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            DBP(DBI(flow_id), DBI(i + 1), DBS(steps[i].kind), DBS(steps[i].role),
+                steps[i].user_id ? DBI(steps[i].user_id) : DBNULL, DBI(steps[i].min_amount)));
         if (rc < 0) return rc;
     }
     return 0;
@@ -479,6 +487,20 @@ static int deactivate_others(req *r, const char *doc_type, int64_t keep_id, cons
     return 0;
 }
 
+/* Like input_check, but returns the field errors (a new array, possibly
+ * empty) instead of replying, so the step errors can join them in one 422.
+ * NULL after replying 400 when there is no JSON object body. */
+static json_t *check_flow_body(req *r, const field *spec)
+{
+    if (!r->in) {
+        reply_problem(r, 400, "bad_request", "a JSON object body is required");
+        return NULL;
+    }
+    json_t *errs = json_array();
+    input_check_obj(r->in, spec, "", errs);
+    return errs;
+}
+
 static int h_flows_create(req *r)
 {
     static const field spec[] = {{"doc_type", F_STR, F_REQ, 40, 1},
@@ -493,14 +515,14 @@ static int h_flows_create(req *r)
     const char *now = now_buf; /* DBS() wants a pointer, not an array */
     db_res res;
 
-    if (input_check(r, spec) < 0) return 0;
+    if (!(errs = check_flow_body(r, spec))) return 0;
     const char *doc_type = in_str(r, "doc_type");
     bool active = in_bool(r, "active", true);
-    errs = json_array();
-    if (!approvals_doc_type(doc_type))
-        json_array_append_new(errs, field_error("doc_type", "invalid",
-                                                "is not a registered document type"));
-    parse_steps(json_object_get(r->in, "steps"), steps, &nsteps, errs);
+    if (doc_type && !approvals_doc_type(doc_type))
+        json_array_append_new(
+            errs, field_error("doc_type", "invalid", "is not a registered document type"));
+    if (json_is_array(json_object_get(r->in, "steps")))
+        parse_steps(json_object_get(r->in, "steps"), steps, &nsteps, errs);
     if (json_array_size(errs)) return reply_invalid(r, errs);
 
     if ((rc = db_begin(r->db)) < 0) goto fail;
@@ -549,9 +571,8 @@ static int h_flows_update(req *r)
     int64_t id = req_id(r, 0);
 
     if (id < 0) return reply_not_found(r);
-    if (input_check(r, spec) < 0) return 0;
-    bool new_steps = in_has(r, "steps");
-    errs = json_array();
+    if (!(errs = check_flow_body(r, spec))) return 0;
+    bool new_steps = json_is_array(json_object_get(r->in, "steps"));
     if (new_steps) parse_steps(json_object_get(r->in, "steps"), steps, &nsteps, errs);
     if (json_array_size(errs)) return reply_invalid(r, errs);
 
@@ -648,7 +669,7 @@ static int h_doc_types(req *r)
     "\"steps\":{\"type\":\"array\",\"minItems\":1,\"maxItems\":10,\"items\":{\"type\":\"object\"," \
     "\"required\":[\"kind\"],\"properties\":{"                                                     \
     "\"kind\":{\"enum\":[\"role\",\"user\",\"manager\"]},"                                         \
-    "\"role\":{\"type\":\"string\",\"description\":\"role steps: admin, sales_manager, ...\"},"   \
+    "\"role\":{\"type\":\"string\",\"description\":\"role steps: admin, sales_manager, ...\"},"    \
     "\"user_id\":{\"type\":\"integer\",\"description\":\"user steps: an active user\"},"           \
     "\"min_amount\":{\"type\":\"integer\",\"minimum\":0,"                                          \
     "\"description\":\"the step applies when the amount (minor units) is at least this\"}}}}"

@@ -1,0 +1,30 @@
+/* sqlq.h — assembling one query from constant SQL fragments and bound values.
+ * Lists with optional filters and the policy's visibility conditions need SQL
+ * whose shape depends on the request; this builder only ever appends string
+ * literals written in the code, never a value: every value is a bound `?`.
+ * Engine differences (quick search) come from db_search_filter(). */
+#ifndef TF_SQLQ_H
+#define TF_SQLQ_H
+#include "db.h"
+
+#define SQLQ_MAX_PARAMS 64
+
+typedef struct sqlq {
+    arena *a;
+    char *sql;
+    size_t len, cap;
+    db_val p[SQLQ_MAX_PARAMS];
+    int n;
+    bool overflow; /* more than SQLQ_MAX_PARAMS: the query refuses to run */
+} sqlq;
+
+void sqlq_init(sqlq *q, arena *a, const char *start);
+/* Appends a constant fragment with `n` placeholders and their values. */
+void sqlq_add(sqlq *q, const char *frag, int n, const db_val *p);
+int sqlq_run(db_conn *c, sqlq *q, db_res *out);
+
+/* Appends " AND <condition>" matching rows of `entity` (aliased `alias`) whose
+ * quick-search text contains `normq` (already normalised by ts_normalize).
+ * entity is one of the searchable tables ("customers"). */
+void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq);
+#endif
