@@ -3,6 +3,7 @@
  * flags. Each subcommand opens the database it is given and does one thing. */
 #include "cli/config.h"
 #include "cli/demo.h"
+#include "core/jobs.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db.h"
@@ -86,7 +87,9 @@ static int cmd_serve(tf_config *c, int argc, char **argv)
     tf_app.session_hours = c->session_hours;
     server_config sc = {.listen = c->listen, .threads = c->threads, .db = d,
                         .secure_cookie = c->secure_cookie, .access_log = c->access_log};
+    jobs_start(d);
     int rc = server_run(&sc);
+    jobs_stop();
     db_close(d);
     return rc == 0 ? 0 : 1;
 }
@@ -180,6 +183,25 @@ static int cmd_backup(tf_config *c, int argc, char **argv)
     return rc == 0 ? 0 : 1;
 }
 
+static int cmd_jobs(tf_config *c, int argc, char **argv)
+{
+    const char *pos[2] = {NULL, NULL};
+    if (parse_flags(c, argc, argv, NULL, NULL, pos, 2) < 0) return 2;
+    if (!pos[0] || strcmp(pos[0], "run") != 0 || !pos[1]) {
+        fprintf(stderr, "tradeflow: usage: tradeflow jobs run NAME [--db URL]\n");
+        return 2;
+    }
+    db *d = open_db(c, 1);
+    if (!d) return 1;
+    int n = jobs_run_now(d, pos[1]);
+    db_close(d);
+    if (n == -100) fprintf(stderr, "tradeflow: no job named %s\n", pos[1]);
+    else if (n == -101) fprintf(stderr, "tradeflow: another server is running %s\n", pos[1]);
+    else if (n < 0) fprintf(stderr, "tradeflow: job %s failed\n", pos[1]);
+    else printf("job %s handled %d items\n", pos[1], n);
+    return n < 0 ? 1 : 0;
+}
+
 static int cmd_routes(tf_config *c, int argc, char **argv)
 {
     (void)c;
@@ -217,6 +239,8 @@ static const command commands[] = {
      "Create the database if needed and load the demo company; prints the demo logins."},
     {"backup", cmd_backup, "tradeflow backup [--db URL] --to PATH",
      "Online, consistent copy of a live database (SQLite file, or pg_dump archive)."},
+    {"jobs", cmd_jobs, "tradeflow jobs run NAME [--db URL]",
+     "Run a background job now (pool take-back, reminders, ...)."},
     {"routes", cmd_routes, "tradeflow routes", "Print the route table."},
     {"version", cmd_version, "tradeflow version", "Print the version."},
     {NULL, NULL, NULL, NULL},

@@ -61,11 +61,13 @@ static int h_users_list(req *r)
     if (req_page(r, &limit, &cursor) < 0) return 0;
     const char *q = req_query(r, "q");
     if (q && tf_utf8_len(q) > 100) return reply_problem(r, 400, "bad_request", "q is too long");
-    char *pat = q && *q ? arena_printf(&r->a, "%%%s%%", q) : NULL;
+    /* q is a substring, not a pattern: "100%" or "a_b" match only themselves */
+    char *pat = q && *q ? tf_like_contains(&r->a, q) : NULL;
     db_res res;
     int rc = db_query(r->db, &r->a, &res,
-                      USER_COLS " WHERE u.id > ? AND (CAST(? AS TEXT) IS NULL OR LOWER(u.login) LIKE LOWER(?)"
-                                " OR LOWER(u.name) LIKE LOWER(?)) ORDER BY u.id LIMIT ?",
+                      USER_COLS " WHERE u.id > ? AND (CAST(? AS TEXT) IS NULL"
+                                " OR LOWER(u.login) LIKE LOWER(?) ESCAPE '\\'"
+                                " OR LOWER(u.name) LIKE LOWER(?) ESCAPE '\\') ORDER BY u.id LIMIT ?",
                       DBP(DBI(cursor), DBS(pat), DBS(pat), DBS(pat), DBI(limit + 1)));
     if (rc < 0) return reply_db_error(r, rc);
     return reply_page(r, db_rows_json(&res), limit, "id");

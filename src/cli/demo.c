@@ -119,6 +119,7 @@ static int load(db_conn *c, arena *a, const char *password)
                              DBI(flows[f].steps[s].min_amount)));
         }
     }
+    for (int i = 0; rc >= 0 && tf_demo_steps[i]; i++) rc = tf_demo_steps[i](c, a);
     if (rc >= 0)
         rc = db_exec(c, "INSERT INTO settings(key, value) VALUES ('demo_loaded', ?)", DBP(DBS(now)));
     return rc < 0 ? rc : 0;

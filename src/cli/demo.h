@@ -12,4 +12,7 @@ int cli_user_add(db *d, const char *login, const char *name, const char *role,
 int cli_user_passwd(db *d, const char *login, const char *password);
 int cli_user_disable(db *d, const char *login);
 int cli_user_list(db *d, FILE *out);
+/* Module demo loaders (demo_steps.c), NULL-terminated; each runs inside the
+ * demo transaction and returns 0 or a negative db code. */
+extern int (*const tf_demo_steps[])(db_conn *c, arena *a);
 #endif

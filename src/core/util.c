@@ -126,3 +126,16 @@ size_t tf_utf8_len(const char *s)
         if ((*s & 0xC0) != 0x80) n++;
     return n;
 }
+
+char *tf_like_contains(arena *a, const char *s)
+{
+    char *out = arena_alloc(a, strlen(s) * 2 + 3), *o = out;
+    *o++ = '%';
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\') *o++ = '\\';
+        *o++ = *s;
+    }
+    *o++ = '%';
+    *o = 0;
+    return out;
+}

@@ -8,6 +8,7 @@
 #include "static.h"
 #include "../core/auth.h"
 #include "../core/log.h"
+#include "../core/util.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -129,10 +130,35 @@ static int parse_body(req *r)
     return 0;
 }
 
+static enum MHD_Result arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+    (void)kind;
+    bool *ok = cls;
+    if (!tf_utf8_valid(key, strlen(key)) || (value && !tf_utf8_valid(value, strlen(value))))
+        *ok = false;
+    return *ok ? MHD_YES : MHD_NO;
+}
+
+/* Path and query arguments (decoded) must be UTF-8 before they go anywhere:
+ * PostgreSQL refuses other bytes as a parameter, and JSON cannot carry them. */
+static bool url_utf8(req *r)
+{
+    bool ok = tf_utf8_valid(r->path, strlen(r->path));
+    if (ok)
+        MHD_get_connection_values((struct MHD_Connection *)r->conn, MHD_GET_ARGUMENT_KIND,
+                                  arg_utf8, &ok);
+    return ok;
+}
+
 static void dispatch(req *r)
 {
     bool known = false;
     char err[256];
+    if (!url_utf8(r)) {
+        reply_problem(r, 400, "bad_request", "the URL is not valid UTF-8");
+        return;
+    }
     if (strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/healthz") != 0 &&
         strcmp(r->path, "/metrics") != 0) {
         if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
