@@ -3,11 +3,11 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium zlib libcurl libzip xlsxwriter expat
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium zlib libcurl libzip xlsxwriter expat libcrypto
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 BASE    := -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -lpq -lsodium -lz -lcurl -lzip -lxlsxwriter -lexpat) -lpthread -lm
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -lpq -lsodium -lz -lcurl -lzip -lxlsxwriter -lexpat -lcrypto) -lpthread -lm
 
 SRC     := $(sort $(wildcard src/*.c src/*/*.c))
 LIBSRC  := $(filter-out src/main.c,$(SRC))
@@ -17,7 +17,7 @@ UNIT    := $(sort $(wildcard tests/unit/test_*.c))
 
 # Build variants: release (default) and asan (ASan + UBSan, used by make test).
 REL_CFLAGS  := $(BASE) -O2 -g
-ASAN_CFLAGS := $(BASE) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_CFLAGS := $(BASE) -O1 -g -fno-omit-frame-pointer -fno-optimize-sibling-calls -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 all: tradeflow
 

@@ -5,7 +5,7 @@
 # PostgreSQL cluster started here. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:strict_string_checks=1"
+export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:strict_string_checks=1:fast_unwind_on_malloc=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 passed=0 failed=0
 

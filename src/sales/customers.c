@@ -222,9 +222,12 @@ int customer_insert(db_conn *c, arena *a, const customer_input *in, int64_t acto
     char now[TF_TS_LEN];
     tf_now(now);
     json_t *custom = json_object_get(f, "custom");
-    char *cj = json_dumps(custom ? custom : json_object(), JSON_COMPACT | JSON_SORT_KEYS);
-    char *cja = arena_strdup(a, cj);
-    free(cj);
+    char *cja = "{}";
+    if (json_is_object(custom)) {
+        char *cj = json_dumps(custom, JSON_COMPACT | JSON_SORT_KEYS);
+        cja = arena_strdup(a, cj);
+        free(cj);
+    }
     const char *name = json_string_value(json_object_get(f, "name"));
     const char *phone = str_or_null(f, "phone"), *wechat = str_or_null(f, "wechat");
     db_res r;

@@ -301,9 +301,12 @@ static int h_cf_create(req *r)
     if (json_array_size(errs)) return reply_invalid(r, errs);
     json_decref(errs);
     json_t *opts = json_object_get(r->in, "options");
-    char *os = json_dumps(opts ? opts : json_array(), JSON_COMPACT);
-    char *osa = arena_strdup(&r->a, os);
-    free(os);
+    char *osa = "[]";
+    if (opts) {
+        char *os = json_dumps(opts, JSON_COMPACT);
+        osa = arena_strdup(&r->a, os);
+        free(os);
+    }
     db_res res;
     json_t *after = NULL;
     int rc = db_begin(r->db);
