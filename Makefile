@@ -83,11 +83,14 @@ test: deps tradeflow tradeflow-asan $(UNIT:tests/unit/%.c=build/unit/%)
 bench: deps tradeflow
 	@bash bench/run.sh
 
+screens: deps tradeflow
+	@bash scripts/screens.sh
+
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h) tools/*.c tests/unit/*.c
 
 clean:
 	rm -rf build tradeflow tradeflow-asan web/dist
 
-.PHONY: all asan unit deps run test bench format clean
+.PHONY: all asan unit deps run test bench screens format clean
 -include $(shell find build -name '*.d' 2>/dev/null)

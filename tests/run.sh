@@ -42,11 +42,24 @@ done
 export TF_BIN="$PWD/tradeflow-asan"
 export TF_TMP="$tmp"
 
+# one server with the demo company for the browser tests
+"$TF_BIN" demo --db "sqlite:$tmp/browser.db" >/dev/null 2>"$tmp/browser-demo.log" || { cat "$tmp/browser-demo.log"; }
+bport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+"$TF_BIN" serve --db "sqlite:$tmp/browser.db" --listen "127.0.0.1:$bport" 2>"$tmp/browser-server.log" &
+bpid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$bport/healthz" >/dev/null && break; sleep 0.1; done
+export TF_BASE_URL="http://127.0.0.1:$bport"
+
 node --test --test-concurrency=2 --test-timeout=300000 \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$tmp/results.tap" \
   tests/api/*.test.mjs tests/browser/*.test.mjs
 node_rc=$?
+kill -TERM "$bpid" 2>/dev/null; wait "$bpid"; brc=$?
+if [ $brc -ne 0 ] || grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/browser-server.log"; then
+  echo "the browser tests' server exited with $brc or reported a sanitizer error:"; tail -50 "$tmp/browser-server.log"
+  failed=$((failed + 1))
+fi
 p=$(grep -oP '^# pass \K[0-9]+' "$tmp/results.tap" | tail -1)
 f=$(grep -oP '^# fail \K[0-9]+' "$tmp/results.tap" | tail -1)
 passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))

@@ -48,7 +48,10 @@ function buildUrl(path, query) {
  * Throws ApiError on any non-2xx status or network failure.
  */
 export async function request(method, path, { query, body, quiet401 = false } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json' }
+  const headers = {
+    Accept: 'application/json, application/problem+json',
+    'Accept-Language': document.documentElement.lang || 'en',
+  }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && method !== 'HEAD') {
     const token = getCsrfToken()

@@ -45,14 +45,3 @@ export function buildTree(items) {
   }
   return sort(roots)
 }
-
-/** The ids of a node and all its descendants (a department cannot move under them). */
-export function subtreeIds(node) {
-  const out = new Set()
-  const walk = (n) => {
-    out.add(n.id)
-    n.children.forEach(walk)
-  }
-  walk(node)
-  return out
-}

@@ -24,6 +24,17 @@ export function fieldErrors(e) {
   return out
 }
 
+/**
+ * The server's detail when it is in the UI's language; otherwise (a Chinese
+ * UI and a detail with no Chinese in it) the UI's own text for the case.
+ */
+export function detailOr(e, fallbackKey) {
+  const t = i18n.global.t
+  const zh = i18n.global.locale.value === 'zh-CN'
+  if (e && e.detail && !(zh && fallbackKey && !/[\u3400-\u9fff]/.test(e.detail))) return e.detail
+  return fallbackKey ? t(fallbackKey) : problemText(e)
+}
+
 export function showError(e) {
   ElMessage({ type: 'error', message: problemText(e), showClose: true, duration: 5000 })
 }

@@ -22,7 +22,8 @@ export function formatDate(value) {
 export function initials(name) {
   const s = String(name || '').trim()
   if (!s) return '?'
-  if (/^[\u3400-\u9fff]/.test(s)) return s.slice(-2)
   const parts = s.split(/\s+/)
+  // Chinese name (e.g. "张伟" or "张伟 Zhang Wei"): the surname character.
+  if (/^[\u3400-\u9fff]/.test(parts[0])) return parts[0][0]
   return (parts[0][0] + (parts.length > 1 ? parts[parts.length - 1][0] : '')).toUpperCase()
 }
