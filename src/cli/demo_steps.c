@@ -4,8 +4,16 @@
 #include "demo.h"
 
 extern int customers_demo(db_conn *c, arena *a);
+extern int followups_demo(db_conn *c, arena *a);
+extern int pool_demo(db_conn *c, arena *a);
+extern int wechat_demo(db_conn *c, arena *a);
+extern int projects_demo(db_conn *c, arena *a);
 
 int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     customers_demo,
+    followups_demo,
+    pool_demo,
+    wechat_demo,
+    projects_demo,
     NULL,
 };

@@ -38,7 +38,8 @@ typedef struct route {
     const char *perm;    /* PERM_PUBLIC, PERM_SIGNED_IN or a permission name */
     size_t body_limit;   /* bytes; 0 means the default (64 KiB) */
     const char *summary; /* one line for the OpenAPI document */
-    const char *body_schema; /* OpenAPI schema of the body as JSON text, or NULL */
+    const char *body_schema; /* OpenAPI schema of the JSON body as JSON text, or NULL; or a
+                              media type ("text/xml"): the handler reads r->body itself */
 } route;
 
 #define ROUTES_END {NULL, NULL, NULL, NULL, 0, NULL, NULL}
@@ -55,8 +56,8 @@ struct req {
     const char *method, *path;
     const char *params[8];  /* {name} segments in pattern order */
     int nparams;
-    char *body;
-    size_t body_len;
+    char *body;             /* NUL-terminated; the server owns it (grown by doubling) */
+    size_t body_len, body_cap;
     json_t *in;             /* parsed JSON body (object) or NULL; freed by the server */
     principal me;
     bool signed_in, via_token;
@@ -71,6 +72,8 @@ struct req {
     const char *set_cookie;
     const char *extra_header_name, *extra_header_value;
     bool resp_static;       /* resp points at embedded data; do not copy */
+    int resp_fd;            /* > 0: send this file (resp_len bytes) instead of resp;
+                               the server closes it (see reply_file) */
     const char *cache_control;
     struct timespec started;
     bool too_big;
@@ -81,6 +84,10 @@ struct req {
 int reply_json(req *r, int status, json_t *body);
 int reply_empty(req *r, int status);
 int reply_raw(req *r, int status, const char *content_type, const char *data, size_t len);
+/* Sends `size` bytes of the open file fd (a finished export): the server
+ * streams it from the file and closes fd, and gives the request's database
+ * connection back before sending, so a slow download holds none. */
+int reply_file(req *r, int status, const char *content_type, int fd, size_t size);
 /* RFC 9457 problem+json with a stable machine code from the list in reply.c. */
 int reply_problem(req *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -40,7 +40,10 @@ static json_t *operation(const route *rt)
     }
     if (json_array_size(params)) json_object_set_new(op, "parameters", params);
     else json_decref(params);
-    if (rt->body_schema) {
+    if (rt->body_schema && rt->body_schema[0] != '{') { /* a media type the handler parses */
+        json_object_set_new(op, "requestBody", json_pack("{s:b, s:{s:{}}}", "required", 1,
+                                                         "content", rt->body_schema));
+    } else if (rt->body_schema) {
         json_t *schema = json_loads(rt->body_schema, 0, NULL);
         if (schema)
             json_object_set_new(op, "requestBody",

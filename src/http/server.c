@@ -25,6 +25,7 @@ struct tf_app tf_app;
 static const route **routes; /* flattened tf_route_tables */
 static int nroutes;
 static atomic_int inflight;
+static atomic_int unserved; /* connections accepted whose first request has not begun */
 static volatile sig_atomic_t stop_requested;
 
 static void flatten_routes(void)
@@ -66,19 +67,29 @@ static bool match(const char *pattern, const char *path, req *r)
     return true;
 }
 
-/* Finds the route; *path_known tells a 405 from a 404. */
+static int nparams_of(const char *pattern)
+{
+    int n = 0;
+    for (; *pattern; pattern++) n += *pattern == '{';
+    return n;
+}
+
+/* Finds the route; *path_known tells a 405 from a 404. The most specific
+ * pattern wins (fewest {params}), whatever the table order:
+ * /customers/export is not /customers/{id}. */
 static int find_route(req *r, bool *path_known)
 {
     *path_known = false;
+    int best = -1;
     for (int i = 0; i < nroutes; i++) {
         if (!match(routes[i]->pattern, r->path, NULL)) continue;
         *path_known = true;
-        if (strcmp(routes[i]->method, r->method) == 0) {
-            match(routes[i]->pattern, r->path, r);
-            return i;
-        }
+        if (strcmp(routes[i]->method, r->method) == 0 &&
+            (best < 0 || nparams_of(routes[i]->pattern) < nparams_of(routes[best]->pattern)))
+            best = i;
     }
-    return -1;
+    if (best >= 0) match(routes[best]->pattern, r->path, r);
+    return best;
 }
 
 static bool unsafe_method(const char *m)
@@ -111,6 +122,12 @@ static int parse_body(req *r)
 {
     if (!unsafe_method(r->method) || r->body_len == 0) return 0;
     const char *ct = req_header(r, "Content-Type");
+    const char *raw = r->rt->body_schema; /* a media type, not a schema: the handler parses */
+    if (raw && raw[0] != '{') /* any type when the route says star-slash-star (uploads) */
+        return ct && (strcmp(raw, "*/*") == 0 || strncasecmp(ct, raw, strlen(raw)) == 0)
+                   ? 0
+                   : (reply_problem(r, 415, "unsupported_media_type", "send the body as %s", raw),
+                      -1);
     if (!ct || strncasecmp(ct, "application/json", 16) != 0)
         return reply_problem(r, 415, "unsupported_media_type",
                              "send the body as application/json"),
@@ -242,11 +259,35 @@ static char *gzip_buf(arena *a, const char *data, size_t len, size_t *outlen)
     return rc == Z_STREAM_END && *outlen < len ? out : NULL;
 }
 
+/* reply_file: the request's database connection goes back to the pool before
+ * the file is sent, so a slow download holds no connection. */
+static enum MHD_Result send_file(struct MHD_Connection *conn, req *r)
+{
+    if (r->db) {
+        db_release(r->db);
+        r->db = NULL;
+    }
+    struct MHD_Response *resp = MHD_create_response_from_fd(r->resp_len, r->resp_fd);
+    if (!resp) return MHD_NO;
+    r->resp_fd = 0; /* MHD owns it now */
+    if (r->resp_type) MHD_add_response_header(resp, "Content-Type", r->resp_type);
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->extra_header_name)
+        MHD_add_response_header(resp, r->extra_header_name, r->extra_header_value);
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r)
 {
     const char *data = r->resp;
     size_t len = r->resp_len;
     bool gz = false;
+    if (r->resp_fd > 0) /* a file: sent from disk as it is, MHD closes fd */
+        return send_file(conn, r);
     const char *ae = req_header(r, "Accept-Encoding");
     if (len >= 1024 && ae && strstr(ae, "gzip") && compressible(r->resp_type)) {
         const char *z = r->resp_static ? static_gzip(r, &len) : NULL;
@@ -279,6 +320,28 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r)
     return ok;
 }
 
+/* Counts connections that were accepted but whose first request has not been
+ * read yet (their worker is busy with another one): a stop waits for those
+ * too, since the client has most likely sent its request already. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)cls;
+    (void)conn;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        bool *fresh = malloc(sizeof(*fresh)); /* freed when the connection closes */
+        if (!fresh) return;
+        *fresh = true;
+        *socket_context = fresh;
+        atomic_fetch_add(&unserved, 1);
+    } else if (*socket_context) {
+        bool *fresh = *socket_context;
+        if (*fresh) atomic_fetch_sub(&unserved, 1);
+        free(fresh);
+        *socket_context = NULL;
+    }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -296,6 +359,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = arena_strdup(&r->a, url);
         r->route_index = -1;
         atomic_fetch_add(&inflight, 1);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        bool *fresh = ci ? ci->socket_context : NULL;
+        if (fresh && *fresh) {
+            *fresh = false;
+            atomic_fetch_sub(&unserved, 1);
+        }
         *con_cls = r;
         return MHD_YES;
     }
@@ -311,11 +381,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (r->body_len + *upload_size > limit) {
             r->too_big = true; /* keep reading and dropping; reply 413 at the end */
         } else {
-            char *nb = arena_alloc(&r->a, r->body_len + *upload_size + 1);
-            if (r->body) memcpy(nb, r->body, r->body_len);
-            memcpy(nb + r->body_len, upload, *upload_size);
-            r->body = nb;
+            /* grow by doubling: a 64 MiB upload arrives in thousands of pieces */
+            size_t need = r->body_len + *upload_size + 1;
+            if (need > r->body_cap) {
+                size_t cap = r->body_cap ? r->body_cap : 4096;
+                while (cap < need) cap *= 2;
+                char *nb = realloc(r->body, cap);
+                if (!nb) return MHD_NO;
+                r->body = nb;
+                r->body_cap = cap;
+            }
+            memcpy(r->body + r->body_len, upload, *upload_size);
             r->body_len += *upload_size;
+            r->body[r->body_len] = 0;
         }
         *upload_size = 0;
         return MHD_YES;
@@ -348,6 +426,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                (long long)(r->signed_in ? r->me.id : 0), r->resp_len);
     if (r->db) db_release(r->db);
     json_decref(r->in);
+    free(r->body);
+    if (r->resp_fd > 0) close(r->resp_fd);
     arena_free(&r->a);
     free(r);
     *con_cls = NULL;
@@ -407,7 +487,8 @@ int server_run(const server_config *cfg)
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "tradeflow: cannot listen on %s (in use?)\n", cfg->listen);
         return -1;
@@ -415,9 +496,17 @@ int server_run(const server_config *cfg)
     tf_log("info", "msg=listening url=http://%s:%u threads=%d db=%s", host, port, threads,
            db_engine_of(cfg->db) == DB_ENGINE_PG ? "postgresql" : "sqlite");
     while (!stop_requested) pause();
-    tf_log("info", "msg=stopping inflight=%d", atomic_load(&inflight));
+    tf_log("info", "msg=stopping inflight=%d unserved=%d", atomic_load(&inflight),
+           atomic_load(&unserved));
     MHD_quiesce_daemon(d); /* stop accepting; requests in flight carry on */
-    for (int i = 0; i < 100 && atomic_load(&inflight) > 0; i++) usleep(100 * 1000);
+    /* Wait (at most 10 s) for requests in flight and for accepted connections
+     * whose request is still to be read; a connection that stays silent while
+     * nothing else runs gets one second. */
+    for (int i = 0, idle = 0; i < 100; i++) {
+        if (atomic_load(&inflight) > 0) idle = 0;
+        else if (atomic_load(&unserved) == 0 || ++idle > 10) break;
+        usleep(100 * 1000);
+    }
     MHD_stop_daemon(d);
     tf_log("info", "msg=stopped");
     return 0;
