@@ -4,6 +4,7 @@
 #include "cli/config.h"
 #include "cli/demo.h"
 #include "core/jobs.h"
+#include "sales/modules.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "db/db.h"
@@ -262,6 +263,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "tradeflow: libsodium failed to start\n");
         return 1;
     }
+    modules_register();
     const char *name = argc > 1 ? argv[1] : "serve";
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         usage(stdout);

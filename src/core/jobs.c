@@ -15,19 +15,24 @@ static atomic_bool running;
 static bool started;
 static char holder[64];
 
-/* Takes the lease of `name` for `secs` seconds; true if this process won it. */
-static bool take_lease(db_conn *c, const char *name, int secs)
+/* Takes the lease of `name` for running it. `due_only`: only if its last run
+ * is at least `interval` seconds old (the schedule); otherwise whenever no
+ * other server is running it. The lease lasts `hold` seconds at most, so a
+ * crashed server does not block the job forever. True if this process won. */
+static bool take_lease(db_conn *c, const char *name, int interval, bool due_only)
 {
-    char now[TF_TS_LEN], until[TF_TS_LEN];
+    char now[TF_TS_LEN], until[TF_TS_LEN], due[TF_TS_LEN];
     time_t t = time(NULL);
+    const int hold = 600;
     tf_ts(now, t);
-    tf_ts(until, t + secs);
+    tf_ts(until, t + hold);
+    tf_ts(due, due_only ? t - interval : t + 1);
     db_exec(c, "INSERT INTO job_leases(name) VALUES (?) ON CONFLICT(name) DO NOTHING",
             DBP(DBS(name)));
     int rc = db_exec(c,
                      "UPDATE job_leases SET holder = ?, until = ? WHERE name = ? AND"
-                     " (until IS NULL OR until <= ?)",
-                     DBP(DBS(holder), DBS(until), DBS(name), DBS(now)));
+                     " (until IS NULL OR until <= ?) AND (last_run_at IS NULL OR last_run_at <= ?)",
+                     DBP(DBS(holder), DBS(until), DBS(name), DBS(now), DBS(due)));
     return rc == 1;
 }
 
@@ -43,7 +48,9 @@ static int run_job(db_conn *c, const job_def *j)
     }
     char now[TF_TS_LEN];
     tf_now(now);
-    db_exec(c, "UPDATE job_leases SET last_run_at = ? WHERE name = ?", DBP(DBS(now), DBS(j->name)));
+    /* release the lease; the last run time schedules the next one */
+    db_exec(c, "UPDATE job_leases SET last_run_at = ?, until = NULL WHERE name = ?",
+            DBP(DBS(now), DBS(j->name)));
     if (n < 0) tf_log("error", "msg=job_failed job=%s rc=%d err=\"%s\"", j->name, n, db_errmsg(c));
     else if (n > 0) tf_log("info", "msg=job_done job=%s items=%d", j->name, n);
     return n;
@@ -57,7 +64,7 @@ static void *loop(void *arg)
         db_conn *c = db_acquire(d, err, sizeof(err));
         if (c) {
             for (const job_def *const *j = tf_jobs; *j && atomic_load(&running); j++)
-                if (take_lease(c, (*j)->name, (*j)->interval_s)) run_job(c, *j);
+                if (take_lease(c, (*j)->name, (*j)->interval_s, true)) run_job(c, *j);
             db_release(c);
         }
         for (int i = 0; i < 20 && atomic_load(&running); i++) usleep(250 * 1000);
@@ -98,15 +105,14 @@ int jobs_run_now(db *d, const char *name)
     char err[256];
     db_conn *c = db_acquire(d, err, sizeof(err));
     if (!c) return DB_ECONN;
-    int n;
-    /* a run on demand takes the lease too, so it never overlaps the thread */
-    if (!take_lease(c, name, 600)) n = -101;
-    else {
-        n = run_job(c, job);
-        char now[TF_TS_LEN];
-        tf_now(now);
-        /* hand the lease back so the next scheduled run is not delayed */
-        db_exec(c, "UPDATE job_leases SET until = ? WHERE name = ?", DBP(DBS(now), DBS(name)));
+    /* wait up to 30 s for a run on another server (or the job thread) to end */
+    int n = -101;
+    for (int i = 0; i < 300; i++) {
+        if (take_lease(c, name, job->interval_s, false)) {
+            n = run_job(c, job);
+            break;
+        }
+        usleep(100 * 1000);
     }
     db_release(c);
     return n;

@@ -2,6 +2,13 @@
  * module with a job adds its definition here. */
 #include "jobs.h"
 
+extern const job_def reminders_fire_job; /* src/sales/reminders.c */
+extern const job_def pool_takeback_job; /* src/sales/pool_takeback.c */
+extern const job_def imports_job; /* src/sales/customer_io.c */
+
 const job_def *const tf_jobs[] = {
+    &reminders_fire_job,
+    &pool_takeback_job,
+    &imports_job,
     NULL,
 };

@@ -203,3 +203,44 @@ done:
     arena_free(&a);
     return acc;
 }
+
+bool policy_may_assign_to(db_conn *c, const principal *u, int64_t user_id)
+{
+    int64_t ok = 0;
+    db_scalar_int(c, &ok, 0,
+                  "SELECT COUNT(*) FROM users WHERE id = ? AND active = TRUE AND role IN"
+                  " ('salesperson', 'sales_manager')",
+                  DBP(DBI(user_id)));
+    if (!ok) return false;
+    return policy_sees_owner(c, u, user_id) || policy_is_manager_of(c, u->id, user_id);
+}
+
+void policy_user_filter(const principal *u, sqlq *q, const char *col)
+{
+    sqlq_add(q, " AND (", 0, NULL);
+    sqlq_add(q, col, 0, NULL);
+    sqlq_add(q, " = ? OR ", 1, (db_val[]){DBI(u->id)});
+    sqlq_add(q, col, 0, NULL);
+    sqlq_add(q, " IN (" MANAGED_OWNERS ")", 1, (db_val[]){DBI(u->id)});
+    switch (policy_scope(u)) {
+    case SCOPE_ALL:
+        sqlq_add(q, " OR 1 = 1", 0, NULL);
+        break;
+    case SCOPE_DEPT:
+        if (u->department_id) {
+            sqlq_add(q, " OR ", 0, NULL);
+            sqlq_add(q, col, 0, NULL);
+            sqlq_add(q, " IN (" DEPT_OWNERS ")", 1, (db_val[]){DBI(u->department_id)});
+        }
+        break;
+    case SCOPE_OWN:
+        break;
+    }
+    sqlq_add(q, ")", 0, NULL);
+}
+
+bool policy_import_job_access(const principal *u, int64_t job_user_id, bool change)
+{
+    if (!u || !u->id) return false;
+    return u->id == job_user_id || (!change && u->role == ROLE_ADMIN);
+}

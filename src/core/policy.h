@@ -65,6 +65,47 @@ void policy_customer_filter(const principal *u, struct sqlq *q, const char *now)
  * no such customer: callers answer 404 either way). */
 tf_access policy_customer_access(db_conn *c, const principal *u, int64_t customer_id);
 
+/* Owners of customers ------------------------------------------------------
+ * True if u may hand customers to `user_id` (assign in batches): the user is
+ * an active salesperson or sales manager, and u is that user, manages them,
+ * or has a data scope that covers them. */
+bool policy_may_assign_to(db_conn *c, const principal *u, int64_t user_id);
+/* Appends " AND (<col> is u, a user u manages, or one u's data scope
+ * covers)" for records that belong to a user (e.g. applications by their
+ * applicant). `col` is a constant column name written in the code. */
+void policy_user_filter(const principal *u, struct sqlq *q, const char *col);
+
+/* Projects (policy_projects.c) ------------------------------------------------
+ * Who sees a project: the users whose data scope covers its owner, the
+ * owner's managers, its members, the owner of its customer, and — while it
+ * is unassigned — every salesperson and sales manager (they may apply).
+ * Access: MANAGE (edit, move, close, members; assign for managers) for the
+ * owner, the owner's managers and, with projects.assign, whoever covers the
+ * owner; WRITE (follow-ups, checklist) for members; READ for the rest.
+ * Whoever sees a project sees its customer's id, number and name, nothing
+ * more: the customer's detail and its own follow-ups need customer access. */
+/* "projects.create", "projects.assign" (assign, take back, override gates),
+ * "projects.apply", "projects.templates" (define process templates). */
+bool policy_project_allows(const principal *u, const char *perm);
+tf_access policy_project_access(db_conn *c, const principal *u, int64_t project_id);
+/* Visibility as branches (alias p): a list ORs them (policy_project_filter),
+ * the board runs each as its own indexed page and merges them. */
+int policy_project_branches(const principal *u);
+void policy_project_branch(const principal *u, int i, struct sqlq *q);
+void policy_project_filter(const principal *u, struct sqlq *q);
+/* Appends " AND <col> IN (owners whose pipeline u sees)" (nothing for all). */
+void policy_project_owner_filter(const principal *u, struct sqlq *q, const char *col);
+/* May u move project_id past an unfinished gate (recorded with a reason)? */
+bool policy_project_may_override(db_conn *c, const principal *u, int64_t project_id);
+/* May u read the customer's own records (detail, follow-ups) in a project's
+ * timeline? customer_id 0: no customer. */
+bool policy_project_customer_records(db_conn *c, const principal *u, int64_t customer_id);
+
+/* Import jobs: the user who uploaded the file sees and drives the job (map,
+ * run, delete: change); administrators may look at every job to help, and
+ * nobody else learns it exists. */
+bool policy_import_job_access(const principal *u, int64_t job_user_id, bool change);
+
 /* SQL text of a subquery listing the department ids in the subtree of the
  * department bound as its single `?` parameter (both engines accept it). */
 extern const char POLICY_DEPT_SUBTREE_SQL[];
