@@ -5,7 +5,6 @@
 #include "../core/auth.h"
 #include "../core/util.h"
 #include "../http/http.h"
-#include <ctype.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -20,17 +19,6 @@ static json_t *user_json(req *r, int64_t id)
     db_res res;
     if (db_query(r->db, &r->a, &res, USER_COLS " WHERE u.id = ?", DBP(DBI(id))) <= 0) return NULL;
     return db_row_json(&res, 0);
-}
-
-static bool login_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 2 || n > 64) return false;
-    for (const char *p = s; *p; p++)
-        if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '.' || *p == '_' ||
-              *p == '-'))
-            return false;
-    return true;
 }
 
 /* Role and department checks shared by create and update; appends errors. */
@@ -90,7 +78,7 @@ static int h_users_create(req *r)
 {
     if (input_check(r, user_create_spec) < 0) return 0;
     json_t *errs = json_array();
-    if (!login_ok(in_str(r, "login")))
+    if (!auth_login_ok(in_str(r, "login")))
         json_array_append_new(errs, field_error("login", "invalid",
                                                 "use 2-64 lower-case letters, digits, '.', '_' or '-'"));
     check_refs(r, errs);

@@ -6,11 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* *slot = a copy of val kept in *owned; the copy it replaces is freed (a
+ * setting may come from the file, then the environment, then a flag). */
+static void set_str(const char **slot, char **owned, const char *val)
+{
+    char *copy = strdup(val);
+    if (!copy) abort();
+    free(*owned);
+    *owned = copy;
+    *slot = copy;
+}
+
 static int set(tf_config *c, const char *key, const char *val, const char *where)
 {
     int64_t n;
-    if (strcmp(key, "db") == 0) c->db = strdup(val);
-    else if (strcmp(key, "listen") == 0) c->listen = strdup(val);
+    if (strcmp(key, "db") == 0) set_str(&c->db, &c->db_owned, val);
+    else if (strcmp(key, "listen") == 0) set_str(&c->listen, &c->listen_owned, val);
     else if (strcmp(key, "threads") == 0 || strcmp(key, "session_hours") == 0) {
         if (!tf_parse_i64(val, &n) || n < 1 || n > 1024) {
             fprintf(stderr, "tradeflow: %s: %s must be a number from 1 to 1024\n", where, key);

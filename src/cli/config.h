@@ -12,6 +12,7 @@ typedef struct tf_config {
     bool secure_cookie;  /* --secure-cookie, TRADEFLOW_SECURE_COOKIE, "secure_cookie" */
     bool access_log;     /* --no-access-log turns it off */
     const char *config;  /* --config, TRADEFLOW_CONFIG; else ./tradeflow.conf if present */
+    char *db_owned, *listen_owned; /* config.c's copies behind db and listen */
 } tf_config;
 
 /* Fills defaults, then the file, then the environment. Flags are applied by

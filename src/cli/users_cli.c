@@ -21,6 +21,11 @@ int cli_user_add(db *d, const char *login, const char *name, const char *role,
                  const char *password, long long department_id)
 {
     tf_role rl;
+    if (!auth_login_ok(login)) {
+        fprintf(stderr, "tradeflow: the login must be 2-64 lower-case letters, digits, '.', '_' or "
+                        "'-'\n");
+        return -1;
+    }
     if (!role_parse(role, &rl)) {
         fprintf(stderr, "tradeflow: --role must be one of admin, sales_manager, salesperson, "
                         "finance, warehouse, aftersales\n");

@@ -21,6 +21,17 @@ bool auth_verify_password(const char *hash, const char *password)
     return hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
+bool auth_login_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 2 || n > 64) return false;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+              *p == '-'))
+            return false;
+    return true;
+}
+
 static int load_principal(req *r, const db_res *res)
 {
     tf_role role;

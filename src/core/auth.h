@@ -12,6 +12,10 @@ struct req;
 /* argon2id hash string of password into out (crypto_pwhash_STRBYTES). */
 int auth_hash_password(char *out, size_t outlen, const char *password);
 bool auth_verify_password(const char *hash, const char *password);
+/* True if s is a well-formed login: 2-64 lower-case ASCII letters, digits,
+ * '.', '_' or '-' (sign-in lower-cases what is typed, so nothing else could
+ * ever sign in). */
+bool auth_login_ok(const char *s);
 /* Fills r->me from the session cookie or the Bearer token. 1 = signed in,
  * 0 = not, <0 = database error. Sets r->session_hash for cookie sessions. */
 int auth_resolve(struct req *r);

@@ -2,10 +2,12 @@
  * typed results (BOOLEAN declared columns come back as booleans), online
  * backup through the sqlite3_backup API. */
 #include "db.h"
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 typedef struct {
@@ -161,34 +163,69 @@ static int sq_exec_script(db_conn *b, const char *sql)
     return 0;
 }
 
+/* True if path is the database file or one of its companions: a backup
+ * written there would destroy the live database. */
+static bool is_db_file(const char *path, const char *dbpath)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    struct stat a, b;
+    if (stat(path, &a) != 0) return false;
+    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+        char name[4096];
+        snprintf(name, sizeof(name), "%s%s", dbpath, suffix[i]);
+        if (stat(name, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) return true;
+    }
+    return false;
+}
+
+/* Copies the live database into `to`: written as `to`.partial and renamed
+ * when complete, so a failed backup leaves an older one at `to` intact. */
 static int sq_backup(db_conn *b, const char *target, const char *to, char *err, size_t errlen)
 {
-    (void)target;
     sq_conn *c = (sq_conn *)b;
+    if (is_db_file(to, target)) {
+        snprintf(err, errlen, "refusing to back up %s onto itself (%s)", target, to);
+        return DB_ERR;
+    }
+    size_t n = strlen(to) + sizeof(".partial");
+    char *tmp = malloc(n);
+    if (!tmp) abort();
+    snprintf(tmp, n, "%s.partial", to);
+    unlink(tmp);
     sqlite3 *dst = NULL;
-    unlink(to);
-    int rc = sqlite3_open(to, &dst);
+    int rc = sqlite3_open(tmp, &dst);
     if (rc == SQLITE_OK) {
         sqlite3_backup *bk = sqlite3_backup_init(dst, "main", c->h, "main");
         if (bk) {
-            /* Copy in steps so writers are not held off for the whole copy; a
-             * write between steps restarts the copy, which is what keeps the
-             * result consistent. */
+            /* All pages in one step: one read transaction, so one consistent
+             * snapshot, and in WAL mode the server's writers carry on. (Copying
+             * in small steps restarts after every write by another
+             * connection, and never ends on a large, busy database.) */
             do {
-                rc = sqlite3_backup_step(bk, 256);
+                rc = sqlite3_backup_step(bk, -1);
                 if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(5);
             } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
             sqlite3_backup_finish(bk);
         }
         rc = sqlite3_errcode(dst);
     }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "backup to %s failed: %s", to, dst ? sqlite3_errmsg(dst) : "?");
         sqlite3_close(dst);
+        unlink(tmp);
+        free(tmp);
         return DB_ERR;
     }
-    sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
     sqlite3_close(dst);
+    if (rename(tmp, to) != 0) {
+        snprintf(err, errlen, "backup to %s failed: cannot rename %s: %s", to, tmp, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return DB_ERR;
+    }
+    free(tmp);
     return 0;
 }
 

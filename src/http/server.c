@@ -92,6 +92,20 @@ static int find_route(req *r, bool *path_known)
     return best;
 }
 
+/* The methods the path allows, for the Allow header of a 405 ("GET, POST"). */
+static const char *allowed_methods(req *r)
+{
+    char *out = arena_alloc(&r->a, 64);
+    size_t len = 0;
+    for (int i = 0; i < nroutes; i++) {
+        if (!match(routes[i]->pattern, r->path, NULL)) continue;
+        const char *m = routes[i]->method;
+        if (strstr(out, m) || len + strlen(m) + 3 > 64) continue;
+        len += (size_t)snprintf(out + len, 64 - len, "%s%s", len ? ", " : "", m);
+    }
+    return out;
+}
+
 static bool unsafe_method(const char *m)
 {
     return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
@@ -179,6 +193,8 @@ static void dispatch(req *r)
     if (strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/healthz") != 0 &&
         strcmp(r->path, "/metrics") != 0) {
         if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+            r->extra_header_name = "Allow";
+            r->extra_header_value = "GET, HEAD";
             reply_problem(r, 405, "method_not_allowed", "only GET is allowed here");
             return;
         }
@@ -187,8 +203,13 @@ static void dispatch(req *r)
     }
     int i = find_route(r, &known);
     if (i < 0) {
-        if (known) reply_problem(r, 405, "method_not_allowed", "%s is not allowed here", r->method);
-        else reply_problem(r, 404, "not_found", "no such endpoint");
+        if (known) {
+            r->extra_header_name = "Allow"; /* RFC 9110: a 405 says what is allowed */
+            r->extra_header_value = allowed_methods(r);
+            reply_problem(r, 405, "method_not_allowed", "%s is not allowed here", r->method);
+        } else {
+            reply_problem(r, 404, "not_found", "no such endpoint");
+        }
         return;
     }
     r->rt = routes[i];
@@ -420,10 +441,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     int64_t us = (int64_t)(now.tv_sec - r->started.tv_sec) * 1000000 +
                  (now.tv_nsec - r->started.tv_nsec) / 1000;
     metrics_observe(r->route_index, r->status, us);
-    if (tf_app.access_log)
+    if (tf_app.access_log) {
+        /* the decoded path may hold quotes and line breaks (%22, %0A): they
+         * must not end the value or forge a log line */
+        char *path = arena_strdup(&r->a, r->path);
+        for (char *p = path; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\') *p = '?';
         tf_log("info", "msg=access method=%s path=\"%s\" route=\"%s\" status=%d dur_us=%lld user=%lld bytes=%zu",
-               r->method, r->path, r->rt ? r->rt->pattern : "", r->status, (long long)us,
+               r->method, path, r->rt ? r->rt->pattern : "", r->status, (long long)us,
                (long long)(r->signed_in ? r->me.id : 0), r->resp_len);
+    }
     if (r->db) db_release(r->db);
     json_decref(r->in);
     free(r->body);

@@ -6,6 +6,7 @@
 // stop() sends SIGTERM and fails if the server did not exit cleanly or if a
 // sanitizer reported anything.
 import { spawn, execFileSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,11 +53,13 @@ export function run(args, opts = {}) {
 
 /**
  * Starts a server. Options: engine ('sqlite' | 'pg'), demo (load the demo
- * company, default true), threads, env (extra environment).
+ * company, default true), threads, env (extra environment), db (an existing
+ * database from newDatabase() to serve as it is: no demo, no init).
  */
-export async function startServer({ engine = 'sqlite', demo = true, threads = 4, env = {} } = {}) {
-  const db = newDatabase(engine);
-  if (demo) run(['demo', '--db', db.url]);
+export async function startServer({ engine = 'sqlite', demo = true, threads = 4, env = {}, db: given } = {}) {
+  const db = given || newDatabase(engine);
+  if (given) { /* served as it is */ }
+  else if (demo) run(['demo', '--db', db.url]);
   else run(['init', '--db', db.url]);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -139,6 +142,26 @@ export class Client {
   patch(path, body, headers) { return this.request('PATCH', path, body, headers); }
   put(path, body, headers) { return this.request('PUT', path, body, headers); }
   delete(path, headers) { return this.request('DELETE', path, undefined, headers); }
+}
+
+/**
+ * One HTTP request sent as it is (node:http: the path is not normalised, the
+ * body is not decoded): { status, headers, body: Buffer }. For path tricks
+ * and for seeing Content-Encoding, which fetch hides.
+ */
+export function rawRequest(base, path, { method = 'GET', headers = {}, body } = {}) {
+  const u = new URL(base);
+  return new Promise((ok, fail) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path, method, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
 }
 
 /** Asserts a problem+json reply with the status and code. */
