@@ -103,7 +103,10 @@ for (const engine of engines()) {
       let text;
       for (let i = 0; i < 50; i++) {
         text = (await admin.get('/metrics')).text;
-        if (metricValue(text, 'tradeflow_requests_total', { method: 'GET', route: '/api/v1/users/{id}', status: '2xx' }) === before + 3) break;
+        // every counter the assertions read must have caught up, not only the first
+        if (metricValue(text, 'tradeflow_requests_total', { method: 'GET', route: '/api/v1/users/{id}', status: '2xx' }) === before + 3 &&
+            metricValue(text, 'tradeflow_requests_total', { method: 'GET', route: '/api/v1/users/{id}', status: '4xx' }) >= 1 &&
+            metricValue(text, 'tradeflow_requests_total', { route: 'other', status: '4xx' }) === nf + 1) break;
         await new Promise((ok) => setTimeout(ok, 20));
       }
       assert.match(text, /# TYPE tradeflow_requests_total counter/);
