@@ -14,11 +14,18 @@ extern const route settings_routes[];
 extern const route customer_pool_routes[];
 extern const route customer_followups_routes[];
 extern const route reminders_routes[];
+extern const route contacts_routes[];
+extern const route customer_shares_routes[];
 extern const route customer_io_routes[];
 extern const route wechat_routes[];
+extern const route project_pipeline_routes[]; /* before projects_routes: /projects/board */
+extern const route projects_routes[];
+extern const route project_process_routes[];
 
 const route *const tf_route_tables[] = {
     system_routes,  session_routes, users_routes,     departments_routes,
     approvals_routes, settings_routes, dicts_routes, customers_routes, customer_pool_routes,
-    customer_followups_routes, reminders_routes, customer_io_routes, wechat_routes, NULL,
+    contacts_routes, customer_shares_routes, customer_followups_routes, reminders_routes,
+    customer_io_routes, wechat_routes,
+    project_pipeline_routes, projects_routes, project_process_routes, NULL,
 };
