@@ -360,8 +360,28 @@ static int h_customers_get(req *r)
     return reply_json(r, 200, o);
 }
 
+/* A duplicate the user may not open and that is protected shows only that it
+ * exists and what matched: protection hides its name, number and owner. */
+static void mask_dups(req *r, json_t *dups)
+{
+    size_t i;
+    json_t *d;
+    json_array_foreach(dups, i, d)
+    {
+        int64_t id = json_integer_value(json_object_get(d, "id"));
+        if (policy_customer_access(r->db, &r->me, id) != ACCESS_NONE) continue;
+        int64_t prot = 0;
+        db_scalar_int(r->db, &prot, 0, "SELECT COUNT(*) FROM customers WHERE id = ? AND protected = TRUE",
+                      DBP(DBI(id)));
+        if (!prot) continue;
+        json_t *m = json_pack("{s:O, s:b}", "matched", json_object_get(d, "matched"), "hidden", 1);
+        json_array_set_new(dups, i, m);
+    }
+}
+
 static int reply_dups(req *r, json_t *errs, json_t *dups, bool warning)
 {
+    mask_dups(r, dups);
     json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:o, s:o}", "type",
                           warning ? "about:blank#duplicate_warning" : "about:blank#validation_failed",
                           "title", warning ? "Conflict" : "Unprocessable Content", "status",
@@ -580,7 +600,8 @@ static int h_customers_protect(req *r)
 
 /* GET /customers/duplicates?name=&phone=&wechat= — the entry form's live
  * check. Shows number, name and owner of matches, nothing more, even for
- * customers the user cannot open: they must learn the customer exists. */
+ * customers the user cannot open (they must learn who has the customer) —
+ * except protected ones, which show only that a match exists. */
 static int h_customers_duplicates(req *r)
 {
     json_t *fields = json_object();
@@ -605,6 +626,7 @@ static int h_customers_duplicates(req *r)
                   keys[i], exclude, dups);
     }
     json_decref(fields);
+    mask_dups(r, dups);
     return reply_json(r, 200, json_pack("{s:o, s:n}", "items", dups, "next_cursor"));
 }
 

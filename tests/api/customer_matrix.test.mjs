@@ -239,3 +239,26 @@ for (const engine of engines()) {
     });
   });
 }
+
+// A protected customer's duplicate check tells others only that it exists.
+for (const engine of engines()) {
+  describe(`duplicates of protected customers [${engine}]`, () => {
+    let srv;
+    before(async () => { srv = await startServer({ engine }); });
+    after(async () => { await srv.stop(); });
+    it('shows no name, number or owner of a protected customer to someone who cannot see it', async () => {
+      const zhao = await srv.login('zhao');
+      const zhang = await srv.login('zhang');
+      const c = await zhao.post('/api/v1/customers', { name: '保护查重测试公司', phone: '13655554444', protected: true });
+      assert.equal(c.status, 201, c.text);
+      const r = await zhang.get('/api/v1/customers/duplicates?phone=13655554444');
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body.items, [{ matched: 'phone', hidden: true }]);
+      const post = await zhang.post('/api/v1/customers', { name: '别的名字', phone: '136-5555-4444' });
+      assert.equal(post.status, 422);
+      assert.ok(!post.text.includes('保护查重测试公司'), 'the refusal does not leak the name');
+      const own = await zhao.get('/api/v1/customers/duplicates?phone=13655554444');
+      assert.equal(own.body.items[0].name, '保护查重测试公司', 'the owner still sees it');
+    });
+  });
+}
