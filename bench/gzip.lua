@@ -1,0 +1,2 @@
+-- gzip.lua — ask for a gzip-compressed reply, as browsers do.
+wrk.headers["Accept-Encoding"] = "gzip"
