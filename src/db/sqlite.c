@@ -3,6 +3,7 @@
  * backup through the sqlite3_backup API. */
 #include "db.h"
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,10 +11,47 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+enum { STMT_CACHE = 64 };
+
 typedef struct {
     db_conn base;
     sqlite3 *h;
+    /* Prepared statements by SQL text: parsing was most of a simple request's
+     * cost. Reset after every use, so none holds a read transaction open. */
+    sqlite3_stmt *cache[STMT_CACHE];
+    int ncache, next_evict;
 } sq_conn;
+
+static sqlite3_stmt *stmt_get(sq_conn *c, const char *sql, int *rc)
+{
+    for (int i = 0; i < c->ncache; i++)
+        if (strcmp(sqlite3_sql(c->cache[i]), sql) == 0) return c->cache[i];
+    sqlite3_stmt *st = NULL;
+    *rc = sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (*rc != SQLITE_OK) return NULL;
+    if (c->ncache < STMT_CACHE) {
+        c->cache[c->ncache++] = st;
+    } else { /* replace round-robin: cheap, and hot statements come back at once */
+        sqlite3_finalize(c->cache[c->next_evict]);
+        c->cache[c->next_evict] = st;
+        c->next_evict = (c->next_evict + 1) % STMT_CACHE;
+    }
+    return st;
+}
+
+static void stmt_done(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* SQLite's memory statistics take a global mutex on every allocation; we
+ * never read them, and with several workers the lock was a hot spot. */
+static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+static void configure_sqlite(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 static int map_rc(sq_conn *c, int rc)
 {
@@ -27,6 +65,7 @@ static int map_rc(sq_conn *c, int rc)
 
 static int sq_open(db_conn **out, const char *path, char *err, size_t errlen)
 {
+    pthread_once(&config_once, configure_sqlite);
     sq_conn *c = calloc(1, sizeof(*c));
     if (!c) abort();
     int rc = sqlite3_open_v2(path, &c->h,
@@ -59,6 +98,7 @@ static int sq_open(db_conn **out, const char *path, char *err, size_t errlen)
 static void sq_close(db_conn *b)
 {
     sq_conn *c = (sq_conn *)b;
+    for (int i = 0; i < c->ncache; i++) sqlite3_finalize(c->cache[i]);
     sqlite3_close_v2(c->h);
     free(c);
 }
@@ -86,18 +126,18 @@ static int bind_all(sqlite3_stmt *st, int n, const db_val *p)
 static int sq_query(db_conn *b, arena *a, db_res *out, const char *sql, int n, const db_val *p)
 {
     sq_conn *c = (sq_conn *)b;
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(c->h, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK) return map_rc(c, rc);
+    int rc = SQLITE_OK;
+    sqlite3_stmt *st = stmt_get(c, sql, &rc);
+    if (!st) return map_rc(c, rc);
     if (sqlite3_bind_parameter_count(st) != n) {
         snprintf(b->err, sizeof(b->err), "statement wants %d parameters, got %d",
                  sqlite3_bind_parameter_count(st), n);
-        sqlite3_finalize(st);
+        stmt_done(st);
         return DB_ERR;
     }
     if ((rc = bind_all(st, n, p)) != SQLITE_OK) {
         rc = map_rc(c, rc);
-        sqlite3_finalize(st);
+        stmt_done(st);
         return rc;
     }
     int ncols = sqlite3_column_count(st);
@@ -142,10 +182,10 @@ static int sq_query(db_conn *b, arena *a, db_res *out, const char *sql, int n, c
     }
     if (rc != SQLITE_DONE) {
         rc = map_rc(c, rc);
-        sqlite3_finalize(st);
+        stmt_done(st);
         return rc;
     }
-    sqlite3_finalize(st);
+    stmt_done(st);
     return ncols > 0 ? out->nrows : sqlite3_changes(c->h);
 }
 
