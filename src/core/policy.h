@@ -77,8 +77,9 @@ void policy_user_filter(const principal *u, struct sqlq *q, const char *col);
 
 /* Projects (policy_projects.c) ------------------------------------------------
  * Who sees a project: the users whose data scope covers its owner, the
- * owner's managers, its members, the owner of its customer, and — while it
- * is unassigned — every salesperson and sales manager (they may apply).
+ * owner's managers, its members, and — while it is unassigned — every
+ * salesperson and sales manager (they may apply). Owning its customer is
+ * not enough: the project's owner adds whoever should follow it.
  * Access: MANAGE (edit, move, close, members; assign for managers) for the
  * owner, the owner's managers and, with projects.assign, whoever covers the
  * owner; WRITE (follow-ups, checklist) for members; READ for the rest.
@@ -88,10 +89,17 @@ void policy_user_filter(const principal *u, struct sqlq *q, const char *col);
  * "projects.apply", "projects.templates" (define process templates). */
 bool policy_project_allows(const principal *u, const char *perm);
 tf_access policy_project_access(db_conn *c, const principal *u, int64_t project_id);
-/* Visibility as branches (alias p): a list ORs them (policy_project_filter),
- * the board runs each as its own indexed page and merges them. */
-int policy_project_branches(const principal *u);
-void policy_project_branch(const principal *u, int i, struct sqlq *q);
+/* Visibility as branches (alias p) for the board, which reads each as its
+ * own indexed page and merges them: everything (all scope), or own, the
+ * team u covers, unassigned, member of. A list ORs them instead
+ * (policy_project_filter). */
+typedef struct project_branches {
+    const principal *u;
+    int n;
+    int kind[5];
+} project_branches;
+int policy_project_branches(db_conn *c, const principal *u, project_branches *out);
+void policy_project_branch(const project_branches *b, int i, struct sqlq *q);
 void policy_project_filter(const principal *u, struct sqlq *q);
 /* Appends " AND <col> IN (owners whose pipeline u sees)" (nothing for all). */
 void policy_project_owner_filter(const principal *u, struct sqlq *q, const char *col);

@@ -93,6 +93,32 @@ static void v_wechat(json_t *v, json_t *errs)
     check_int(v, "owner_id", 1, INT64_MAX, errs);
 }
 
+/* project_entry_policy: fields a new project must have, and what a
+ * duplicate name does (off, warn, forbid). */
+static void v_project_entry_policy(json_t *v, json_t *errs)
+{
+    static const char *const requirable[] = {"customer_id", "amount", "expected_close_date",
+                                             "products", "source_id", "competitor_ids", "notes",
+                                             NULL};
+    json_t *req = json_object_get(v, "required"), *it;
+    size_t i;
+    if (req && !json_is_array(req))
+        json_array_append_new(errs, err("required", "wrong_type", "must be an array"));
+    json_array_foreach(req, i, it)
+    {
+        bool ok = false;
+        for (int k = 0; requirable[k] && json_is_string(it); k++)
+            ok |= strcmp(requirable[k], json_string_value(it)) == 0;
+        if (!ok)
+            json_array_append_new(errs, err("required", "invalid",
+                                            "names a field that cannot be required"));
+    }
+    json_t *d = json_object_get(v, "duplicates");
+    if (d && !json_is_object(d))
+        json_array_append_new(errs, err("duplicates", "wrong_type", "must be an object"));
+    check_dup_mode(json_object_get(d, "name"), "duplicates.name", errs);
+}
+
 static const setting_def defs[] = {
     {"customer_entry_policy",
      "{\"required\":[\"phone\"],\"duplicates\":{\"name\":\"warn\",\"phone\":\"forbid\","
@@ -105,6 +131,8 @@ static const setting_def defs[] = {
      "\"takeback_no_deal_days_by_level\":{},\"takeback_warn_days\":3,\"exempt_signed\":true}",
      v_pool_rules},
     {"customer_number", "{\"pattern\":\"KH-{yyyy}{mm}-{seq:5}\"}", v_pattern},
+    {"project_entry_policy", "{\"required\":[],\"duplicates\":{\"name\":\"warn\"}}",
+     v_project_entry_policy},
     {"wechat", "{\"token\":\"\",\"auto_customer\":\"off\",\"owner_id\":null}", v_wechat},
 };
 

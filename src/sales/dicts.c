@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char *const kinds[] = {"qualification", "region", "industry",
-                                    "source", "level", "followup_method", NULL};
+                                    "source", "level", "followup_method", "competitor", NULL};
 
 bool dict_kind_valid(const char *kind)
 {

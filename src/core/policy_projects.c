@@ -1,0 +1,171 @@
+/* policy_projects.c — every permission and visibility decision about
+ * projects (opportunities): the project permissions of each role, who sees
+ * a project and with what access, whose pipeline a manager sums up, who may
+ * override a stage gate, and what of the customer a project's viewer sees.
+ * The rules are written once in policy.h; the SQL filters and the
+ * one-record answers below must agree with each other. */
+#include "policy.h"
+#include "util.h"
+#include "../db/sqlq.h"
+#include <string.h>
+
+enum { A = 1 << ROLE_ADMIN, M = 1 << ROLE_SALES_MANAGER, S = 1 << ROLE_SALESPERSON };
+
+static const struct {
+    const char *perm;
+    unsigned roles;
+} perms[] = {
+    {"projects.create", A | M | S}, /* enter projects */
+    {"projects.assign", A | M},     /* assign / take back in batches, override gates */
+    {"projects.apply", M | S},      /* apply for unassigned projects */
+    {"projects.templates", A | M},  /* define process templates */
+};
+
+bool policy_project_allows(const principal *u, const char *perm)
+{
+    if (!u || !u->id || !perm) return false;
+    for (size_t i = 0; i < sizeof(perms) / sizeof(perms[0]); i++)
+        if (strcmp(perms[i].perm, perm) == 0) return (perms[i].roles >> u->role) & 1;
+    return false;
+}
+
+static bool sales_role(const principal *u)
+{
+    return u->role == ROLE_SALESPERSON || u->role == ROLE_SALES_MANAGER;
+}
+
+/* Users whose projects u sees by owner: u, the users below the departments
+ * u manages, and (department scope) the users of u's department subtree.
+ * Parameters: u->id, u->id [, u->department_id]. */
+#define OWNERS_HEAD                                                                                \
+    "SELECT ou.id FROM users ou WHERE ou.id = ? OR ou.department_id IN (WITH RECURSIVE"            \
+    " pm_sub(id) AS (SELECT id FROM departments WHERE manager_id = ? UNION ALL SELECT d.id FROM"   \
+    " departments d JOIN pm_sub ON d.parent_id = pm_sub.id) SELECT id FROM pm_sub)"
+#define OWNERS_DEPT                                                                                \
+    " OR ou.department_id IN (WITH RECURSIVE pd_sub(id) AS (SELECT CAST(? AS BIGINT) UNION ALL"    \
+    " SELECT d.id FROM departments d JOIN pd_sub ON d.parent_id = pd_sub.id) SELECT id FROM"       \
+    " pd_sub)"
+
+static void owners_subquery(const principal *u, sqlq *q)
+{
+    sqlq_add(q, OWNERS_HEAD, 2, (db_val[]){DBI(u->id), DBI(u->id)});
+    if (policy_scope(u) == SCOPE_DEPT && u->department_id)
+        sqlq_add(q, OWNERS_DEPT, 1, (db_val[]){DBI(u->department_id)});
+}
+
+enum { PB_ALL, PB_OWN, PB_TEAM, PB_UNASSIGNED, PB_MEMBER };
+
+int policy_project_branches(db_conn *c, const principal *u, project_branches *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->u = u;
+    if (policy_scope(u) == SCOPE_ALL) {
+        out->kind[out->n++] = PB_ALL;
+        return out->n;
+    }
+    int64_t manages = 0;
+    if (policy_scope(u) != SCOPE_DEPT)
+        db_scalar_int(c, &manages, 0, "SELECT COUNT(*) FROM departments WHERE manager_id = ?",
+                      DBP(DBI(u->id)));
+    out->kind[out->n++] = PB_OWN;
+    if (policy_scope(u) == SCOPE_DEPT || manages) out->kind[out->n++] = PB_TEAM;
+    if (sales_role(u)) out->kind[out->n++] = PB_UNASSIGNED;
+    out->kind[out->n++] = PB_MEMBER;
+    return out->n;
+}
+
+void policy_project_branch(const project_branches *b, int i, sqlq *q)
+{
+    const principal *u = b->u;
+    switch (i >= 0 && i < b->n ? b->kind[i] : -1) {
+    case PB_ALL:
+        sqlq_add(q, " AND 1 = 1", 0, NULL);
+        break;
+    case PB_OWN: /* a seek on (template_id, stage, owner_id, id) */
+        sqlq_add(q, " AND p.owner_id = ?", 1, (db_val[]){DBI(u->id)});
+        break;
+    case PB_TEAM: /* many owners: "+" keeps the owner index out, so the page is
+                   * read newest first on (template_id, stage, id, owner_id) */
+        sqlq_add(q, " AND +p.owner_id IN (", 0, NULL);
+        owners_subquery(u, q);
+        sqlq_add(q, ")", 0, NULL);
+        break;
+    case PB_UNASSIGNED:
+        sqlq_add(q, " AND p.owner_id IS NULL", 0, NULL);
+        break;
+    case PB_MEMBER:
+        sqlq_add(q,
+                 " AND p.id IN (SELECT pmm.project_id FROM project_members pmm WHERE"
+                 " pmm.user_id = ?)",
+                 1, (db_val[]){DBI(u->id)});
+        break;
+    default:
+        sqlq_add(q, " AND 1 = 0", 0, NULL);
+        break;
+    }
+}
+
+void policy_project_filter(const principal *u, sqlq *q)
+{
+    if (policy_scope(u) == SCOPE_ALL) return;
+    sqlq_add(q, " AND (p.owner_id IN (", 0, NULL);
+    owners_subquery(u, q);
+    sqlq_add(q, ")", 0, NULL);
+    if (sales_role(u)) sqlq_add(q, " OR p.owner_id IS NULL", 0, NULL);
+    sqlq_add(q,
+             " OR p.id IN (SELECT pmm.project_id FROM project_members pmm WHERE pmm.user_id = ?))",
+             1, (db_val[]){DBI(u->id)});
+}
+
+void policy_project_owner_filter(const principal *u, sqlq *q, const char *col)
+{
+    if (policy_scope(u) == SCOPE_ALL) return;
+    sqlq_add(q, " AND ", 0, NULL);
+    sqlq_add(q, col, 0, NULL);
+    sqlq_add(q, " IN (", 0, NULL);
+    owners_subquery(u, q);
+    sqlq_add(q, ")", 0, NULL);
+}
+
+static tf_access max_access(tf_access a, tf_access b)
+{
+    return a > b ? a : b;
+}
+
+tf_access policy_project_access(db_conn *c, const principal *u, int64_t project_id)
+{
+    arena a;
+    arena_init(&a);
+    db_res r;
+    tf_access acc = ACCESS_NONE;
+    if (db_query(c, &a, &r,
+                 "SELECT p.owner_id, (SELECT COUNT(*) FROM project_members m WHERE m.project_id ="
+                 " p.id AND m.user_id = ?) AS member FROM projects p WHERE p.id = ?",
+                 DBP(DBI(u->id), DBI(project_id))) <= 0)
+        goto done;
+    const db_val *owner = db_cell(&r, 0, "owner_id");
+    bool may_assign = policy_project_allows(u, "projects.assign");
+    if (policy_scope(u) == SCOPE_ALL) acc = may_assign ? ACCESS_MANAGE : ACCESS_READ;
+    if (owner->t == DBV_NULL) {
+        if (sales_role(u)) acc = max_access(acc, may_assign ? ACCESS_MANAGE : ACCESS_READ);
+    } else if (owner->i == u->id || policy_is_manager_of(c, u->id, owner->i)) {
+        acc = ACCESS_MANAGE;
+    } else if (acc == ACCESS_NONE && policy_sees_owner(c, u, owner->i)) {
+        acc = may_assign ? ACCESS_MANAGE : ACCESS_READ;
+    }
+    if (db_get_int(&r, 0, "member")) acc = max_access(acc, ACCESS_WRITE);
+done:
+    arena_free(&a);
+    return acc;
+}
+
+bool policy_project_may_override(db_conn *c, const principal *u, int64_t project_id)
+{
+    return policy_project_allows(u, "projects.assign") &&
+           policy_project_access(c, u, project_id) == ACCESS_MANAGE;
+}
+
+bool policy_project_customer_records(db_conn *c, const principal *u, int64_t customer_id)
+{
+    return customer_id > 0 && policy_customer_access(c, u, customer_id) >= ACCESS_READ;
+}

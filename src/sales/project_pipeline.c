@@ -1,0 +1,307 @@
+/* project_pipeline.c — the pipeline board (kanban by stage) and the
+ * weighted pipeline (amount × probability) per salesperson, department or
+ * stage. Built for 200,000 projects: a board column is read page by page,
+ * newest first, each branch of the user's visibility (policy_projects.c)
+ * as its own page over the (template_id, stage, owner_id, id) or
+ * (template_id, stage, id, owner_id) index, merged; the summary per owner
+ * or department is one aggregate over project_pipeline_totals (open count,
+ * amount and weighted amount per owner and template, kept by triggers on
+ * projects, see migrations/005_projects.*), so its cost follows the number
+ * of owners, not of projects. Moving a card is POST /projects/{id}/stage
+ * (project_process.c). */
+#include "projects.h"
+#include "../core/util.h"
+#include "../db/sqlq.h"
+#include "../http/http.h"
+#include <stdint.h>
+#include <string.h>
+
+#define BOARD_PAGE_DEFAULT 20
+
+#define BOARD_COLS                                                                                 \
+    "SELECT p.id, p.name, p.customer_id, cu.number AS customer_number, cu.name AS customer_name,"  \
+    " p.owner_id, ou.name AS owner_name, p.template_id, p.template_version_id, p.stage,"           \
+    " p.status, p.amount, p.probability, p.weighted AS weighted_amount, p.expected_close_date,"    \
+    " p.stage_entered_at, p.last_followup_at, p.version, p.updated_at FROM projects p"             \
+    " LEFT JOIN customers cu ON cu.id = p.customer_id LEFT JOIN users ou ON ou.id = p.owner_id"
+
+/* The board's owner filter: 0 none, or "me" / "unassigned" / a user id. */
+typedef struct owner_filter {
+    bool set, unassigned;
+    int64_t id;
+} owner_filter;
+
+static int owner_parse(req *r, owner_filter *of)
+{
+    const char *o = req_query(r, "owner");
+    memset(of, 0, sizeof(*of));
+    if (!o || !*o) return 0;
+    of->set = true;
+    if (strcmp(o, "me") == 0)
+        of->id = r->me.id;
+    else if (strcmp(o, "unassigned") == 0)
+        of->unassigned = true;
+    else if (!tf_parse_i64(o, &of->id) || of->id < 1) {
+        reply_problem(r, 400, "bad_request", "owner must be me, unassigned or a user id");
+        return -1;
+    }
+    return 0;
+}
+
+/* One page of a column: projects of template tid at `stage` that u sees,
+ * id < cursor (0: from the newest), at most limit + 1 rows. Each visibility
+ * branch reads its own newest limit + 1 through an index; the union's
+ * newest limit + 1 are the page. */
+static int column_page(req *r, int64_t tid, const char *stage, const owner_filter *of, int limit,
+                       int64_t cursor, db_res *out)
+{
+    sqlq q;
+    project_branches br;
+    /* keyset: a plain `id < ?` bounds the index range (no cursor: from the top) */
+    int64_t below = cursor > 0 ? cursor : INT64_MAX;
+    sqlq_init(&q, &r->a, BOARD_COLS " WHERE p.id IN (");
+    int nb = policy_project_branches(r->db, &r->me, &br);
+    for (int i = 0; i < nb; i++) {
+        sqlq_add(&q, i ? " UNION SELECT b.id FROM (" : "SELECT b.id FROM (", 0, NULL);
+        sqlq_add(&q, "SELECT p.id FROM projects p WHERE p.template_id = ? AND p.stage = ?", 2,
+                 (db_val[]){DBI(tid), DBS(stage)});
+        if (of->unassigned)
+            sqlq_add(&q, " AND p.owner_id IS NULL", 0, NULL);
+        else if (of->set)
+            sqlq_add(&q, " AND p.owner_id = ?", 1, (db_val[]){DBI(of->id)});
+        policy_project_branch(&br, i, &q);
+        sqlq_add(&q, " AND p.id < ? ORDER BY p.id DESC LIMIT ?) b", 2,
+                 (db_val[]){DBI(below), DBI(limit + 1)});
+    }
+    sqlq_add(&q, ") ORDER BY p.id DESC LIMIT ?", 1, (db_val[]){DBI(limit + 1)});
+    return sqlq_run(r->db, &q, out);
+}
+
+/* {items, next_cursor} of one column page (caller owns). */
+static json_t *column_json(req *r, db_res *res, int limit)
+{
+    json_t *items = db_rows_json(res), *next = json_null();
+    if (json_array_size(items) > (size_t)limit) {
+        json_array_remove(items, json_array_size(items) - 1);
+        json_t *last = json_array_get(items, json_array_size(items) - 1);
+        json_decref(next);
+        next = json_string(arena_printf(
+            &r->a, "%lld", (long long)json_integer_value(json_object_get(last, "id"))));
+    }
+    return json_pack("{s:o, s:o}", "items", items, "next_cursor", next);
+}
+
+/* The board's columns (caller owns): the current version's stages, then
+ * stages only older versions have (projects still running there, marked
+ * legacy), then won and lost. */
+static json_t *board_columns(req *r, int64_t tid, int64_t vid)
+{
+    json_t *cols = json_array(), *seen = json_object();
+    proc_version cur;
+    if (process_version_load(r->db, &r->a, vid, &cur) == 0)
+        for (int i = 0; i < cur.nstages; i++) {
+            json_array_append_new(cols,
+                                  json_pack("{s:s, s:s, s:I, s:b}", "key", cur.stages[i].key,
+                                            "name", cur.stages[i].name, "probability",
+                                            (json_int_t)cur.stages[i].probability, "legacy", 0));
+            json_object_set_new(seen, cur.stages[i].key, json_true());
+        }
+    db_res vs;
+    if (db_query(r->db, &r->a, &vs,
+                 "SELECT id FROM process_template_versions WHERE template_id = ? AND id <> ?"
+                 " ORDER BY number DESC",
+                 DBP(DBI(tid), DBI(vid))) > 0)
+        for (int k = 0; k < vs.nrows; k++) {
+            proc_version old;
+            if (process_version_load(r->db, &r->a, db_get_int(&vs, k, "id"), &old) != 0) continue;
+            for (int i = 0; i < old.nstages; i++) {
+                if (json_object_get(seen, old.stages[i].key)) continue;
+                json_object_set_new(seen, old.stages[i].key, json_true());
+                int64_t any = 0;
+                db_scalar_int(r->db, &any, 0,
+                              "SELECT COUNT(*) FROM (SELECT 1 FROM projects WHERE template_id = ?"
+                              " AND stage = ? LIMIT 1) x",
+                              DBP(DBI(tid), DBS(old.stages[i].key)));
+                if (any)
+                    json_array_append_new(
+                        cols, json_pack("{s:s, s:s, s:I, s:b}", "key", old.stages[i].key, "name",
+                                        old.stages[i].name, "probability",
+                                        (json_int_t)old.stages[i].probability, "legacy", 1));
+            }
+        }
+    json_array_append_new(cols, json_pack("{s:s, s:s, s:i, s:b}", "key", "won", "name", "赢单 Won",
+                                          "probability", 100, "legacy", 0));
+    json_array_append_new(cols, json_pack("{s:s, s:s, s:i, s:b}", "key", "lost", "name",
+                                          "输单 Lost", "probability", 0, "legacy", 0));
+    json_decref(seen);
+    return cols;
+}
+
+/* GET /projects/board?template_id=&stage=&owner=&limit=&cursor= — with a
+ * stage: one page of that column {template_id, stage, items, next_cursor};
+ * without: every column with its first page {template, columns: [{key,
+ * name, probability, legacy, items, next_cursor}]}. Default template when
+ * template_id is absent; limit defaults to 20 here. */
+static int h_board(req *r)
+{
+    int limit;
+    int64_t cursor, tid = 0, vid = 0;
+    owner_filter of;
+    if (req_page(r, &limit, &cursor) < 0 || owner_parse(r, &of) < 0) return 0;
+    if (!req_query(r, "limit")) limit = BOARD_PAGE_DEFAULT;
+    const char *t = req_query(r, "template_id"), *stage = req_query(r, "stage");
+    if (t && *t && (!tf_parse_i64(t, &tid) || tid < 1))
+        return reply_problem(r, 400, "bad_request", "template_id must be an id");
+    if (stage && (!*stage || strlen(stage) > 40))
+        return reply_problem(r, 400, "bad_request", "stage must be a stage key");
+    db_res res;
+    int rc;
+    if (tid) { /* retired templates keep their board: their projects still run */
+        db_res tr;
+        rc = db_query(r->db, &r->a, &tr,
+                      "SELECT current_version_id FROM process_templates WHERE id = ?",
+                      DBP(DBI(tid)));
+        if (rc < 0) return reply_db_error(r, rc);
+        if (rc == 0) return reply_not_found(r);
+        vid = db_get_int(&tr, 0, "current_version_id");
+    } else if ((rc = process_current(r->db, 0, &tid, &vid)) != 0) {
+        return rc == DB_ERR ? reply_not_found(r) : reply_db_error(r, rc);
+    }
+    if (stage) {
+        if ((rc = column_page(r, tid, stage, &of, limit, cursor, &res)) < 0)
+            return reply_db_error(r, rc);
+        json_t *o = column_json(r, &res, limit);
+        project_stage_names(r->db, &r->a, json_object_get(o, "items"));
+        json_object_set_new(o, "template_id", json_integer(tid));
+        json_object_set_new(o, "stage", json_string(stage));
+        return reply_json(r, 200, o);
+    }
+    if (cursor)
+        return reply_problem(r, 400, "bad_request", "a cursor belongs to one column: send stage");
+    json_t *cols = board_columns(r, tid, vid), *col;
+    size_t i;
+    json_array_foreach(cols, i, col)
+    {
+        if ((rc = column_page(r, tid, json_string_value(json_object_get(col, "key")), &of, limit, 0,
+                              &res)) < 0) {
+            json_decref(cols);
+            return reply_db_error(r, rc);
+        }
+        json_t *page = column_json(r, &res, limit);
+        project_stage_names(r->db, &r->a, json_object_get(page, "items"));
+        json_object_update(col, page);
+        json_decref(page);
+    }
+    db_res tr;
+    json_t *tpl = json_null();
+    if (db_query(
+            r->db, &r->a, &tr,
+            "SELECT t.id, t.name, t.retired, v.number AS version_number FROM process_templates t"
+            " LEFT JOIN process_template_versions v ON v.id = t.current_version_id"
+            " WHERE t.id = ?",
+            DBP(DBI(tid))) > 0)
+        tpl = db_row_json(&tr, 0);
+    return reply_json(r, 200, json_pack("{s:o, s:o}", "template", tpl, "columns", cols));
+}
+
+/* GET /projects/pipeline?group=owner|department|stage&department_id=&template_id=
+ * — open projects' count, amount and weighted amount (fen) per owner or
+ * per owner's department (the owners whose pipeline the user sees: own;
+ * managers their department tree; administrators all), or per stage of a
+ * template (the projects the user sees), with totals. */
+static int h_pipeline(req *r)
+{
+    const char *group = req_query(r, "group"), *dept = req_query(r, "department_id");
+    const char *t = req_query(r, "template_id");
+    int64_t dept_id = 0, tid = 0;
+    if (!group || !*group) group = "owner";
+    bool by_owner = strcmp(group, "owner") == 0, by_dept = strcmp(group, "department") == 0;
+    bool by_stage = strcmp(group, "stage") == 0;
+    if (!by_owner && !by_dept && !by_stage)
+        return reply_problem(r, 400, "bad_request", "group must be owner, department or stage");
+    if (dept && *dept && (!tf_parse_i64(dept, &dept_id) || dept_id < 1))
+        return reply_problem(r, 400, "bad_request", "department_id must be an id");
+    if (t && *t && (!tf_parse_i64(t, &tid) || tid < 1))
+        return reply_problem(r, 400, "bad_request", "template_id must be an id");
+    if (by_stage && !tid)
+        return reply_problem(r, 400, "bad_request", "group=stage needs template_id");
+    sqlq q;
+    if (by_stage) {
+        sqlq_init(&q, &r->a,
+                  "SELECT p.stage, COUNT(*) AS count, CAST(SUM(p.amount) AS BIGINT) AS amount,"
+                  " CAST(SUM(p.weighted) AS BIGINT) AS weighted_amount FROM projects p"
+                  " WHERE p.status = 'open'");
+        sqlq_add(&q, " AND p.template_id = ?", 1, (db_val[]){DBI(tid)});
+        policy_project_filter(&r->me, &q);
+    } else { /* one aggregate over project_pipeline_totals (kept by triggers) */
+        sqlq_init(&q, &r->a,
+                  by_owner ? "SELECT t.owner_id, u.name AS owner_name, u.department_id,"
+                             " d.name AS department_name,"
+                           : "SELECT u.department_id, d.name AS department_name,");
+        sqlq_add(&q,
+                 " CAST(SUM(t.open_count) AS BIGINT) AS count, CAST(SUM(t.amount) AS BIGINT)"
+                 " AS amount, CAST(SUM(t.weighted) AS BIGINT) AS weighted_amount"
+                 " FROM project_pipeline_totals t JOIN users u ON u.id = t.owner_id"
+                 " LEFT JOIN departments d ON d.id = u.department_id WHERE t.open_count > 0",
+                 0, NULL);
+        policy_project_owner_filter(&r->me, &q, "t.owner_id");
+        if (tid) sqlq_add(&q, " AND t.template_id = ?", 1, (db_val[]){DBI(tid)});
+        if (dept_id) {
+            sqlq_add(&q, " AND u.department_id IN (", 0, NULL);
+            sqlq_add(&q, POLICY_DEPT_SUBTREE_SQL, 1, (db_val[]){DBI(dept_id)});
+            sqlq_add(&q, ")", 0, NULL);
+        }
+    }
+    sqlq_add(&q,
+             by_owner  ? " GROUP BY t.owner_id, u.name, u.department_id, d.name"
+                         " ORDER BY weighted_amount DESC, t.owner_id"
+             : by_dept ? " GROUP BY u.department_id, d.name ORDER BY weighted_amount DESC,"
+                         " u.department_id"
+                       : " GROUP BY p.stage ORDER BY p.stage",
+             0, NULL);
+    db_res res;
+    int rc = sqlq_run(r->db, &q, &res);
+    if (rc < 0) return reply_db_error(r, rc);
+    int64_t count = 0, amount = 0, weighted = 0;
+    for (int i = 0; i < res.nrows; i++) {
+        count += db_get_int(&res, i, "count");
+        amount += db_get_int(&res, i, "amount");
+        weighted += db_get_int(&res, i, "weighted_amount");
+    }
+    json_t *items = db_rows_json(&res);
+    if (by_stage) { /* stage names from the template's current version */
+        int64_t vid = 0;
+        proc_version v;
+        db_scalar_int(r->db, &vid, 0,
+                      "SELECT current_version_id FROM process_templates WHERE id = ?",
+                      DBP(DBI(tid)));
+        bool have = vid && process_version_load(r->db, &r->a, vid, &v) == 0;
+        size_t i;
+        json_t *o;
+        json_array_foreach(items, i, o)
+        {
+            int si =
+                have ? process_stage_index(&v, json_string_value(json_object_get(o, "stage"))) : -1;
+            json_object_set_new(o, "stage_name",
+                                si >= 0 ? json_string(v.stages[si].name) : json_null());
+        }
+    }
+    return reply_json(r, 200,
+                      json_pack("{s:s, s:o, s:{s:I, s:I, s:I}}", "group", group, "items", items,
+                                "totals", "count", (json_int_t)count, "amount", (json_int_t)amount,
+                                "weighted_amount", (json_int_t)weighted));
+}
+
+/* Listed before projects_routes in routes.c: /projects/board and
+ * /projects/pipeline must match before /projects/{id}. */
+const route project_pipeline_routes[] = {
+    {"GET", "/api/v1/projects/board", h_board, PERM_SIGNED_IN, 0,
+     "The pipeline board: one column page (stage=KEY, cursor) or every column's first page;"
+     " template_id (default template), owner=me|unassigned|ID, limit (default 20)",
+     NULL},
+    {"GET", "/api/v1/projects/pipeline", h_pipeline, PERM_SIGNED_IN, 0,
+     "Weighted pipeline of open projects: group=owner|department|stage (stage needs"
+     " template_id), department_id, template_id; amounts in fen",
+     NULL},
+    ROUTES_END,
+};
