@@ -11,7 +11,23 @@ export const { chromium } = require('playwright-core')
 export const BASE_URL = (process.env.TF_BASE_URL || 'http://127.0.0.1:18080').replace(/\/+$/, '')
 export const ADMIN = { login: process.env.TF_ADMIN_LOGIN || 'admin', password: process.env.TF_ADMIN_PASSWORD || 'demo123' }
 
-export const NAV_KEYS = ['dashboard', 'customers', 'projects', 'quotations', 'contracts', 'aftersales', 'team', 'approvals', 'users', 'departments', 'flows']
+export const NAV_KEYS = [
+  'dashboard',
+  'customers',
+  'pool',
+  'reminders',
+  'wechat',
+  'projects',
+  'quotations',
+  'contracts',
+  'aftersales',
+  'team',
+  'approvals',
+  'users',
+  'departments',
+  'flows',
+  'customerSettings',
+]
 
 export function launch() {
   return chromium.launch({

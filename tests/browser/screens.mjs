@@ -3,9 +3,97 @@
 // (default /tmp/tf-screens). Needs a running server at TF_BASE_URL with the
 // demo company loaded.
 //   TF_BASE_URL=http://127.0.0.1:18080 node tests/browser/screens.mjs
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { launch, newPage, login, navigate, BASE_URL, ADMIN, NAV_KEYS } from './lib.mjs'
+
+const DEMO_PASSWORD = process.env.TF_DEMO_PASSWORD || 'demo123'
+
+/** A small GBK CSV for the import wizard's screens. */
+async function gbkFile() {
+  const utf8 = path.join(tmpdir(), `tf-screens-${process.pid}.csv`)
+  const gbk = path.join(tmpdir(), `客户名单-${process.pid}.csv`)
+  const rows = [
+    '客户名称,手机,地址,行业,价值级别,地区,备注',
+    '开封恒达电机有限公司,13700001001,开封市龙亭区,电机制造,新客户,河南省,展会认识',
+    '平顶山华电变压器厂,13700001002,平顶山市新华区,变压器制造,老客户,河南省,',
+    ',13700001003,缺少名称的一行,电机制造,,,',
+    '无锡宏达风电设备有限公司,13700001004,无锡市滨湖区,风电,优质客户,江苏省,年用量约 80 吨',
+  ]
+  await writeFile(utf8, rows.join('\r\n') + '\r\n')
+  await writeFile(gbk, execFileSync('iconv', ['-f', 'UTF-8', '-t', 'GBK', utf8]))
+  return gbk
+}
+
+const failures = []
+
+/** Runs the extra screens of one step; a failure is reported, the rest go on. */
+async function step(page, name, fn) {
+  try {
+    await fn()
+  } catch (e) {
+    failures.push(`${name}: ${e.message.split('\n')[0]}`)
+    await page.keyboard.press('Escape').catch(() => {})
+  }
+}
+
+/** Open an Element Plus dropdown-ish thing and close it again with Escape. */
+async function escape(page, selector) {
+  await page.keyboard.press('Escape')
+  if (selector) await page.locator(selector).waitFor({ state: 'hidden' }).catch(() => {})
+}
+
+/** The customer screens as a salesperson sees them (zhang of the demo company). */
+async function salesScreens(page, snap, dev, n) {
+  await login(page, { login: 'zhang', password: DEMO_PASSWORD })
+  const id = await page.evaluate(async () => {
+    const r = await fetch('/api/v1/customers?q=' + encodeURIComponent('宇通电机')).then((x) => x.json())
+    return r.items[0] && r.items[0].id
+  })
+  await navigate(page, 'customers')
+  await snap(`${n++}-sales-customers`)
+  await page.goto(`${BASE_URL}/#/customers/${id}`)
+  await page.locator('[data-test="customer-name"]').waitFor()
+  await page.locator('[data-test="followups"] .fu').first().waitFor().catch(() => {})
+  await snap(`${n++}-customer-detail`)
+  await page.locator('[data-action="new-followup"]').click()
+  const fu = page.locator('[data-test="followup-dialog"]')
+  await fu.waitFor()
+  await fu.locator('[data-template]').nth(1).click().catch(() => {})
+  await snap(`${n++}-followup-template`, false)
+  await escape(page, '[data-test="followup-dialog"]')
+  await page.locator('#tab-contacts').click()
+  await snap(`${n++}-customer-contacts`)
+  await page.locator('#tab-reminders').click()
+  await page.locator('[data-test="customer-reminders"]').waitFor()
+  await snap(`${n++}-customer-reminders`)
+  await page.locator('#tab-history').click()
+  await page.locator('[data-test="customer-history"] .el-timeline-item').first().waitFor().catch(() => {})
+  await snap(`${n++}-customer-history`)
+  await page.locator('[data-action="share"]').click()
+  await page.locator('[data-test="share-dialog"]').waitFor()
+  await snap(`${n++}-share-dialog`, false)
+  await escape(page, '[data-test="share-dialog"]')
+  await page.goto(`${BASE_URL}/#/customers/${id}/edit`)
+  await page.locator('[data-test="customer-form"]').waitFor()
+  await snap(`${n++}-customer-edit`)
+  await navigate(page, 'pool')
+  await snap(`${n++}-sales-pool`)
+  await page.locator('[data-action="claim-random"]').click()
+  await page.locator('[data-test="random-dialog"]').waitFor()
+  await snap(`${n++}-pool-random`, false)
+  await escape(page, '[data-test="random-dialog"]')
+  await navigate(page, 'reminders')
+  await page.locator('[data-test="reminders-list"] .rem').first().waitFor().catch(() => {})
+  await snap(`${n++}-reminders`)
+  await page.locator('[data-action="new-reminder"]').click()
+  await page.locator('[data-test="reminder-dialog"]').waitFor()
+  await snap(`${n++}-reminder-new`, false)
+  await escape(page, '[data-test="reminder-dialog"]')
+  return n
+}
 
 const OUT = process.env.TF_SCREENS_DIR || '/tmp/tf-screens'
 const DEVICES = [
@@ -32,6 +120,7 @@ async function shoot(page, dir, name, fullPage = true) {
 async function run() {
   const browser = await launch()
   const files = []
+  const gbk = await gbkFile()
   try {
     for (const lang of LANGS) {
       for (const dev of DEVICES) {
@@ -97,6 +186,48 @@ async function run() {
             await page.keyboard.press('Escape')
             await page.locator('[data-test="user-dialog"]').waitFor({ state: 'hidden' })
           }
+          if (key === 'customers') await step(page, `${dir} customers`, async () => {
+            await page.locator('[data-action="toggle-filters"]').click()
+            await page.locator('[data-test="customer-filters"]').waitFor()
+            await snap(`${n++}-customers-filters`, false)
+            await page.locator('[data-action="toggle-filters"]').click()
+            await page.locator('[data-action="new-customer"]').click()
+            await page.locator('[data-test="customer-form"]').waitFor()
+            await page.locator('[data-test="c-name"]').fill('郑州宇通电机有限公司')
+            await page.locator('[data-test="duplicates"]').waitFor().catch(() => {})
+            await snap(`${n++}-customer-new`)
+            await page.goto(`${BASE_URL}/#/customers/import`)
+            await page.locator('[data-test="import-upload"]').waitFor()
+            await snap(`${n++}-import-upload`)
+            await page.locator('[data-test="import-file"]').setInputFiles(gbk)
+            await page.locator('[data-test="import-map"]').waitFor()
+            await snap(`${n++}-import-map`)
+            await page.locator('[data-action="dry-run"]').click()
+            await page.locator('[data-test="check-stats"]').waitFor({ timeout: 30000 })
+            await snap(`${n++}-import-check`)
+            await navigate(page, 'customers')
+          })
+          if (key === 'wechat') await step(page, `${dir} wechat`, async () => {
+            const row = dev.mobile ? page.locator('[data-test="fans-cards"] .card-item').nth(2) : page.locator('[data-test="fans-table"] .el-table__body tr').nth(2)
+            if (await row.count()) {
+              await row.click()
+              await page.locator('[data-test="fan-transfer"]').waitFor()
+              await snap(`${n++}-wechat-fan`, false)
+              await escape(page, '.fan-drawer')
+            }
+          })
+          if (key === 'customerSettings') await step(page, `${dir} settings`, async () => {
+            for (const tab of ['fields', 'templates', 'policy', 'pool', 'number', 'wechat']) {
+              await page.locator(`#tab-${tab}`).click()
+              await page.waitForTimeout(200)
+              await snap(`${n++}-settings-${tab}`)
+            }
+            await page.locator('#tab-dicts').click()
+            if (!dev.mobile) {
+              await page.locator('[data-kind="region"]').click()
+              await snap(`${n++}-settings-regions`)
+            }
+          })
           if (key === 'departments') {
             const more = page.locator('[data-test="dept-tree"] .more').first()
             if (await more.count()) {
@@ -119,12 +250,22 @@ async function run() {
           }
         }
         await page.context().close()
+
+        // The same screens as a salesperson sees them.
+        const sales = await newPage(browser, { locale: lang, ...dev })
+        const snapSales = async (name, full = true) => files.push(await shoot(sales, dir, name, full))
+        await step(sales, `${dir} sales`, () => salesScreens(sales, snapSales, dev, 60))
+        await sales.context().close()
       }
     }
   } finally {
     await browser.close()
   }
   console.log(`${files.length} screenshots in ${OUT}`)
+  if (failures.length) {
+    console.error(`screens that could not be taken:\n  ${failures.join('\n  ')}`)
+    process.exitCode = 1
+  }
 }
 
 run().catch((e) => {

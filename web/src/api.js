@@ -15,6 +15,7 @@ export class ApiError extends Error {
     this.title = p.title || null
     this.detail = p.detail || null
     this.errors = Array.isArray(p.errors) ? p.errors : []
+    this.problem = p // the whole reply: extra members such as duplicates, limit, winner
   }
 }
 
@@ -32,7 +33,8 @@ export function onUnauthorized(fn) {
   unauthorizedHandler = fn
 }
 
-function buildUrl(path, query) {
+/** '/customers/export', {format: 'csv'} → '/api/v1/customers/export?format=csv' (for links). */
+export function buildUrl(path, query) {
   const url = '/api/v1' + path
   if (!query) return url
   const qs = new URLSearchParams()
@@ -80,6 +82,45 @@ export async function request(method, path, { query, body, quiet401 = false } = 
   }
   if (!res.ok) {
     if (res.status === 401 && !quiet401 && unauthorizedHandler) unauthorizedHandler()
+    throw new ApiError(res.status, data)
+  }
+  return data
+}
+
+/**
+ * Send a file as the request body (POST /imports?filename=...): the bytes
+ * themselves, not a form, with the file's type (or a generic one).
+ */
+export async function upload(path, file, query) {
+  // The server sniffs the format itself; name the two it knows, else bytes.
+  const name = String(file.name || '').toLowerCase()
+  const type = name.endsWith('.csv')
+    ? 'text/csv'
+    : name.endsWith('.xlsx')
+      ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+      : 'application/octet-stream'
+  const headers = {
+    Accept: 'application/json, application/problem+json',
+    'Accept-Language': document.documentElement.lang || 'en',
+    'Content-Type': type,
+  }
+  const token = getCsrfToken()
+  if (token) headers['X-CSRF-Token'] = token
+  let res
+  try {
+    res = await fetch(buildUrl(path, query), { method: 'POST', headers, body: file, credentials: 'same-origin' })
+  } catch {
+    throw new ApiError(0, { title: 'network' })
+  }
+  const text = await res.text()
+  let data = null
+  try {
+    data = text ? JSON.parse(text) : null
+  } catch {
+    data = null
+  }
+  if (!res.ok) {
+    if (res.status === 401 && unauthorizedHandler) unauthorizedHandler()
     throw new ApiError(res.status, data)
   }
   return data

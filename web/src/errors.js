@@ -25,6 +25,22 @@ export function fieldErrors(e) {
 }
 
 /**
+ * Field errors as {field: message} in the UI's language: the server's
+ * message in English; in Chinese the UI's own words for the error's code
+ * (the server's message when the code is not one the UI knows).
+ */
+export function localFieldErrors(e) {
+  const out = {}
+  const zh = i18n.global.locale.value === 'zh-CN'
+  for (const fe of (e && e.errors) || []) {
+    if (!fe || !fe.field || out[fe.field]) continue
+    const key = `fieldErrors.${fe.code}`
+    out[fe.field] = zh && fe.code && i18n.global.te(key) ? i18n.global.t(key) : fe.message || fe.code
+  }
+  return out
+}
+
+/**
  * The server's detail when it is in the UI's language; otherwise (a Chinese
  * UI and a detail with no Chinese in it) the UI's own text for the case.
  */

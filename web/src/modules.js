@@ -1,6 +1,7 @@
 // modules.js — the navigation and the routes, as one table. Each entry's page
 // is the single file src/pages/<page>.vue; `perm` hides it from users who lack
-// the permission.
+// the permission; `group: 'settings'` puts it under Settings. SUBPAGES are
+// routes without a nav item of their own: `nav` names the item they light up.
 import {
   Odometer,
   User,
@@ -13,11 +14,18 @@ import {
   UserFilled,
   OfficeBuilding,
   Share,
+  Files,
+  Bell,
+  ChatDotRound,
+  Collection,
 } from '@element-plus/icons-vue'
 
 export const MODULES = [
   { key: 'dashboard', path: '/dashboard', page: 'Dashboard', icon: Odometer },
   { key: 'customers', path: '/customers', page: 'Customers', icon: User },
+  { key: 'pool', path: '/pool', page: 'Pool', icon: Files },
+  { key: 'reminders', path: '/reminders', page: 'Reminders', icon: Bell },
+  { key: 'wechat', path: '/wechat', page: 'WechatFans', icon: ChatDotRound, perm: 'wechat.read' },
   { key: 'projects', path: '/projects', page: 'Projects', icon: Opportunity },
   { key: 'quotations', path: '/quotations', page: 'Quotations', icon: Document },
   { key: 'contracts', path: '/contracts', page: 'Contracts', icon: Tickets },
@@ -27,4 +35,13 @@ export const MODULES = [
   { key: 'users', path: '/settings/users', page: 'Users', icon: UserFilled, group: 'settings', perm: 'users.manage' },
   { key: 'departments', path: '/settings/departments', page: 'Departments', icon: OfficeBuilding, group: 'settings', perm: 'departments.manage' },
   { key: 'flows', path: '/settings/flows', page: 'Flows', icon: Share, group: 'settings', perm: 'flows.manage' },
+  { key: 'customerSettings', path: '/settings/customers', page: 'CustomerSettings', icon: Collection, group: 'settings', perm: 'dicts.manage' },
+]
+
+// Order matters: the fixed paths before the one with an id.
+export const SUBPAGES = [
+  { key: 'customerNew', path: '/customers/new', page: 'CustomerForm', nav: 'customers', perm: 'customers.create' },
+  { key: 'imports', path: '/customers/import', page: 'Imports', nav: 'customers', perm: 'customers.import' },
+  { key: 'customerEdit', path: '/customers/:id(\\d+)/edit', page: 'CustomerForm', nav: 'customers' },
+  { key: 'customerDetail', path: '/customers/:id(\\d+)', page: 'CustomerDetail', nav: 'customers' },
 ]

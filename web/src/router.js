@@ -1,7 +1,7 @@
 // router.js — hash-history routes built from modules.js, so the server needs
 // no fallback route; guards send signed-out visitors to the login page.
 import { createRouter, createWebHashHistory } from 'vue-router'
-import { MODULES } from './modules.js'
+import { MODULES, SUBPAGES } from './modules.js'
 import { session, loadMe, can } from './session.js'
 
 const pages = import.meta.glob('./pages/*.vue')
@@ -23,7 +23,13 @@ const routes = [
         path: m.path.slice(1),
         name: m.key,
         component: page(m.page),
-        meta: { key: m.key, perm: m.perm || null },
+        meta: { key: m.key, nav: m.key, group: m.group || null, perm: m.perm || null },
+      })),
+      ...SUBPAGES.map((m) => ({
+        path: m.path.slice(1),
+        name: m.key,
+        component: page(m.page),
+        meta: { key: m.key, nav: m.nav, group: null, perm: m.perm || null },
       })),
     ],
   },

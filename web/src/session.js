@@ -6,6 +6,7 @@ export const session = reactive({
   user: null, // the /me record, or null when signed out
   checked: false, // true once /me has been asked at least once
   inboxCount: null, // pending approvals waiting for this user (nav badge)
+  reminderCount: null, // the user's reminders that are due (header and nav badge)
 })
 
 /** Ask the server who we are; resolves to the user or null (401). */
@@ -50,6 +51,7 @@ export async function logout() {
 export function forget() {
   session.user = null
   session.inboxCount = null
+  session.reminderCount = null
   setCsrfToken(null)
 }
 
@@ -68,5 +70,16 @@ export async function refreshInboxCount() {
     session.inboxCount = res && res.next_cursor ? `${n}+` : n
   } catch {
     session.inboxCount = null
+  }
+}
+
+/** Refresh the number of the user's due reminders (GET /reminders/count). */
+export async function refreshReminderCount() {
+  if (!session.user) return
+  try {
+    const res = await api.get('/reminders/count')
+    session.reminderCount = res && Number.isFinite(res.due) ? res.due : null
+  } catch {
+    session.reminderCount = null
   }
 }
