@@ -2,7 +2,14 @@
 // on every engine.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { engines, startServer, Client, assertProblem } from '../lib/server.mjs';
+
+/** Runs one SQL statement on the server's own database, as an operator would. */
+function sql(srv, statement) {
+  if (srv.engine === 'pg') execFileSync('psql', [srv.db.url, '-q', '-c', statement]);
+  else execFileSync('sqlite3', [srv.db.path, statement]);
+}
 
 for (const engine of engines()) {
   describe(`session [${engine}]`, () => {
@@ -62,6 +69,14 @@ for (const engine of engines()) {
       assert.ok(!list.body.items.some((d) => d.name === 'CSRF test'));
       const ok = await c.post('/api/v1/departments', { name: 'CSRF test' });
       assert.equal(ok.status, 201);
+    });
+
+    it('an expired session is refused, and so is its CSRF token', async () => {
+      const c = await srv.login('huang');
+      assert.equal((await c.get('/api/v1/me')).status, 200);
+      sql(srv, "UPDATE sessions SET expires_at = '2000-01-01T00:00:00Z' WHERE user_id = (SELECT id FROM users WHERE login = 'huang')");
+      assertProblem(assert, await c.get('/api/v1/me'), 401, 'unauthorized');
+      assertProblem(assert, await c.post('/api/v1/departments', { name: 'after expiry' }), 401, 'unauthorized');
     });
 
     it('logout ends the session on the server', async () => {
