@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Stable machine codes (the `code` member of every problem reply):
  *   bad_request, invalid_json, too_deep, unsupported_media_type, payload_too_large,
@@ -34,6 +35,10 @@ int reply_json(req *r, int status, json_t *body)
 {
     char *s = json_dumps(body, JSON_COMPACT);
     json_decref(body);
+    if (r->resp_fd > 0) { /* a file reply replaced by this one */
+        close(r->resp_fd);
+        r->resp_fd = 0;
+    }
     if (!s) return reply_problem(r, 500, "internal", "could not encode the reply");
     r->status = status;
     r->resp_len = strlen(s);
@@ -57,6 +62,17 @@ int reply_raw(req *r, int status, const char *content_type, const char *data, si
     r->resp_type = content_type;
     r->resp = (char *)data;
     r->resp_len = len;
+    return 0;
+}
+
+int reply_file(req *r, int status, const char *content_type, int fd, size_t size)
+{
+    if (r->resp_fd > 0) close(r->resp_fd);
+    r->status = status;
+    r->resp_type = content_type;
+    r->resp = NULL;
+    r->resp_len = size;
+    r->resp_fd = fd;
     return 0;
 }
 

@@ -407,6 +407,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             if (need > r->body_cap) {
                 size_t cap = r->body_cap ? r->body_cap : 4096;
                 while (cap < need) cap *= 2;
+                if (cap > limit + 1) cap = limit + 1; /* never more than the route takes */
                 char *nb = realloc(r->body, cap);
                 if (!nb) return MHD_NO;
                 r->body = nb;
