@@ -57,6 +57,7 @@ static const struct {
 
 void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq)
 {
+    if (!normq || !*normq) return; /* nothing to look for: no condition, on both engines */
     for (size_t i = 0; i < sizeof(searchable) / sizeof(searchable[0]); i++) {
         if (strcmp(searchable[i].entity, entity) != 0) continue;
         if (c->drv->engine == DB_ENGINE_SQLITE) {

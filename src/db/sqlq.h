@@ -25,6 +25,7 @@ int sqlq_run(db_conn *c, sqlq *q, db_res *out);
 
 /* Appends " AND <condition>" matching rows of `entity` (aliased `alias`) whose
  * quick-search text contains `normq` (already normalised by ts_normalize).
- * entity is one of the searchable tables ("customers"). */
+ * entity is one of the searchable tables ("customers"). An empty normq adds
+ * no condition. */
 void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq);
 #endif

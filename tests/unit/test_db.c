@@ -1,0 +1,439 @@
+/* test_db.c — unit tests of the database interface (db/db.c, sqlq.c and the
+ * drivers) on a real SQLite file: migrations applied and recorded, typed
+ * results, bound values never read as SQL, constraint errors mapped to
+ * DB_EUNIQUE / DB_EFK, rollback and leaked transactions, the query builder's
+ * parameter limit, quick search on Chinese and phone fragments, document
+ * numbering, and text normalisation (core/textsearch.c). With TF_PG_URL set
+ * (a throw-away cluster, see tests/pg.sh) the same tests run on PostgreSQL;
+ * each test then empties the public schema first. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/numbering.h"
+#include "core/textsearch.h"
+#include "db/db.h"
+#include "db/sqlq.h"
+#include "sales/customers.h"
+
+typedef struct fx {
+    char dir[64];
+    db *d;
+    db_conn *c;
+    arena a;
+    int migrated; /* what db_migrate returned on the fresh database */
+} fx;
+
+static void exec_ok(fx *f, const char *sql, int n, const db_val *p)
+{
+    int rc = db_exec(f->c, sql, n, p);
+    if (rc < 0) fail_msg("%s: %s", sql, db_errmsg(f->c));
+}
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof(*f));
+    char err[256], url[512];
+    const char *pg = getenv("TF_PG_URL");
+    snprintf(f->dir, sizeof(f->dir), "/tmp/tf_db_XXXXXX");
+    if (!mkdtemp(f->dir)) return -1;
+    if (pg && *pg)
+        snprintf(url, sizeof(url), "%s", pg);
+    else
+        snprintf(url, sizeof(url), "sqlite:%s/t.db", f->dir);
+    f->d = db_open(url, 2, err, sizeof(err));
+    if (!f->d) return -1;
+    if (pg && *pg) {
+        db_conn *c = db_acquire(f->d, err, sizeof(err));
+        if (!c || db_exec(c, "DROP SCHEMA public CASCADE", DBP0) < 0 ||
+            db_exec(c, "CREATE SCHEMA public", DBP0) < 0) {
+            fprintf(stderr, "reset: %s\n", c ? db_errmsg(c) : err);
+            return -1;
+        }
+        db_release(c);
+    }
+    f->migrated = db_migrate(f->d, err, sizeof(err));
+    if (f->migrated < 0) {
+        fprintf(stderr, "migrate: %s\n", err);
+        return -1;
+    }
+    f->c = db_acquire(f->d, err, sizeof(err));
+    if (!f->c) return -1;
+    arena_init(&f->a);
+    exec_ok(f,
+            "CREATE TABLE t_parent (id BIGINT PRIMARY KEY, code TEXT NOT NULL UNIQUE,"
+            " flag BOOLEAN NOT NULL DEFAULT FALSE, note TEXT)",
+            DBP0);
+    exec_ok(f, "CREATE TABLE t_child (id BIGINT PRIMARY KEY, parent_id BIGINT REFERENCES t_parent(id))",
+            DBP0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    char path[128];
+    arena_free(&f->a);
+    db_release(f->c);
+    db_close(f->d);
+    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/%s", f->dir, files[i]);
+        unlink(path);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static int64_t count(fx *f, const char *sql, int n, const db_val *p)
+{
+    int64_t v = -1;
+    if (db_scalar_int(f->c, &v, -1, sql, n, p) < 0) fail_msg("%s: %s", sql, db_errmsg(f->c));
+    return v;
+}
+
+/* Migrations ------------------------------------------------------------- */
+
+static void test_migrations_recorded(void **state)
+{
+    fx *f = *state;
+    char err[256];
+    assert_true(f->migrated >= 5);
+    int64_t n = count(f, "SELECT COUNT(*) FROM schema_migrations", DBP0);
+    assert_int_equal(n, f->migrated);
+    int64_t v = 0;
+    assert_int_equal(db_schema_version(f->c, &v), 0);
+    assert_true(v >= 5);
+    db_res r;
+    assert_int_equal(db_query(f->c, &f->a, &r,
+                              "SELECT name, applied_at FROM schema_migrations WHERE version = 3",
+                              DBP0),
+                     1);
+    assert_string_equal(db_get_text(&r, 0, "name"), "003_customers.sql"); /* the common file */
+    assert_non_null(db_get_text(&r, 0, "applied_at"));
+    /* the tables exist, the engine-specific part too (SQLite FTS / PG GIN) */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM customers", DBP0), 0);
+    /* a second run applies nothing and records nothing */
+    assert_int_equal(db_migrate(f->d, err, sizeof(err)), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM schema_migrations", DBP0), n);
+}
+
+/* Typed results ------------------------------------------------------------ */
+
+static void test_typed_results(void **state)
+{
+    fx *f = *state;
+    exec_ok(f, "INSERT INTO t_parent (id, code, flag, note) VALUES (?, ?, ?, ?)",
+            DBP(DBI(1), DBS("a"), DBB(true), DBNULL));
+    exec_ok(f, "INSERT INTO t_parent (id, code, flag, note) VALUES (?, ?, ?, ?)",
+            DBP(DBI(5000000000LL), DBS("中文"), DBB(false), DBS("")));
+    db_res r;
+    assert_int_equal(db_query(f->c, &f->a, &r,
+                              "SELECT id, code, flag, note FROM t_parent ORDER BY id", DBP0),
+                     2);
+    assert_int_equal(r.ncols, 4);
+    assert_string_equal(r.cols[2], "flag");
+    assert_int_equal(db_cell(&r, 0, "id")->t, DBV_INT);
+    assert_int_equal(db_cell(&r, 0, "id")->i, 1);
+    assert_int_equal(db_cell(&r, 1, "id")->i, 5000000000LL);
+    assert_int_equal(db_cell(&r, 0, "code")->t, DBV_TEXT);
+    assert_string_equal(db_get_text(&r, 1, "code"), "中文");
+    assert_int_equal(db_cell(&r, 0, "flag")->t, DBV_BOOL);
+    assert_int_equal(db_cell(&r, 0, "flag")->i, 1);
+    assert_int_equal(db_cell(&r, 1, "flag")->t, DBV_BOOL);
+    assert_int_equal(db_cell(&r, 1, "flag")->i, 0);
+    assert_int_equal(db_cell(&r, 0, "note")->t, DBV_NULL);
+    assert_null(db_get_text(&r, 0, "note"));
+    assert_int_equal(db_cell(&r, 1, "note")->t, DBV_TEXT); /* "" is not NULL */
+    assert_string_equal(db_get_text(&r, 1, "note"), "");
+    assert_int_equal(db_col(&r, "nope"), -1);
+    /* JSON keeps the types */
+    json_t *j = db_row_json(&r, 0);
+    assert_true(json_is_integer(json_object_get(j, "id")));
+    assert_true(json_is_true(json_object_get(j, "flag")));
+    assert_true(json_is_null(json_object_get(j, "note")));
+    json_decref(j);
+    /* a BOOLEAN compared with a bound DBB on both engines */
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM t_parent WHERE flag = ?", DBP(DBB(true))), 1);
+    /* no row: the default */
+    int64_t v = 7;
+    assert_int_equal(db_scalar_int(f->c, &v, 42, "SELECT id FROM t_parent WHERE id = 99", DBP0), 0);
+    assert_int_equal(v, 42);
+}
+
+/* Bound values are never SQL -------------------------------------------- */
+
+static void test_bound_values_are_data(void **state)
+{
+    fx *f = *state;
+    static const char *const evil[] = {"'); DROP TABLE t_parent; --", "x' OR '1'='1", "?",
+                                       "\\'; SELECT 1; --", "%_\\"};
+    for (int i = 0; i < 5; i++)
+        exec_ok(f, "INSERT INTO t_parent (id, code, note) VALUES (?, ?, ?)",
+                DBP(DBI(i + 1), DBS(evil[i]), DBS(evil[i])));
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM t_parent", DBP0), 5);
+    for (int i = 0; i < 5; i++) {
+        db_res r;
+        assert_int_equal(db_query(f->c, &f->a, &r, "SELECT id, note FROM t_parent WHERE code = ?",
+                                  DBP(DBS(evil[i]))),
+                         1);
+        assert_int_equal(db_get_int(&r, 0, "id"), i + 1);
+        assert_string_equal(db_get_text(&r, 0, "note"), evil[i]);
+    }
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM t_parent WHERE code = ?", DBP(DBS("x"))), 0);
+}
+
+/* Constraint errors ------------------------------------------------------ */
+
+static void test_constraint_codes(void **state)
+{
+    fx *f = *state;
+    exec_ok(f, "INSERT INTO t_parent (id, code) VALUES (1, 'a')", DBP0);
+    assert_int_equal(db_exec(f->c, "INSERT INTO t_parent (id, code) VALUES (2, ?)", DBP(DBS("a"))),
+                     DB_EUNIQUE);
+    assert_int_equal(db_exec(f->c, "INSERT INTO t_parent (id, code) VALUES (1, 'b')", DBP0),
+                     DB_EUNIQUE);
+    assert_true(strlen(db_errmsg(f->c)) > 0);
+    assert_int_equal(db_exec(f->c, "INSERT INTO t_child (id, parent_id) VALUES (1, ?)", DBP(DBI(99))),
+                     DB_EFK);
+    exec_ok(f, "INSERT INTO t_child (id, parent_id) VALUES (1, 1)", DBP0);
+    assert_int_equal(db_exec(f->c, "DELETE FROM t_parent WHERE id = 1", DBP0), DB_EFK);
+    /* a NOT NULL violation is an error too, not success */
+    assert_true(db_exec(f->c, "INSERT INTO t_parent (id, code) VALUES (3, ?)", DBP(DBNULL)) < 0);
+    /* a syntax error is DB_ERR; the connection stays usable */
+    assert_int_equal(db_exec(f->c, "INSERT INTO nowhere VALUES (1)", DBP0), DB_ERR);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM t_parent", DBP0), 1);
+    /* the count of changed rows */
+    exec_ok(f, "INSERT INTO t_parent (id, code) VALUES (2, 'b'), (3, 'c')", DBP0);
+    assert_int_equal(db_exec(f->c, "UPDATE t_parent SET note = 'n' WHERE id > ?", DBP(DBI(1))), 2);
+}
+
+/* Transactions ----------------------------------------------------------- */
+
+static void test_rollback_and_leak(void **state)
+{
+    fx *f = *state;
+    char err[256];
+    assert_int_equal(db_begin(f->c), 0);
+    exec_ok(f, "INSERT INTO t_parent (id, code) VALUES (1, 'a')", DBP0);
+    exec_ok(f, "INSERT INTO t_child (id, parent_id) VALUES (1, 1)", DBP0);
+    db_rollback(f->c);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM t_parent", DBP0), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM t_child", DBP0), 0);
+    /* a failing statement inside: rollback still leaves nothing */
+    assert_int_equal(db_begin(f->c), 0);
+    exec_ok(f, "INSERT INTO t_parent (id, code) VALUES (1, 'a')", DBP0);
+    assert_int_equal(db_exec(f->c, "INSERT INTO t_parent (id, code) VALUES (2, 'a')", DBP0),
+                     DB_EUNIQUE);
+    db_rollback(f->c);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM t_parent", DBP0), 0);
+    /* commit keeps */
+    assert_int_equal(db_begin(f->c), 0);
+    exec_ok(f, "INSERT INTO t_parent (id, code) VALUES (1, 'a')", DBP0);
+    assert_int_equal(db_commit(f->c), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM t_parent", DBP0), 1);
+    /* a transaction leaked to db_release is rolled back, and the connection
+     * handed out next is clean (no transaction open) */
+    db_conn *c2 = db_acquire(f->d, err, sizeof(err));
+    assert_non_null(c2);
+    assert_int_equal(db_begin(c2), 0);
+    assert_true(db_exec(c2, "INSERT INTO t_parent (id, code) VALUES (2, 'leak')", DBP0) == 1);
+    db_release(c2);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM t_parent WHERE code = 'leak'", DBP0), 0);
+    c2 = db_acquire(f->d, err, sizeof(err));
+    assert_non_null(c2);
+    assert_null(c2->tx_where);
+    assert_int_equal(db_begin(c2), 0); /* would fail if a transaction were still open */
+    assert_int_equal(db_commit(c2), 0);
+    db_release(c2);
+}
+
+/* Query builder ------------------------------------------------------------ */
+
+static void test_sqlq(void **state)
+{
+    fx *f = *state;
+    exec_ok(f, "INSERT INTO t_parent (id, code) VALUES (1, 'a'), (2, 'b'), (3, 'c')", DBP0);
+    sqlq q;
+    db_res r;
+    sqlq_init(&q, &f->a, "SELECT id FROM t_parent WHERE 1 = 1");
+    sqlq_add(&q, " AND id >= ?", 1, (db_val[]){DBI(2)});
+    sqlq_add(&q, " AND code <> ?", 1, (db_val[]){DBS("c")});
+    assert_int_equal(sqlq_run(f->c, &q, &r), 1);
+    assert_int_equal(db_get_int(&r, 0, "id"), 2);
+    /* one parameter too many: the query refuses to run, nothing happens */
+    sqlq_init(&q, &f->a, "DELETE FROM t_parent WHERE id IN (0");
+    for (int i = 0; i < SQLQ_MAX_PARAMS; i++) sqlq_add(&q, ", ?", 1, (db_val[]){DBI(1)});
+    assert_false(q.overflow);
+    sqlq_add(&q, ", ?", 1, (db_val[]){DBI(2)});
+    sqlq_add(&q, ")", 0, NULL);
+    assert_true(q.overflow);
+    assert_int_equal(sqlq_run(f->c, &q, &r), DB_ERR);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM t_parent", DBP0), 3);
+    /* an unknown searchable entity refuses too */
+    sqlq_init(&q, &f->a, "SELECT id FROM t_parent c WHERE 1 = 1");
+    db_search_filter(f->c, &q, "no_such_entity", "ab");
+    assert_int_equal(sqlq_run(f->c, &q, &r), DB_ERR);
+}
+
+/* Quick search ------------------------------------------------------------- */
+
+static int64_t add_customer(fx *f, const char *number, const char *name, const char *phone)
+{
+    db_res r;
+    int rc = db_query(f->c, &f->a, &r,
+                      "INSERT INTO customers (number, name, phone, name_norm, created_at,"
+                      " updated_at) VALUES (?, ?, ?, ?, 'now', 'now') RETURNING id",
+                      DBP(DBS(number), DBS(name), DBS(phone), DBS(ts_normalize(&f->a, name))));
+    if (rc != 1) fail_msg("insert customer: %s", db_errmsg(f->c));
+    int64_t id = db_get_int(&r, 0, "id");
+    assert_int_equal(customer_reindex(f->c, &f->a, id), 0);
+    return id;
+}
+
+/* Ids of the customers whose quick-search text contains q, as a bit set. */
+static unsigned search(fx *f, const char *q, const int64_t *ids, int n)
+{
+    sqlq s;
+    db_res r;
+    sqlq_init(&s, &f->a, "SELECT c.id FROM customers c WHERE 1 = 1");
+    db_search_filter(f->c, &s, "customers", ts_normalize(&f->a, q));
+    sqlq_add(&s, " ORDER BY c.id", 0, NULL);
+    int rc = sqlq_run(f->c, &s, &r);
+    if (rc < 0) fail_msg("search %s: %s", q, db_errmsg(f->c));
+    unsigned bits = 0;
+    for (int i = 0; i < r.nrows; i++)
+        for (int k = 0; k < n; k++)
+            if (db_get_int(&r, i, "id") == ids[k]) bits |= 1u << k;
+    return bits;
+}
+
+static void test_search(void **state)
+{
+    fx *f = *state;
+    int64_t id[4];
+    id[0] = add_customer(f, "KH-1", "郑州宇通电机有限公司", "13803710001");
+    id[1] = add_customer(f, "KH-2", "洛阳中州变压器厂", "+86 139-0379-0002");
+    id[2] = add_customer(f, "KH-3", "Huayang Wire Ltd.", "0371-6688 9900");
+    id[3] = add_customer(f, "KH-4", "上海电驱动科技", NULL);
+    assert_int_equal(search(f, "电机", id, 4), 1u << 0);
+    assert_int_equal(search(f, "中州", id, 4), 1u << 1);
+    assert_int_equal(search(f, "有限公司", id, 4), 1u << 0);
+    assert_int_equal(search(f, "电", id, 4), (1u << 0) | (1u << 3)); /* one character */
+    assert_int_equal(search(f, "宇通电机", id, 4), 1u << 0);
+    /* phone fragments, whatever the punctuation typed */
+    assert_int_equal(search(f, "0379", id, 4), 1u << 1);
+    assert_int_equal(search(f, "139 0379", id, 4), 1u << 1);
+    assert_int_equal(search(f, "6688", id, 4), 1u << 2);
+    assert_int_equal(search(f, "03710001", id, 4), 1u << 0);
+    /* Latin, case and full-width folded */
+    assert_int_equal(search(f, "HUAYANG", id, 4), 1u << 2);
+    assert_int_equal(search(f, "\xef\xbd\x97\xef\xbd\x89\xef\xbd\x92\xef\xbd\x85", id, 4),
+                     1u << 2); /* ｗｉｒｅ */
+    assert_int_equal(search(f, "KH-3", id, 4), 1u << 2);
+    /* not substrings: both characters present but not adjacent / in order */
+    assert_int_equal(search(f, "州电", id, 4), 0);
+    assert_int_equal(search(f, "机电", id, 4), 0);
+    assert_int_equal(search(f, "中洛", id, 4), 0);
+    assert_int_equal(search(f, "上海电机", id, 4), 0);
+    assert_int_equal(search(f, "13800", id, 4), 0);
+    assert_int_equal(search(f, "wirel td x", id, 4), 0);
+    /* LIKE wildcards typed by the user are punctuation: dropped, never wildcards
+     * (callers skip the search when nothing is left) */
+    assert_string_equal(ts_normalize(&f->a, "%_"), "");
+    assert_int_equal(search(f, "宇%通", id, 4), 1u << 0);
+    assert_int_equal(search(f, "电_器", id, 4), 0);
+    /* a renamed customer is found by its new name only, after reindex */
+    exec_ok(f, "UPDATE customers SET name = '新乡华瑞' WHERE id = ?", DBP(DBI(id[3])));
+    assert_int_equal(customer_reindex(f->c, &f->a, id[3]), 0);
+    assert_int_equal(search(f, "华瑞", id, 4), 1u << 3);
+    assert_int_equal(search(f, "驱动", id, 4), 0);
+}
+
+/* Numbering ---------------------------------------------------------------- */
+
+static void test_numbering(void **state)
+{
+    fx *f = *state;
+    int rc = 0;
+    time_t nov = 1795000000; /* 2026-11-18 */
+    time_t dec = nov + 30 * 86400;
+    const char *pat = "KH-{yyyy}{mm}-{seq:4}";
+    assert_true(numbering_valid(pat));
+    assert_false(numbering_valid("KH-{yyyy}"));          /* no counter */
+    assert_false(numbering_valid("{seq:0}"));
+    assert_false(numbering_valid("{seq:13}"));
+    assert_false(numbering_valid("{seq:3}{seq:3}"));
+    assert_false(numbering_valid("{nope}{seq:3}"));
+    assert_int_equal(db_begin(f->c), 0);
+    char *a = numbering_next(f->c, &f->a, "customer", pat, nov, &rc);
+    char *b = numbering_next(f->c, &f->a, "customer", pat, nov, &rc);
+    char *o = numbering_next(f->c, &f->a, "other", pat, nov, &rc);
+    assert_int_equal(db_commit(f->c), 0);
+    assert_non_null(a);
+    assert_string_equal(a, "KH-202611-0001");
+    assert_string_equal(b, "KH-202611-0002");
+    assert_string_equal(o, "KH-202611-0001"); /* separate sequences */
+    /* a new month restarts; the old month's counter is kept */
+    assert_int_equal(db_begin(f->c), 0);
+    char *c1 = numbering_next(f->c, &f->a, "customer", pat, dec, &rc);
+    char *c2 = numbering_next(f->c, &f->a, "customer", pat, dec, &rc);
+    char *n3 = numbering_next(f->c, &f->a, "customer", pat, nov, &rc);
+    assert_int_equal(db_commit(f->c), 0);
+    assert_string_equal(c1, "KH-202612-0001");
+    assert_string_equal(c2, "KH-202612-0002");
+    assert_string_equal(n3, "KH-202611-0003");
+    /* a rolled-back transaction gives its number back */
+    assert_int_equal(db_begin(f->c), 0);
+    assert_string_equal(numbering_next(f->c, &f->a, "customer", pat, dec, &rc), "KH-202612-0003");
+    db_rollback(f->c);
+    assert_int_equal(db_begin(f->c), 0);
+    assert_string_equal(numbering_next(f->c, &f->a, "customer", pat, dec, &rc), "KH-202612-0003");
+    assert_int_equal(db_commit(f->c), 0);
+}
+
+/* Normalisation ------------------------------------------------------------ */
+
+static void test_normalize(void **state)
+{
+    fx *f = *state;
+    arena *a = &f->a;
+    assert_string_equal(ts_normalize(a, "Ｈｕａｙａｎｇ  Wire, Ltd."), "huayangwireltd");
+    assert_string_equal(ts_normalize(a, "huayangwireltd"), "huayangwireltd");
+    assert_string_equal(ts_normalize(a, "华阳　电工（郑州）有限公司"), "华阳电工郑州有限公司");
+    assert_string_equal(ts_normalize(a, "ＡＢＣ１２３"), "abc123");
+    assert_string_equal(ts_normalize(a, "  "), "");
+    assert_string_equal(ts_phone(a, "+86 138-0013-8000"), "13800138000");
+    assert_string_equal(ts_phone(a, "0086 13800138000"), "13800138000");
+    assert_string_equal(ts_phone(a, "86 13800138000"), "13800138000");
+    assert_string_equal(ts_phone(a, "138 0013 8000"), "13800138000");
+    assert_string_equal(ts_phone(a, "１３８００１３８０００"), "13800138000");
+    assert_string_equal(ts_phone(a, "0371-6688 9900"), "037166889900"); /* landline kept */
+    assert_null(ts_phone(a, ""));
+    assert_null(ts_phone(a, NULL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_migrations_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_typed_results, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bound_values_are_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_constraint_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_and_leak, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sqlq, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_numbering, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_normalize, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
