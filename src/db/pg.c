@@ -52,7 +52,8 @@ static char *rewrite(arena *a, const char *sql)
 {
     size_t n = 0;
     for (const char *p = sql; *p; p++) n += *p == '?';
-    char *out = arena_alloc(a, strlen(sql) + n * 6 + 1), *o = out;
+    size_t cap = strlen(sql) + n * 6 + 1; /* "$NNNNN" for each "?" */
+    char *out = arena_alloc(a, cap), *o = out;
     int k = 0;
     char q = 0;
     for (const char *p = sql; *p; p++) {
@@ -63,7 +64,7 @@ static char *rewrite(arena *a, const char *sql)
             q = *p;
             *o++ = *p;
         } else if (*p == '?') {
-            o += sprintf(o, "$%d", ++k);
+            o += snprintf(o, cap - (size_t)(o - out), "$%d", ++k);
         } else {
             *o++ = *p;
         }
