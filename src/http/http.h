@@ -77,6 +77,7 @@ struct req {
     const char *cache_control;
     struct timespec started;
     bool too_big;
+    bool body_refused;      /* a large body from someone not signed in: dropped, 401 */
 };
 
 /* Replies ------------------------------------------------------------------ */

@@ -219,7 +219,11 @@ static void dispatch(req *r)
                       r->rt->body_limit ? r->rt->body_limit : (size_t)BODY_DEFAULT);
         return;
     }
-    r->db = db_acquire(tf_app.db, err, sizeof(err));
+    if (r->body_refused) {
+        reply_problem(r, 401, "unauthorized", "sign in first");
+        return;
+    }
+    if (!r->db) r->db = db_acquire(tf_app.db, err, sizeof(err));
     if (!r->db) {
         tf_log("error", "no database connection: %s", err);
         reply_problem(r, 503, "unavailable", "the database cannot be reached");
@@ -399,7 +403,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         } else if (r->rt->body_limit) {
             limit = r->rt->body_limit;
         }
-        if (r->body_len + *upload_size > limit) {
+        /* Past the default size, a body is only kept for someone signed in:
+         * nobody anonymous can make the server hold a large upload. */
+        if (!r->body_refused && limit > BODY_DEFAULT &&
+            r->body_len + *upload_size > BODY_DEFAULT && !r->signed_in) {
+            int i = find_route(r, &dummy);
+            char err[256];
+            if (i >= 0 && routes[i]->perm != PERM_PUBLIC) {
+                if (!r->db) r->db = db_acquire(tf_app.db, err, sizeof(err));
+                if (r->db && auth_resolve(r) == 0) r->body_refused = true;
+            }
+        }
+        if (r->body_refused) {
+            /* dropped; dispatch answers 401 */
+        } else if (r->body_len + *upload_size > limit) {
             r->too_big = true; /* keep reading and dropping; reply 413 at the end */
         } else {
             /* grow by doubling: a 64 MiB upload arrives in thousands of pieces */

@@ -536,3 +536,19 @@ for (const engine of engines()) {
     });
   });
 }
+
+// An upload from someone not signed in is refused without the server keeping
+// it: past the default body size the body is dropped and the answer is 401.
+describe('anonymous uploads', () => {
+  let srv;
+  before(async () => { srv = await startServer({}); });
+  after(async () => { await srv.stop(); });
+  it('a 2 MB anonymous upload gets 401 and creates no job', async () => {
+    const r = await fetch(srv.url + '/api/v1/imports?filename=a.csv', {
+      method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: 'x'.repeat(2_000_000) });
+    assert.equal(r.status, 401);
+    const zhang = await srv.login('zhang');
+    assert.equal((await zhang.get('/api/v1/imports')).body.items.length, 0);
+    assert.equal((await srv.client().get('/healthz')).status, 200);
+  });
+});
