@@ -142,7 +142,8 @@ static int parse_body(req *r)
                    ? 0
                    : (reply_problem(r, 415, "unsupported_media_type", "send the body as %s", raw),
                       -1);
-    if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] && ct[16] != ';' && ct[16] != ' '))
         return reply_problem(r, 415, "unsupported_media_type",
                              "send the body as application/json"),
                -1;

@@ -376,3 +376,16 @@ for (const engine of engines()) {
     });
   });
 }
+
+// A media type that only starts like JSON is not JSON.
+describe('content type prefixes', () => {
+  let srv;
+  before(async () => { srv = await startServer({}); });
+  after(async () => { await srv.stop(); });
+  it('application/jsonfoo is 415, application/json; charset=utf-8 is fine', async () => {
+    const bad = await srv.client().post('/api/v1/session', { login: 'admin', password: 'demo123' }, { 'Content-Type': 'application/jsonfoo' });
+    assertProblem(assert, bad, 415, 'unsupported_media_type');
+    const ok = await srv.client().post('/api/v1/session', { login: 'admin', password: 'demo123' }, { 'Content-Type': 'application/json; charset=utf-8' });
+    assert.equal(ok.status, 200);
+  });
+});
