@@ -413,6 +413,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             if (i >= 0 && routes[i]->perm != PERM_PUBLIC) {
                 if (!r->db) r->db = db_acquire(tf_app.db, err, sizeof(err));
                 if (r->db && auth_resolve(r) == 0) r->body_refused = true;
+                /* a slow upload must not hold a pooled connection; dispatch
+                 * takes one again */
+                db_release(r->db);
+                r->db = NULL;
             }
         }
         if (r->body_refused) {
