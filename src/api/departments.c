@@ -112,7 +112,7 @@ static int h_departments_update(req *r)
     if (input_check(r, spec) < 0) return 0;
     int rc = db_begin(r->db);
     if (rc < 0) return reply_db_error(r, rc);
-    json_t *before = dept_json(r, id), *after = NULL;
+    json_t *before = dept_json(r, id);
     if (!before) {
         db_rollback(r->db);
         return reply_not_found(r);
@@ -133,24 +133,7 @@ static int h_departments_update(req *r)
                  DBP(DBS(in_str(r, "name")), DBI(in_has(r, "parent_id")), opt_id(r, "parent_id"),
                      DBI(in_has(r, "manager_id")), opt_id(r, "manager_id"), DBI(id),
                      DBI(in_int(r, "version", 0))));
-    if (rc == 0) {
-        db_rollback(r->db);
-        int64_t v = json_integer_value(json_object_get(before, "version"));
-        json_decref(before);
-        return reply_conflict_version(r, v);
-    }
-    if (rc > 0) {
-        after = dept_json(r, id);
-        rc = audit_record(r->db, r->me.id, "department", id, "update", before, after);
-    }
-    if (rc >= 0) rc = db_commit(r->db);
-    json_decref(before);
-    if (rc < 0) {
-        db_rollback(r->db);
-        json_decref(after);
-        return reply_db_error(r, rc);
-    }
-    return reply_json(r, 200, after);
+    return audit_finish_update(r, rc, "department", id, before, dept_json);
 }
 
 static int h_departments_delete(req *r)

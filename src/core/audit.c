@@ -59,3 +59,27 @@ int audit_reply_history(req *r, const char *entity, int64_t entity_id)
     if (rc < 0) return reply_db_error(r, rc);
     return reply_page(r, db_rows_json(&res), limit, "id");
 }
+
+int audit_finish_update(req *r, int rc, const char *entity, int64_t id, json_t *before,
+                        json_t *(*load)(req *r, int64_t id))
+{
+    json_t *after = NULL;
+    if (rc == 0) {
+        db_rollback(r->db);
+        int64_t v = json_integer_value(json_object_get(before, "version"));
+        json_decref(before);
+        return reply_conflict_version(r, v);
+    }
+    if (rc > 0) {
+        after = load(r, id);
+        rc = audit_record(r->db, r->me.id, entity, id, "update", before, after);
+    }
+    if (rc >= 0) rc = db_commit(r->db);
+    json_decref(before);
+    if (rc < 0) {
+        db_rollback(r->db);
+        json_decref(after);
+        return reply_db_error(r, rc);
+    }
+    return reply_json(r, 200, after);
+}

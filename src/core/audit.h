@@ -15,4 +15,11 @@ struct req;
 /* Replies with the history page of (entity, id); the caller has already
  * decided through the policy module that the user may see the record. */
 int audit_reply_history(struct req *r, const char *entity, int64_t entity_id);
+/* The common end of a versioned update handler, inside its transaction: rc
+ * is the UPDATE's row count (0: the version was stale → 409 with the current
+ * version), then the record is reloaded with load(), its "update" audit row
+ * written, the transaction committed and the record returned (or the
+ * database error replied). Takes ownership of before. */
+int audit_finish_update(struct req *r, int rc, const char *entity, int64_t id, json_t *before,
+                        json_t *(*load)(struct req *r, int64_t id));
 #endif

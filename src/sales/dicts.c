@@ -100,7 +100,7 @@ static int h_dicts_update(req *r)
     if (input_check(r, spec) < 0) return 0;
     int rc = db_begin(r->db);
     if (rc < 0) return reply_db_error(r, rc);
-    json_t *before = dict_json(r, id), *after = NULL;
+    json_t *before = dict_json(r, id);
     if (!before) {
         db_rollback(r->db);
         return reply_not_found(r);
@@ -114,24 +114,7 @@ static int h_dicts_update(req *r)
                      in_has(r, "sort") ? DBI(in_int(r, "sort", 0)) : DBNULL,
                      in_has(r, "retired") ? DBB(in_bool(r, "retired", false)) : DBNULL, DBI(id),
                      DBI(in_int(r, "version", 0))));
-    if (rc == 0) {
-        db_rollback(r->db);
-        int64_t v = json_integer_value(json_object_get(before, "version"));
-        json_decref(before);
-        return reply_conflict_version(r, v);
-    }
-    if (rc > 0) {
-        after = dict_json(r, id);
-        rc = audit_record(r->db, r->me.id, "dict_item", id, "update", before, after);
-    }
-    if (rc >= 0) rc = db_commit(r->db);
-    json_decref(before);
-    if (rc < 0) {
-        db_rollback(r->db);
-        json_decref(after);
-        return reply_db_error(r, rc);
-    }
-    return reply_json(r, 200, after);
+    return audit_finish_update(r, rc, "dict_item", id, before, dict_json);
 }
 
 /* Custom fields ----------------------------------------------------------- */
@@ -356,7 +339,7 @@ static int h_cf_update(req *r)
     }
     int rc = db_begin(r->db);
     if (rc < 0) return reply_db_error(r, rc);
-    json_t *before = cf_json(r, id), *after = NULL;
+    json_t *before = cf_json(r, id);
     if (!before) {
         db_rollback(r->db);
         return reply_not_found(r);
@@ -374,24 +357,7 @@ static int h_cf_update(req *r)
                      in_has(r, "sort") ? DBI(in_int(r, "sort", 0)) : DBNULL,
                      in_has(r, "retired") ? DBB(in_bool(r, "retired", false)) : DBNULL, DBI(id),
                      DBI(in_int(r, "version", 0))));
-    if (rc == 0) {
-        db_rollback(r->db);
-        int64_t v = json_integer_value(json_object_get(before, "version"));
-        json_decref(before);
-        return reply_conflict_version(r, v);
-    }
-    if (rc > 0) {
-        after = cf_json(r, id);
-        rc = audit_record(r->db, r->me.id, "custom_field", id, "update", before, after);
-    }
-    if (rc >= 0) rc = db_commit(r->db);
-    json_decref(before);
-    if (rc < 0) {
-        db_rollback(r->db);
-        json_decref(after);
-        return reply_db_error(r, rc);
-    }
-    return reply_json(r, 200, after);
+    return audit_finish_update(r, rc, "custom_field", id, before, cf_json);
 }
 
 const route dicts_routes[] = {
