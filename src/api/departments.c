@@ -78,7 +78,6 @@ static int h_departments_create(req *r)
     char now[TF_TS_LEN];
     tf_now(now);
     db_res res;
-    json_t *after = NULL;
     int rc = db_begin(r->db);
     if (rc == 0)
         rc = db_query(r->db, &r->a, &res,
@@ -86,18 +85,7 @@ static int h_departments_create(req *r)
                       " VALUES (?, ?, ?, ?) RETURNING id",
                       DBP(DBS(in_str(r, "name")), opt_id(r, "parent_id"), opt_id(r, "manager_id"),
                           DBS(now)));
-    if (rc > 0) {
-        int64_t id = db_get_int(&res, 0, "id");
-        after = dept_json(r, id);
-        rc = audit_record(r->db, r->me.id, "department", id, "create", NULL, after);
-    }
-    if (rc >= 0) rc = db_commit(r->db);
-    if (rc < 0) {
-        db_rollback(r->db);
-        json_decref(after);
-        return reply_db_error(r, rc);
-    }
-    return reply_json(r, 201, after);
+    return audit_finish_create(r, rc, &res, "department", dept_json);
 }
 
 static int h_departments_update(req *r)

@@ -83,3 +83,21 @@ int audit_finish_update(req *r, int rc, const char *entity, int64_t id, json_t *
     }
     return reply_json(r, 200, after);
 }
+
+int audit_finish_create(req *r, int rc, const db_res *res, const char *entity,
+                        json_t *(*load)(req *r, int64_t id))
+{
+    json_t *after = NULL;
+    if (rc > 0) {
+        int64_t id = db_get_int(res, 0, "id");
+        after = load(r, id);
+        rc = audit_record(r->db, r->me.id, entity, id, "create", NULL, after);
+    }
+    if (rc >= 0) rc = db_commit(r->db);
+    if (rc < 0) {
+        db_rollback(r->db);
+        json_decref(after);
+        return reply_db_error(r, rc);
+    }
+    return reply_json(r, 201, after);
+}

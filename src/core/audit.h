@@ -15,6 +15,12 @@ struct req;
 /* Replies with the history page of (entity, id); the caller has already
  * decided through the policy module that the user may see the record. */
 int audit_reply_history(struct req *r, const char *entity, int64_t entity_id);
+/* The common end of a create handler, inside its transaction: rc and res are
+ * the INSERT ... RETURNING id's result; the new record is loaded with load(),
+ * its "create" audit row written, the transaction committed and 201 replied
+ * (or the database error). */
+int audit_finish_create(struct req *r, int rc, const db_res *res, const char *entity,
+                        json_t *(*load)(struct req *r, int64_t id));
 /* The common end of a versioned update handler, inside its transaction: rc
  * is the UPDATE's row count (0: the version was stale → 409 with the current
  * version), then the record is reloaded with load(), its "update" audit row

@@ -67,7 +67,6 @@ static int h_dicts_create(req *r)
     if (json_array_size(errs)) return reply_invalid(r, errs);
     json_decref(errs);
     db_res res;
-    json_t *after = NULL;
     int rc = db_begin(r->db);
     if (rc == 0)
         rc = db_query(r->db, &r->a, &res,
@@ -76,18 +75,7 @@ static int h_dicts_create(req *r)
                       DBP(DBS(kind), DBS(in_str(r, "name")), DBS(in_str(r, "name_en")),
                           json_is_integer(parent) ? DBI(json_integer_value(parent)) : DBNULL,
                           DBI(in_int(r, "sort", 0))));
-    if (rc > 0) {
-        int64_t id = db_get_int(&res, 0, "id");
-        after = dict_json(r, id);
-        rc = audit_record(r->db, r->me.id, "dict_item", id, "create", NULL, after);
-    }
-    if (rc >= 0) rc = db_commit(r->db);
-    if (rc < 0) {
-        db_rollback(r->db);
-        json_decref(after);
-        return reply_db_error(r, rc);
-    }
-    return reply_json(r, 201, after);
+    return audit_finish_create(r, rc, &res, "dict_item", dict_json);
 }
 
 static int h_dicts_update(req *r)
