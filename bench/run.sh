@@ -20,6 +20,11 @@
 #   BENCH_KEEP=1               keep the temporary folder (database, logs, wrk output)
 #   BENCH_BIN=./tradeflow      the server binary (to compare builds)
 #   BENCH_CONF=FILE            the endpoint table (default bench/endpoints.conf)
+#   BENCH_DATA="customers projects"  data sets: for each NAME, bench/data/NAME.sh
+#                              is sourced after the users are generated (it may
+#                              use sqlrun, sqlval, step, done_step, $DB, $BIN,
+#                              $tmp) and bench/data/NAME.conf adds endpoints;
+#                              BENCH_DATA= runs only the users' endpoints
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +40,7 @@ BENCH_KEEP=${BENCH_KEEP:-}
 BENCH_PASSWORD=demo123
 BIN=${BENCH_BIN:-./tradeflow}
 CONF=${BENCH_CONF:-bench/endpoints.conf}
+BENCH_DATA=${BENCH_DATA-customers projects}
 OUT=bench/last-results.md
 
 die() { echo "bench: $*" >&2; exit 2; }
@@ -73,7 +79,8 @@ expand() {
 }
 
 names=() methods=() paths=() auths=() specs=() conns=() durs=()
-lineno=0
+read_conf() { # FILE: appends its endpoints to the arrays above
+  local CONF=$1 lineno=0 line f name method path auth spec c d
 while IFS= read -r line || [ -n "$line" ]; do
   lineno=$((lineno + 1))
   [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
@@ -93,6 +100,15 @@ while IFS= read -r line || [ -n "$line" ]; do
   names+=("$name") methods+=("$method") paths+=("$path") auths+=("$auth") specs+=("$spec")
   conns+=("$c") durs+=("$d")
 done <"$CONF"
+}
+for set in $BENCH_DATA; do
+  [[ $set =~ ^[a-z_]+$ ]] || die "BENCH_DATA: bad data set name \"$set\""
+  [ -f "bench/data/$set.sh" ] || die "BENCH_DATA: no bench/data/$set.sh"
+done
+read_conf "$CONF"
+for set in $BENCH_DATA; do
+  if [ -f "bench/data/$set.conf" ]; then read_conf "bench/data/$set.conf"; fi
+done
 [ ${#names[@]} -gt 0 ] || die "no endpoint to run (BENCH_ONLY=$BENCH_ONLY)"
 
 total=0
@@ -234,6 +250,11 @@ sqlrun <"$tmp/gen.sql" >"$tmp/gen.log" 2>&1 || { echo; cat "$tmp/gen.log"; die "
 got=$(sqlval "SELECT COUNT(*) FROM users WHERE login LIKE 'bench%'" 2>/dev/null || true)
 [ "$got" = "$BENCH_USERS" ] || die "expected $BENCH_USERS generated users, found \"$got\""
 done_step
+
+for set in $BENCH_DATA; do
+  # shellcheck source=/dev/null
+  . "bench/data/$set.sh"
+done
 
 # --- server -------------------------------------------------------------------
 step "starting tradeflow serve"
