@@ -64,9 +64,9 @@ tradeflow-asan: $(ASAN_OBJ)
 
 asan: tradeflow-asan
 
-build/unit/%: tests/unit/%.c $(ASAN_LIB)
+build/unit/%: tests/unit/%.c $(ASAN_LIB) tests/unit/testdb.h
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS) -lcmocka
+	$(CC) $(ASAN_CFLAGS) -o $@ $(filter-out %.h,$^) $(LIBS) -lcmocka
 
 unit: $(UNIT:tests/unit/%.c=build/unit/%)
 	@for t in $^; do echo "== $$t"; $$t || exit 1; done

@@ -18,6 +18,7 @@
 #include "core/approvals.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "testdb.h"
 
 /* Users and departments seeded in every fresh database:
  *   HQ (1, manager boss) ── Sales East (2, manager mgr) ── Team A (3, no manager)
@@ -32,13 +33,6 @@ static const principal P_SP = {U_SP, "sp", "Seller", "en", ROLE_SALESPERSON, D_T
 static const principal P_FIN = {U_FIN, "fin", "Finance", "en", ROLE_FINANCE, D_HQ};
 static const principal P_FIN2 = {U_FIN2, "fin2", "Finance 2", "en", ROLE_FINANCE, D_HQ};
 static const principal P_SP2 = {U_SP2, "sp2", "Seller 2", "en", ROLE_SALESPERSON, D_TEAM};
-
-typedef struct fx {
-    char dir[64];
-    db *d;
-    db_conn *c;
-    arena a;
-} fx;
 
 /* The test module: records every outcome in test_outcomes; when fail_next is
  * set it writes its row and then refuses, so a rollback must undo the row. */
@@ -61,41 +55,10 @@ static int test_on_decided(db_conn *c, arena *a, int64_t doc_id, const char *out
 static const approval_doc_type TEST_DOC = {"test_doc", "Test document", "测试单据", test_on_decided,
                                            NULL};
 
-static void exec_ok(fx *f, const char *sql, int n, const db_val *p)
-{
-    int rc = db_exec(f->c, sql, n, p);
-    if (rc < 0) fail_msg("%s: %s", sql, db_errmsg(f->c));
-}
-
 static int setup(void **state)
 {
-    fx *f = calloc(1, sizeof(*f));
-    char err[256], url[512];
-    const char *pg = getenv("TF_PG_URL");
-    snprintf(f->dir, sizeof(f->dir), "/tmp/tf_approvals_XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    if (pg && *pg)
-        snprintf(url, sizeof(url), "%s", pg);
-    else
-        snprintf(url, sizeof(url), "sqlite:%s/t.db", f->dir);
-    f->d = db_open(url, 2, err, sizeof(err));
-    if (!f->d) return -1;
-    if (pg && *pg) {
-        db_conn *c = db_acquire(f->d, err, sizeof(err));
-        if (!c || db_exec(c, "DROP SCHEMA public CASCADE", DBP0) < 0 ||
-            db_exec(c, "CREATE SCHEMA public", DBP0) < 0) {
-            fprintf(stderr, "reset: %s\n", c ? db_errmsg(c) : err);
-            return -1;
-        }
-        db_release(c);
-    }
-    if (db_migrate(f->d, err, sizeof(err)) < 0) {
-        fprintf(stderr, "migrate: %s\n", err);
-        return -1;
-    }
-    f->c = db_acquire(f->d, err, sizeof(err));
-    if (!f->c) return -1;
-    arena_init(&f->a);
+    fx *f = fx_open("approvals");
+    if (!f) return -1;
     static const char *const seed[] = {
         "CREATE TABLE test_outcomes (doc_id BIGINT, outcome TEXT, actor_id BIGINT)",
         "INSERT INTO departments (name, parent_id, created_at) VALUES ('HQ', NULL, 'now')",
@@ -123,18 +86,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fx *f = *state;
-    char path[128];
-    arena_free(&f->a);
-    db_release(f->c);
-    db_close(f->d);
-    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof(path), "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
+    fx_close(*state);
     return 0;
 }
 

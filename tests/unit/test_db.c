@@ -22,51 +22,12 @@
 #include "db/db.h"
 #include "db/sqlq.h"
 #include "sales/customers.h"
-
-typedef struct fx {
-    char dir[64];
-    db *d;
-    db_conn *c;
-    arena a;
-    int migrated; /* what db_migrate returned on the fresh database */
-} fx;
-
-static void exec_ok(fx *f, const char *sql, int n, const db_val *p)
-{
-    int rc = db_exec(f->c, sql, n, p);
-    if (rc < 0) fail_msg("%s: %s", sql, db_errmsg(f->c));
-}
+#include "testdb.h"
 
 static int setup(void **state)
 {
-    fx *f = calloc(1, sizeof(*f));
-    char err[256], url[512];
-    const char *pg = getenv("TF_PG_URL");
-    snprintf(f->dir, sizeof(f->dir), "/tmp/tf_db_XXXXXX");
-    if (!mkdtemp(f->dir)) return -1;
-    if (pg && *pg)
-        snprintf(url, sizeof(url), "%s", pg);
-    else
-        snprintf(url, sizeof(url), "sqlite:%s/t.db", f->dir);
-    f->d = db_open(url, 2, err, sizeof(err));
-    if (!f->d) return -1;
-    if (pg && *pg) {
-        db_conn *c = db_acquire(f->d, err, sizeof(err));
-        if (!c || db_exec(c, "DROP SCHEMA public CASCADE", DBP0) < 0 ||
-            db_exec(c, "CREATE SCHEMA public", DBP0) < 0) {
-            fprintf(stderr, "reset: %s\n", c ? db_errmsg(c) : err);
-            return -1;
-        }
-        db_release(c);
-    }
-    f->migrated = db_migrate(f->d, err, sizeof(err));
-    if (f->migrated < 0) {
-        fprintf(stderr, "migrate: %s\n", err);
-        return -1;
-    }
-    f->c = db_acquire(f->d, err, sizeof(err));
-    if (!f->c) return -1;
-    arena_init(&f->a);
+    fx *f = fx_open("db");
+    if (!f) return -1;
     exec_ok(f,
             "CREATE TABLE t_parent (id BIGINT PRIMARY KEY, code TEXT NOT NULL UNIQUE,"
             " flag BOOLEAN NOT NULL DEFAULT FALSE, note TEXT)",
@@ -79,18 +40,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fx *f = *state;
-    char path[128];
-    arena_free(&f->a);
-    db_release(f->c);
-    db_close(f->d);
-    static const char *const files[] = {"t.db", "t.db-wal", "t.db-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(path, sizeof(path), "%s/%s", f->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(f->dir);
-    free(f);
+    fx_close(*state);
     return 0;
 }
 
