@@ -318,24 +318,31 @@ static json_t *stage_state(json_t *p)
                      json_object_get(p, "probability"));
 }
 
-/* Ends a change: audit (before, after plus extra), commit, detail reply. */
-static int finish_change(req *r, int64_t id, const char *action, json_t *before, json_t *extra)
+/* Ends every change of this file inside its transaction: the audit row
+ * (takes b and a), commit, and the project's detail as the reply. */
+static int audit_commit_reply(req *r, int64_t id, const char *action, json_t *b, json_t *a)
 {
-    json_t *after = project_json(r->db, &r->a, id);
-    json_t *b = stage_state(before), *a = stage_state(after);
-    if (extra) json_object_update(a, extra);
     int rc = audit_record(r->db, r->me.id, "project", id, action, b, a);
     json_decref(b);
     json_decref(a);
-    json_decref(after);
-    json_decref(before);
-    json_decref(extra);
     if (rc >= 0) rc = db_commit(r->db);
     if (rc < 0) {
         db_rollback(r->db);
         return reply_db_error(r, rc);
     }
     return project_reply_detail(r, 200, id, policy_project_access(r->db, &r->me, id));
+}
+
+/* Ends a stage change: audit (before, after plus extra), commit, detail reply. */
+static int finish_change(req *r, int64_t id, const char *action, json_t *before, json_t *extra)
+{
+    json_t *after = project_json(r->db, &r->a, id);
+    json_t *b = stage_state(before), *a = stage_state(after);
+    if (extra) json_object_update(a, extra);
+    json_decref(after);
+    json_decref(before);
+    json_decref(extra);
+    return audit_commit_reply(r, id, action, b, a);
 }
 
 /* POST /projects/{id}/stage {"stage", "version", "override_reason"?,
@@ -490,18 +497,10 @@ static int h_checklist_put(req *r)
         json_decref(p);
         return reply_db_error(r, rc);
     }
-    json_t *b = json_pack("{s:s, s:b}", "item_key", key, "done", was > 0);
-    json_t *a = json_pack("{s:s, s:b}", "item_key", key, "done", done);
-    rc = audit_record(r->db, r->me.id, "project", id, "checklist", b, a);
-    json_decref(b);
-    json_decref(a);
     json_decref(p);
-    if (rc >= 0) rc = db_commit(r->db);
-    if (rc < 0) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
-    return project_reply_detail(r, 200, id, policy_project_access(r->db, &r->me, id));
+    return audit_commit_reply(r, id, "checklist",
+                              json_pack("{s:s, s:b}", "item_key", key, "done", was > 0),
+                              json_pack("{s:s, s:b}", "item_key", key, "done", done));
 }
 
 /* POST /projects/{id}/close {"outcome": "won"|"lost", "reason", "competitor_id"?,
