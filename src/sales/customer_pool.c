@@ -7,6 +7,7 @@
  * customer_move() (customer_moves + audit, with the reason). The automatic
  * take-back job lives in pool_takeback.c. */
 #include "customer_pool.h"
+#include "applications.h"
 #include "customers.h"
 #include "../core/approvals.h"
 #include "../core/audit.h"
@@ -22,8 +23,6 @@
 #define REASON_MAX 500  /* code points */
 #define DAY_S      86400
 #define ECALLBACK  (-100) /* on_decided refuses: the application is not pending */
-
-static const char *const app_states[] = {"pending", "approved", "rejected", "cancelled", "lost"};
 
 /* Pool rules ------------------------------------------------------------------ */
 
@@ -483,66 +482,14 @@ fail:
     return reply_db_error(r, rc);
 }
 
-/* GET /customer-applications?box=mine|all&state=&customer_id= — mine: my
- * applications; all (managers, admins): those of the users they cover. */
-static int h_pool_apps_list(req *r)
-{
-    int limit;
-    int64_t cursor, cid = 0;
-    if (req_page(r, &limit, &cursor) < 0) return 0;
-    const char *box = req_query(r, "box"), *state = req_query(r, "state");
-    const char *customer = req_query(r, "customer_id");
-    if (!box || !*box) box = "mine";
-    sqlq q;
-    sqlq_init(&q, &r->a, APP_SELECT " WHERE 1 = 1");
-    if (strcmp(box, "mine") == 0) {
-        sqlq_add(&q, " AND a.applicant_id = ?", 1, (db_val[]){DBI(r->me.id)});
-    } else if (strcmp(box, "all") == 0) {
-        if (!policy_allows(&r->me, "customers.assign")) return reply_forbidden(r);
-        policy_user_filter(&r->me, &q, "a.applicant_id");
-    } else {
-        return reply_problem(r, 400, "bad_request", "box must be mine or all");
-    }
-    if (state && *state) {
-        bool ok = false;
-        for (size_t i = 0; i < sizeof(app_states) / sizeof(app_states[0]); i++)
-            ok |= strcmp(state, app_states[i]) == 0;
-        if (!ok)
-            return reply_problem(r, 400, "bad_request",
-                                 "state must be pending, approved, rejected, cancelled or lost");
-        sqlq_add(&q, " AND a.state = ?", 1, (db_val[]){DBS(state)});
-    }
-    if (customer && *customer) {
-        if (!tf_parse_i64(customer, &cid) || cid < 1)
-            return reply_problem(r, 400, "bad_request", "customer_id must be an id");
-        sqlq_add(&q, " AND a.customer_id = ?", 1, (db_val[]){DBI(cid)});
-    }
-    sqlq_add(&q, " AND (? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?", 3,
-             (db_val[]){DBI(cursor), DBI(cursor), DBI(limit + 1)});
-    db_res res;
-    int rc = sqlq_run(r->db, &q, &res);
-    if (rc < 0) return reply_db_error(r, rc);
-    return reply_page(r, db_rows_json(&res), limit, "id");
-}
+static const app_kind customer_apps = {APP_SELECT, "customer_id", " AND a.customer_id = ?",
+                                       policy_allows, "customers.assign"};
 
-/* GET /customer-applications/{id} — the applicant and those who may list it. */
-static int h_pool_apps_get(req *r)
-{
-    int64_t id = req_id(r, 0);
-    if (id < 0) return reply_not_found(r);
-    sqlq q;
-    sqlq_init(&q, &r->a, APP_SELECT " WHERE 1 = 1");
-    sqlq_add(&q, " AND a.id = ?", 1, (db_val[]){DBI(id)});
-    if (policy_allows(&r->me, "customers.assign"))
-        policy_user_filter(&r->me, &q, "a.applicant_id");
-    else
-        sqlq_add(&q, " AND a.applicant_id = ?", 1, (db_val[]){DBI(r->me.id)});
-    db_res res;
-    int rc = sqlq_run(r->db, &q, &res);
-    if (rc < 0) return reply_db_error(r, rc);
-    if (rc == 0) return reply_not_found(r);
-    return reply_json(r, 200, db_row_json(&res, 0));
-}
+/* GET /customer-applications?box=mine|all&state=&customer_id= */
+static int h_pool_apps_list(req *r) { return applications_list(r, &customer_apps); }
+
+/* GET /customer-applications/{id} */
+static int h_pool_apps_get(req *r) { return applications_get(r, &customer_apps); }
 
 /* Claims and releases -------------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
  * customer has follow-ups too (followups.customer_id is nullable since 004);
  * when the project is linked to a customer later, its follow-ups follow. */
 #include "projects.h"
+#include "applications.h"
 #include "dicts.h"
 #include "followups.h"
 #include "../core/approvals.h"
@@ -57,8 +58,6 @@ const char *const project_gate_fields[] = {
     "notes",       NULL};
 
 static const char *const access_names[] = {"none", "read", "write", "manage"};
-static const char *const app_states[] = {"pending", "approved", "rejected", "cancelled", "lost"};
-
 /* Shared helpers --------------------------------------------------------------- */
 
 json_t *project_json(db_conn *c, arena *a, int64_t id)
@@ -1167,65 +1166,14 @@ fail:
     return reply_db_error(r, rc);
 }
 
-/* GET /project-applications?box=mine|all&state=&project_id= — mine: my
- * applications; all (managers, admins): those of the users they cover. */
-static int h_apps_list(req *r)
-{
-    int limit;
-    int64_t cursor, pid = 0;
-    if (req_page(r, &limit, &cursor) < 0) return 0;
-    const char *box = req_query(r, "box"), *state = req_query(r, "state");
-    const char *project = req_query(r, "project_id");
-    if (!box || !*box) box = "mine";
-    sqlq q;
-    sqlq_init(&q, &r->a, APP_SELECT " WHERE 1 = 1");
-    if (strcmp(box, "mine") == 0) {
-        sqlq_add(&q, " AND a.applicant_id = ?", 1, (db_val[]){DBI(r->me.id)});
-    } else if (strcmp(box, "all") == 0) {
-        if (!policy_project_allows(&r->me, "projects.assign")) return reply_forbidden(r);
-        policy_user_filter(&r->me, &q, "a.applicant_id");
-    } else {
-        return reply_problem(r, 400, "bad_request", "box must be mine or all");
-    }
-    if (state && *state) {
-        bool ok = false;
-        for (size_t i = 0; i < sizeof(app_states) / sizeof(app_states[0]); i++)
-            ok |= strcmp(state, app_states[i]) == 0;
-        if (!ok)
-            return reply_problem(r, 400, "bad_request",
-                                 "state must be pending, approved, rejected, cancelled or lost");
-        sqlq_add(&q, " AND a.state = ?", 1, (db_val[]){DBS(state)});
-    }
-    if (project && *project) {
-        if (!tf_parse_i64(project, &pid) || pid < 1)
-            return reply_problem(r, 400, "bad_request", "project_id must be an id");
-        sqlq_add(&q, " AND a.project_id = ?", 1, (db_val[]){DBI(pid)});
-    }
-    sqlq_add(&q, " AND (? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?", 3,
-             (db_val[]){DBI(cursor), DBI(cursor), DBI(limit + 1)});
-    db_res res;
-    int rc = sqlq_run(r->db, &q, &res);
-    if (rc < 0) return reply_db_error(r, rc);
-    return reply_page(r, db_rows_json(&res), limit, "id");
-}
+static const app_kind project_apps = {APP_SELECT, "project_id", " AND a.project_id = ?",
+                                      policy_project_allows, "projects.assign"};
 
-static int h_apps_get(req *r)
-{
-    int64_t id = req_id(r, 0);
-    if (id < 0) return reply_not_found(r);
-    sqlq q;
-    sqlq_init(&q, &r->a, APP_SELECT " WHERE 1 = 1");
-    sqlq_add(&q, " AND a.id = ?", 1, (db_val[]){DBI(id)});
-    if (policy_project_allows(&r->me, "projects.assign"))
-        policy_user_filter(&r->me, &q, "a.applicant_id");
-    else
-        sqlq_add(&q, " AND a.applicant_id = ?", 1, (db_val[]){DBI(r->me.id)});
-    db_res res;
-    int rc = sqlq_run(r->db, &q, &res);
-    if (rc < 0) return reply_db_error(r, rc);
-    if (rc == 0) return reply_not_found(r);
-    return reply_json(r, 200, db_row_json(&res, 0));
-}
+/* GET /project-applications?box=mine|all&state=&project_id= */
+static int h_apps_list(req *r) { return applications_list(r, &project_apps); }
+
+/* GET /project-applications/{id} */
+static int h_apps_get(req *r) { return applications_get(r, &project_apps); }
 
 /* Follow-ups and timeline ---------------------------------------------------------- */
 

@@ -1,0 +1,70 @@
+/* applications.c — the list and single read of applications, shared by the
+ * customer pool (customer_applications) and projects (project_applications):
+ * who sees which application is decided here once, through the policy
+ * module's user filter. Submitting and deciding stay with each module. */
+#include "applications.h"
+#include "../core/util.h"
+#include "../db/sqlq.h"
+#include "../http/http.h"
+#include <string.h>
+
+static const char *const app_states[] = {"pending", "approved", "rejected", "cancelled", "lost"};
+
+int applications_list(req *r, const app_kind *k)
+{
+    int limit;
+    int64_t cursor, sid = 0;
+    if (req_page(r, &limit, &cursor) < 0) return 0;
+    const char *box = req_query(r, "box"), *state = req_query(r, "state");
+    const char *subject = req_query(r, k->subject_param);
+    if (!box || !*box) box = "mine";
+    sqlq q;
+    sqlq_init(&q, &r->a, k->select);
+    sqlq_add(&q, " WHERE 1 = 1", 0, NULL);
+    if (strcmp(box, "mine") == 0) {
+        sqlq_add(&q, " AND a.applicant_id = ?", 1, (db_val[]){DBI(r->me.id)});
+    } else if (strcmp(box, "all") == 0) {
+        if (!k->allows(&r->me, k->assign_perm)) return reply_forbidden(r);
+        policy_user_filter(&r->me, &q, "a.applicant_id");
+    } else {
+        return reply_problem(r, 400, "bad_request", "box must be mine or all");
+    }
+    if (state && *state) {
+        bool ok = false;
+        for (size_t i = 0; i < sizeof(app_states) / sizeof(app_states[0]); i++)
+            ok |= strcmp(state, app_states[i]) == 0;
+        if (!ok)
+            return reply_problem(r, 400, "bad_request",
+                                 "state must be pending, approved, rejected, cancelled or lost");
+        sqlq_add(&q, " AND a.state = ?", 1, (db_val[]){DBS(state)});
+    }
+    if (subject && *subject) {
+        if (!tf_parse_i64(subject, &sid) || sid < 1)
+            return reply_problem(r, 400, "bad_request", "%s must be an id", k->subject_param);
+        sqlq_add(&q, k->subject_cond, 1, (db_val[]){DBI(sid)});
+    }
+    sqlq_add(&q, " AND (? = 0 OR a.id < ?) ORDER BY a.id DESC LIMIT ?", 3,
+             (db_val[]){DBI(cursor), DBI(cursor), DBI(limit + 1)});
+    db_res res;
+    int rc = sqlq_run(r->db, &q, &res);
+    if (rc < 0) return reply_db_error(r, rc);
+    return reply_page(r, db_rows_json(&res), limit, "id");
+}
+
+int applications_get(req *r, const app_kind *k)
+{
+    int64_t id = req_id(r, 0);
+    if (id < 0) return reply_not_found(r);
+    sqlq q;
+    sqlq_init(&q, &r->a, k->select);
+    sqlq_add(&q, " WHERE a.id = ?", 1, (db_val[]){DBI(id)});
+    if (k->allows(&r->me, k->assign_perm))
+        policy_user_filter(&r->me, &q, "a.applicant_id");
+    else
+        sqlq_add(&q, " AND a.applicant_id = ?", 1, (db_val[]){DBI(r->me.id)});
+    db_res res;
+    int rc = sqlq_run(r->db, &q, &res);
+    if (rc < 0) return reply_db_error(r, rc);
+    if (rc == 0) return reply_not_found(r);
+    return reply_json(r, 200, db_row_json(&res, 0));
+}
