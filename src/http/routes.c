@@ -21,11 +21,14 @@ extern const route wechat_routes[];
 extern const route project_pipeline_routes[]; /* before projects_routes: /projects/board */
 extern const route projects_routes[];
 extern const route project_process_routes[];
+extern const route process_templates_routes[];
+extern const route saved_views_routes[];
 
 const route *const tf_route_tables[] = {
     system_routes,  session_routes, users_routes,     departments_routes,
     approvals_routes, settings_routes, dicts_routes, customers_routes, customer_pool_routes,
     contacts_routes, customer_shares_routes, customer_followups_routes, reminders_routes,
     customer_io_routes, wechat_routes,
-    project_pipeline_routes, projects_routes, project_process_routes, NULL,
+    project_pipeline_routes, projects_routes, project_process_routes, process_templates_routes,
+    saved_views_routes, NULL,
 };

@@ -57,6 +57,9 @@ int project_reply_detail(struct req *r, int status, int64_t id, tf_access acc);
 void project_stage_names(db_conn *c, arena *a, json_t *items);
 
 /* Process versions ------------------------------------------------------- */
+/* The longest stage or checklist item key. */
+#define PROCESS_KEY_MAX 40
+
 typedef struct proc_item {
     const char *key, *label, *kind, *field; /* kind: task | field; field: for kind field */
     bool required;
