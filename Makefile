@@ -82,6 +82,7 @@ test: deps tradeflow tradeflow-asan $(UNIT:tests/unit/%.c=build/unit/%)
 
 bench: deps tradeflow
 	@bash bench/run.sh
+	@bash bench/import.sh
 
 screens: deps tradeflow
 	@bash scripts/screens.sh

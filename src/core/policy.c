@@ -66,6 +66,7 @@ json_t *policy_permissions_json(const principal *u)
     json_t *a = json_array();
     for (size_t i = 0; i < sizeof(perms) / sizeof(perms[0]); i++)
         if ((perms[i].roles >> u->role) & 1) json_array_append_new(a, json_string(perms[i].perm));
+    policy_project_permissions(u, a);
     return a;
 }
 
@@ -243,4 +244,36 @@ bool policy_import_job_access(const principal *u, int64_t job_user_id, bool chan
 {
     if (!u || !u->id) return false;
     return u->id == job_user_id || (!change && u->role == ROLE_ADMIN);
+}
+
+/* Saved views ------------------------------------------------------------- */
+
+/* The departments a view shared by their members reaches u from: u's own
+ * department and every department above it (one `?`: u's department). */
+#define VIEW_DEPTS                                                                                 \
+    "WITH RECURSIVE up(id) AS (SELECT CAST(? AS BIGINT) UNION ALL SELECT d.parent_id FROM"         \
+    " departments d JOIN up ON d.id = up.id WHERE d.parent_id IS NOT NULL) SELECT id FROM up"
+
+void policy_view_filter(const principal *u, sqlq *q)
+{
+    sqlq_add(q, " AND (v.user_id = ?", 1, (db_val[]){DBI(u->id)});
+    if (u->department_id)
+        sqlq_add(q,
+                 " OR (v.shared_with_department = TRUE AND v.user_id IN (SELECT vu.id FROM users vu"
+                 " WHERE vu.department_id IN (" VIEW_DEPTS ")))",
+                 1, (db_val[]){DBI(u->department_id)});
+    sqlq_add(q, ")", 0, NULL);
+}
+
+tf_access policy_view_access(db_conn *c, const principal *u, int64_t owner_id, bool shared)
+{
+    if (!u || !u->id) return ACCESS_NONE;
+    if (owner_id == u->id) return ACCESS_MANAGE;
+    if (!shared || !u->department_id) return ACCESS_NONE;
+    int64_t n = 0;
+    db_scalar_int(c, &n, 0,
+                  "SELECT COUNT(*) FROM users vu WHERE vu.id = ? AND vu.department_id IN (" VIEW_DEPTS
+                  ")",
+                  DBP(DBI(owner_id), DBI(u->department_id)));
+    return n > 0 ? ACCESS_READ : ACCESS_NONE;
 }

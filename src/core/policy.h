@@ -88,6 +88,8 @@ void policy_user_filter(const principal *u, struct sqlq *q, const char *col);
 /* "projects.create", "projects.assign" (assign, take back, override gates),
  * "projects.apply", "projects.templates" (define process templates). */
 bool policy_project_allows(const principal *u, const char *perm);
+/* Appends the project permissions u holds to the array out (for GET /me). */
+void policy_project_permissions(const principal *u, json_t *out);
 tf_access policy_project_access(db_conn *c, const principal *u, int64_t project_id);
 /* Visibility as branches (alias p) for the board, which reads each as its
  * own indexed page and merges them: everything (all scope), or own, the
@@ -103,6 +105,15 @@ void policy_project_branch(const project_branches *b, int i, struct sqlq *q);
 void policy_project_filter(const principal *u, struct sqlq *q);
 /* Appends " AND <col> IN (owners whose pipeline u sees)" (nothing for all). */
 void policy_project_owner_filter(const principal *u, struct sqlq *q, const char *col);
+/* Sums kept per owner (owner 0: unassigned projects), e.g.
+ * project_stage_totals, split u's visible projects into two disjoint
+ * parts: the rows whose owner column `col` passes
+ * policy_project_totals_filter (" AND (...)"; nothing for all scope), and
+ * the projects (alias p) u sees only as a member, which
+ * policy_project_member_rest selects (" AND ..."; none for all scope). */
+void policy_project_totals_filter(db_conn *c, const principal *u, struct sqlq *q,
+                                  const char *col);
+void policy_project_member_rest(const principal *u, struct sqlq *q);
 /* May u move project_id past an unfinished gate (recorded with a reason)? */
 bool policy_project_may_override(db_conn *c, const principal *u, int64_t project_id);
 /* May u read the customer's own records (detail, follow-ups) in a project's
@@ -113,6 +124,14 @@ bool policy_project_customer_records(db_conn *c, const principal *u, int64_t cus
  * run, delete: change); administrators may look at every job to help, and
  * nobody else learns it exists. */
 bool policy_import_job_access(const principal *u, int64_t job_user_id, bool change);
+
+/* Saved views (of a list): the owner reads, changes and deletes a view; a
+ * view shared with the department is read (used, never changed) by everyone
+ * whose department is the owner's or lies beneath it. */
+/* Appends " AND (<u may read the view>)" for saved_views aliased v. */
+void policy_view_filter(const principal *u, struct sqlq *q);
+/* MANAGE for the owner, READ through department sharing, else NONE. */
+tf_access policy_view_access(db_conn *c, const principal *u, int64_t owner_id, bool shared);
 
 /* SQL text of a subquery listing the department ids in the subtree of the
  * department bound as its single `?` parameter (both engines accept it). */

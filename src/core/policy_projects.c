@@ -29,6 +29,13 @@ bool policy_project_allows(const principal *u, const char *perm)
     return false;
 }
 
+void policy_project_permissions(const principal *u, json_t *out)
+{
+    for (size_t i = 0; i < sizeof(perms) / sizeof(perms[0]); i++)
+        if (u && u->id && ((perms[i].roles >> u->role) & 1))
+            json_array_append_new(out, json_string(perms[i].perm));
+}
+
 static bool sales_role(const principal *u)
 {
     return u->role == ROLE_SALESPERSON || u->role == ROLE_SALES_MANAGER;

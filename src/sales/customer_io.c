@@ -477,6 +477,11 @@ static int h_imports_get(req *r)
     int64_t id = req_id(r, 0);
     if (job_load(r, id, false, &job) < 0) return 0;
     json_t *o = job_json(r, id);
+    /* someone watches a job that waits: wake this server's worker, which
+     * takes it over if its runner went silent or is gone (a crash) */
+    const char *st = json_string_value(json_object_get(o, "state"));
+    if (st && (strcmp(st, "queued") == 0 || strcmp(st, "running") == 0))
+        import_worker_kick(tf_app.db);
     return o ? reply_json(r, 200, o) : reply_not_found(r);
 }
 
@@ -594,27 +599,8 @@ static int h_imports_delete(req *r)
 }
 
 /* Export --------------------------------------------------------------------------
- * The list's filters (GET /customers takes the same), parsed once and applied
- * to each page of the export. */
-typedef struct list_filter {
-    const char *norm_q;
-    int owner; /* 0 any, 1 me, 2 pool, 3 owner_id */
-    int64_t owner_id;
-    int64_t refs[6];
-    int flags[2]; /* protected, signed: -1 any */
-    int sort;
-} list_filter;
-
-static const struct {
-    const char *param, *sql;
-} ref_filters[6] = {{"level_id", " AND c.level_id = ?"},
-                    {"industry_id", " AND c.industry_id = ?"},
-                    {"source_id", " AND c.source_id = ?"},
-                    {"qualification_id", " AND c.qualification_id = ?"},
-                    {"followup_method_id", " AND c.followup_method_id = ?"},
-                    {"region_id", " AND c.region_id IN (WITH RECURSIVE rsub(id) AS (SELECT CAST(?"
-                                  " AS BIGINT) UNION ALL SELECT d.id FROM dict_items d JOIN rsub"
-                                  " ON d.parent_id = rsub.id) SELECT id FROM rsub)"}};
+ * The list's filters (customer_filter.c, GET /customers takes the same),
+ * parsed once and applied to each page of the export. */
 
 /* keyset paging by the last row's id, as the list does */
 static const struct {
@@ -635,50 +621,14 @@ static const struct {
      " ORDER BY c.number"},
 };
 
-static int parse_filter(req *r, list_filter *lf)
+/* The sort parameter as an index into sorts, or -1 after replying 400. */
+static int parse_sort(req *r)
 {
-    memset(lf, 0, sizeof(*lf));
-    const char *s = req_query(r, "q");
-    if (s && *s) {
-        if (strlen(s) > 200) return reply_problem(r, 400, "bad_request", "q is too long"), -1;
-        char *norm = ts_normalize(&r->a, s);
-        if (*norm) lf->norm_q = norm;
-    }
-    const char *owner = req_query(r, "owner");
-    if (owner && *owner) {
-        if (strcmp(owner, "me") == 0)
-            lf->owner = 1;
-        else if (strcmp(owner, "pool") == 0)
-            lf->owner = 2;
-        else if (tf_parse_i64(owner, &lf->owner_id))
-            lf->owner = 3;
-        else
-            return reply_problem(r, 400, "bad_request", "owner must be me, pool or a user id"), -1;
-    }
-    for (int i = 0; i < 6; i++) {
-        const char *p = req_query(r, ref_filters[i].param);
-        if (p && *p && !tf_parse_i64(p, &lf->refs[i]))
-            return reply_problem(r, 400, "bad_request", "%s must be an id", ref_filters[i].param),
-                   -1;
-    }
-    static const char *const flags[] = {"protected", "signed"};
-    for (int i = 0; i < 2; i++) {
-        const char *p = req_query(r, flags[i]);
-        lf->flags[i] = -1;
-        if (!p || !*p) continue;
-        if (strcmp(p, "true") && strcmp(p, "false"))
-            return reply_problem(r, 400, "bad_request", "%s must be true or false", flags[i]), -1;
-        lf->flags[i] = strcmp(p, "true") == 0;
-    }
     const char *sort = req_query(r, "sort");
-    lf->sort = -1;
     for (int i = 0; i < (int)(sizeof(sorts) / sizeof(sorts[0])); i++)
-        if (strcmp(sorts[i].name, sort && *sort ? sort : "-id") == 0) lf->sort = i;
-    if (lf->sort < 0)
-        return reply_problem(r, 400, "bad_request",
-                             "sort must be -id, id, name, -updated_at or number"),
-               -1;
-    return 0;
+        if (strcmp(sorts[i].name, sort && *sort ? sort : "-id") == 0) return i;
+    reply_problem(r, 400, "bad_request", "sort must be -id, id, name, -updated_at or number");
+    return -1;
 }
 
 #define EXPORT_SELECT                                                                              \
@@ -696,29 +646,19 @@ static int parse_filter(req *r, list_filter *lf)
     " WHERE 1 = 1"
 
 /* One page of what the user may see, after the customer with id cursor. */
-static int export_page(req *r, arena *a, const list_filter *lf, const char *now, int64_t cursor,
-                       db_res *out)
+static int export_page(req *r, arena *a, const customer_filter *lf, int sort, const char *now,
+                       int64_t cursor, db_res *out)
 {
     sqlq q;
     sqlq_init(&q, a, EXPORT_SELECT);
     policy_customer_filter(&r->me, &q, now);
-    if (lf->norm_q) db_search_filter(r->db, &q, "customers", lf->norm_q);
-    if (lf->owner == 1)
-        sqlq_add(&q, " AND c.owner_id = ?", 1, (db_val[]){DBI(r->me.id)});
-    else if (lf->owner == 2)
-        sqlq_add(&q, " AND c.owner_id IS NULL", 0, NULL);
-    else if (lf->owner == 3)
-        sqlq_add(&q, " AND c.owner_id = ?", 1, (db_val[]){DBI(lf->owner_id)});
-    for (int i = 0; i < 6; i++)
-        if (lf->refs[i]) sqlq_add(&q, ref_filters[i].sql, 1, (db_val[]){DBI(lf->refs[i])});
-    if (lf->flags[0] >= 0) sqlq_add(&q, " AND c.protected = ?", 1, (db_val[]){DBB(lf->flags[0])});
-    if (lf->flags[1] >= 0) sqlq_add(&q, " AND c.signed = ?", 1, (db_val[]){DBB(lf->flags[1])});
+    customer_filter_apply(r, lf, &q);
     int np = 0;
-    for (const char *p = sorts[lf->sort].cond; *p; p++)
+    for (const char *p = sorts[sort].cond; *p; p++)
         np += *p == '?';
     db_val cp[4] = {DBI(cursor), DBI(cursor), DBI(cursor), DBI(cursor)};
-    sqlq_add(&q, sorts[lf->sort].cond, np, cp);
-    sqlq_add(&q, sorts[lf->sort].order, 0, NULL);
+    sqlq_add(&q, sorts[sort].cond, np, cp);
+    sqlq_add(&q, sorts[sort].order, 0, NULL);
     sqlq_add(&q, " LIMIT 1000", 0, NULL);
     return sqlq_run(r->db, &q, out);
 }
@@ -757,8 +697,10 @@ static int h_customers_export(req *r)
         fmt = XT_XLSX;
     else
         return reply_problem(r, 400, "bad_request", "format must be csv or xlsx");
-    list_filter lf;
-    if (parse_filter(r, &lf) < 0) return 0;
+    int sort = parse_sort(r);
+    if (sort < 0) return 0;
+    customer_filter lf;
+    if (customer_filter_from_query(r, &lf) < 0) return 0;
     bool cn = zh(r);
     db_res cf;
     if (db_query(r->db, &r->a, &cf,
@@ -783,8 +725,10 @@ static int h_customers_export(req *r)
     }
     cells[ncols - 1] = cn ? "创建时间" : "Created at";
     xt_writer *w;
-    if (xt_open(&w, fmt, cn ? "客户" : "Customers") < 0)
+    if (xt_open(&w, fmt, cn ? "客户" : "Customers") < 0) {
+        customer_filter_free(&lf);
         return reply_problem(r, 503, "unavailable", "no room to build the file; try again later");
+    }
     xt_row(w, cells, ncols);
     char now[TF_TS_LEN];
     tf_now(now);
@@ -794,7 +738,7 @@ static int h_customers_export(req *r)
         arena pa;
         arena_init(&pa);
         db_res res;
-        rc = export_page(r, &pa, &lf, now, cursor, &res);
+        rc = export_page(r, &pa, &lf, sort, now, cursor, &res);
         for (int i = 0; i < rc; i++) {
             static const char *const text[] = {"number",  "name",   "phone", "telephone",
                                                "address", "wechat", "email"};
@@ -825,6 +769,7 @@ static int h_customers_export(req *r)
     } while (rc == 1000);
     if (rc < 0) {
         xt_abort(w);
+        customer_filter_free(&lf);
         if (rc == -100)
             return reply_problem(r, 422, "validation_failed",
                                  "more rows than one XLSX sheet holds; export as CSV or narrow"
@@ -832,22 +777,11 @@ static int h_customers_export(req *r)
         return reply_db_error(r, rc);
     }
     json_t *after = json_pack("{s:s, s:I}", "format", xt_extension(fmt), "rows", (json_int_t)rows);
-    static const char *const params[] = {"q",
-                                         "owner",
-                                         "level_id",
-                                         "industry_id",
-                                         "region_id",
-                                         "source_id",
-                                         "qualification_id",
-                                         "followup_method_id",
-                                         "protected",
-                                         "signed",
-                                         "sort"};
-    json_t *filters = json_object();
-    for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
-        const char *v = req_query(r, params[i]);
-        if (v && *v) json_object_set_new(filters, params[i], json_string(v));
-    }
+    /* the filters as given, and the sort */
+    json_t *filters = lf.given;
+    lf.given = NULL;
+    const char *sort_given = req_query(r, "sort");
+    if (sort_given && *sort_given) json_object_set_new(filters, "sort", json_string(sort_given));
     json_object_set_new(after, "query", filters);
     rc = db_begin(r->db);
     if (rc >= 0) rc = audit_record(r->db, r->me.id, "customers", 0, "export", NULL, after);

@@ -661,72 +661,6 @@ fail:
 
 /* Batches (managers) ----------------------------------------------------------- */
 
-/* Appends the conditions of a GET /customers-style filter object to q; field
- * errors go to errs as filter.KEY. Values may be numbers or strings. */
-static void batch_filter(req *r, json_t *f, sqlq *q, json_t *errs)
-{
-    static const struct {
-        const char *key, *sql;
-    } ids[] = {{"level_id", " AND c.level_id = ?"},
-               {"industry_id", " AND c.industry_id = ?"},
-               {"source_id", " AND c.source_id = ?"},
-               {"qualification_id", " AND c.qualification_id = ?"},
-               {"followup_method_id", " AND c.followup_method_id = ?"},
-               {"region_id", " AND c.region_id IN (WITH RECURSIVE rsub(id) AS (SELECT CAST(? AS"
-                             " BIGINT) UNION ALL SELECT d.id FROM dict_items d JOIN rsub ON"
-                             " d.parent_id = rsub.id) SELECT id FROM rsub)"}};
-    const char *key;
-    json_t *v;
-    json_object_foreach(f, key, v)
-    {
-        const char *s = json_string_value(v);
-        int64_t n = json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
-        bool num = json_is_integer(v) || (s && tf_parse_i64(s, &n));
-        int klen = 0; /* the key, at most 40 bytes, cut on a character boundary */
-        for (int i = 0; key[i] && i <= 40; i++)
-            if ((key[i] & 0xC0) != 0x80) klen = i;
-        if (strlen(key) <= 40) klen = (int)strlen(key);
-        char *name = arena_printf(&r->a, "filter.%.*s", klen, key);
-        size_t k;
-        for (k = 0; k < sizeof(ids) / sizeof(ids[0]); k++)
-            if (strcmp(key, ids[k].key) == 0) break;
-        if (k < sizeof(ids) / sizeof(ids[0])) {
-            if (!num || n < 1)
-                json_array_append_new(errs, field_error(name, "invalid", "must be an id"));
-            else
-                sqlq_add(q, ids[k].sql, 1, (db_val[]){DBI(n)});
-        } else if (strcmp(key, "q") == 0) {
-            if (!s || strlen(s) > 200 || !tf_utf8_valid(s, strlen(s))) {
-                json_array_append_new(
-                    errs, field_error(name, "invalid", "must be text of at most 200 bytes"));
-                continue;
-            }
-            char *norm = ts_normalize(&r->a, s);
-            if (*norm) db_search_filter(r->db, q, "customers", norm);
-        } else if (strcmp(key, "owner") == 0) {
-            if (s && strcmp(s, "me") == 0)
-                sqlq_add(q, " AND c.owner_id = ?", 1, (db_val[]){DBI(r->me.id)});
-            else if (s && strcmp(s, "pool") == 0)
-                sqlq_add(q, " AND c.owner_id IS NULL", 0, NULL);
-            else if (num && n > 0)
-                sqlq_add(q, " AND c.owner_id = ?", 1, (db_val[]){DBI(n)});
-            else
-                json_array_append_new(
-                    errs, field_error(name, "invalid", "must be me, pool or a user id"));
-        } else if (strcmp(key, "protected") == 0 || strcmp(key, "signed") == 0) {
-            bool b = json_is_true(v) || (s && strcmp(s, "true") == 0);
-            if (!json_is_boolean(v) && !(s && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)))
-                json_array_append_new(errs, field_error(name, "invalid", "must be true or false"));
-            else
-                sqlq_add(q, key[0] == 'p' ? " AND c.protected = ?" : " AND c.signed = ?", 1,
-                         (db_val[]){DBB(b)});
-        } else {
-            json_array_append_new(errs,
-                                  field_error(name, "unknown_field", "is not a known filter"));
-        }
-    }
-}
-
 static int cmp_id(const void *x, const void *y)
 {
     int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
@@ -777,9 +711,9 @@ static int batch_ids(req *r, int64_t **out, json_t *errs)
     sqlq q;
     sqlq_init(&q, &r->a, "SELECT c.id FROM customers c WHERE 1 = 1");
     policy_customer_filter(&r->me, &q, now);
-    size_t before = json_array_size(errs);
-    batch_filter(r, f, &q, errs);
-    if (json_array_size(errs) > before) return 0;
+    customer_filter cf;
+    if (customer_filter_from_json(r, f, "filter.", &cf, errs) < 0) return 0;
+    customer_filter_apply(r, &cf, &q);
     sqlq_add(&q, " ORDER BY c.id LIMIT ?", 1, (db_val[]){DBI(BATCH_MAX + 1)});
     db_res res;
     int rc = sqlq_run(r->db, &q, &res);
@@ -937,7 +871,8 @@ static int h_pool_moves(req *r)
     "\"ids\":{\"type\":\"array\",\"items\":{\"type\":\"integer\"},\"maxItems\":1000},"             \
     "\"filter\":{\"type\":\"object\",\"description\":\"the filters of GET /customers: q, owner,"   \
     " level_id, industry_id, region_id, source_id, qualification_id, followup_method_id,"          \
-    " protected, signed\"},\"reason\":{\"type\":\"string\",\"maxLength\":500}"
+    " protected, signed, created_from/_to, updated_from/_to, next_contact_before, cf.KEY[.min|"    \
+    ".max|.from|.to]\"},\"reason\":{\"type\":\"string\",\"maxLength\":500}"
 
 const route customer_pool_routes[] = {
     {"POST", "/api/v1/customers/assign", h_pool_assign, "customers.assign", 256 * 1024,

@@ -54,6 +54,11 @@ json_t *customer_json(db_conn *c, arena *a, int64_t id)
     return db_row_json(&res, 0);
 }
 
+/* The searchable columns of a customer, in the order of its search text. */
+static const char *const search_cols[] = {"name",   "number",  "phone", "telephone",
+                                          "wechat", "address", "email", "industry_name"};
+enum { NSEARCH = sizeof(search_cols) / sizeof(search_cols[0]) };
+
 int customer_reindex(db_conn *c, arena *a, int64_t id)
 {
     db_res r, k;
@@ -65,10 +70,8 @@ int customer_reindex(db_conn *c, arena *a, int64_t id)
     if (rc <= 0) return rc < 0 ? rc : DB_ERR;
     ts_doc doc;
     ts_doc_init(&doc, a);
-    static const char *const cols[] = {"name",   "number", "phone", "telephone",
-                                       "wechat", "address", "email", "industry_name"};
-    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-        ts_doc_add(&doc, db_get_text(&r, 0, cols[i]));
+    for (int i = 0; i < NSEARCH; i++)
+        ts_doc_add(&doc, db_get_text(&r, 0, search_cols[i]));
     rc = db_query(c, a, &k,
                   "SELECT name, phone, mobile, wechat FROM contacts WHERE customer_id = ?"
                   " ORDER BY id LIMIT 50",
@@ -82,8 +85,11 @@ int customer_reindex(db_conn *c, arena *a, int64_t id)
     json_t *custom = json_loads(db_get_text(&r, 0, "custom_json"), 0, NULL);
     custom_add_search(c, a, "customer", custom, &doc);
     json_decref(custom);
-    rc = db_exec(c, "UPDATE customers SET search_text = ?, search_grams = ? WHERE id = ?",
-                 DBP(DBS(doc.text), DBS(doc.grams), DBI(id)));
+    /* unchanged text is not written again: the FTS triggers would rewrite the row */
+    rc = db_exec(c,
+                 "UPDATE customers SET search_text = ?, search_grams = ? WHERE id = ?"
+                 " AND (search_text <> ? OR search_grams <> ?)",
+                 DBP(DBS(doc.text), DBS(doc.grams), DBI(id), DBS(doc.text), DBS(doc.grams)));
     return rc < 0 ? rc : 0;
 }
 
@@ -133,11 +139,152 @@ static void find_dups(db_conn *c, arena *a, const char *col_sql, const char *val
     }
 }
 
+/* n copies of a constant fragment, comma separated: the statements below
+ * are string literals, one per chunk size, so each is prepared once. */
+#define X4(s) s ", " s ", " s ", " s
+#define X16(s) X4(X4(s))
+#define X64(s) X4(X16(s))
+/* (64 rows measured faster than 256 on SQLite) */
+#define CHUNK_SQL(head, row, tail)                                                                 \
+    {{64, head X64(row) tail}, {16, head X16(row) tail}, {4, head X4(row) tail}, {1, head row tail}}
+
+typedef struct chunk_sql {
+    int rows;
+    const char *sql;
+} chunk_sql;
+
+/* The largest chunk size that fits in `left` rows. */
+static const chunk_sql *chunk_for(const chunk_sql sizes[4], int left)
+{
+    int k = 0;
+    while (sizes[k].rows > left)
+        k++;
+    return &sizes[k];
+}
+
+/* Duplicates of many values looked up at once ------------------------------------ */
+
+/* A customer a loaded value matched. */
+typedef struct dup_match {
+    int64_t id;
+    const char *number, *name, *owner_name;
+} dup_match;
+
+/* A loaded value and its matches (at most DUP_KEEP, lowest ids first). */
+enum { DUP_KEEP = 6 }; /* find_dups shows 5; one more in case one is exclude_id */
+struct customer_dup_slot {
+    const char *key;
+    int n;
+    dup_match m[DUP_KEEP];
+};
+
+#define DUP_HEAD(col)                                                                              \
+    "SELECT c.id, c.number, c.name, c." col " AS k, u.name AS owner_name FROM customers c"         \
+    " LEFT JOIN users u ON u.id = c.owner_id WHERE c." col " IN ("
+static const chunk_sql dup_sql[3][4] = {CHUNK_SQL(DUP_HEAD("name_norm"), "?", ")"),
+                                        CHUNK_SQL(DUP_HEAD("phone_norm"), "?", ")"),
+                                        CHUNK_SQL(DUP_HEAD("wechat_norm"), "?", ")")};
+
+static uint64_t dup_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* The slot of key in kind k: found, or the empty one where it belongs. */
+static struct customer_dup_slot *dup_slot(const customer_dups *d, int k, const char *key)
+{
+    size_t mask = d->cap[k] - 1, j = dup_hash(key) & mask;
+    while (d->slot[k][j].key && strcmp(d->slot[k][j].key, key) != 0)
+        j = (j + 1) & mask;
+    return &d->slot[k][j];
+}
+
+int customer_dups_load(customer_dups *d, db_conn *c, arena *a, const char *const *norms[3], int n)
+{
+    memset(d, 0, sizeof(*d));
+    for (int k = 0; k < 3; k++) {
+        if (!norms[k]) continue;
+        size_t cap = 16;
+        while (cap < (size_t)n * 2)
+            cap *= 2;
+        d->cap[k] = cap;
+        d->slot[k] = arena_alloc(a, sizeof(struct customer_dup_slot) * cap);
+        memset(d->slot[k], 0, sizeof(struct customer_dup_slot) * cap);
+        /* the distinct values, then their customers with one query per 64 */
+        db_val *v = arena_alloc(a, sizeof(db_val) * (size_t)(n ? n : 1));
+        int nv = 0;
+        for (int i = 0; i < n; i++) {
+            const char *key = norms[k][i];
+            if (!key || !*key) continue;
+            struct customer_dup_slot *s = dup_slot(d, k, key);
+            if (s->key) continue;
+            s->key = key;
+            v[nv++] = DBS(key);
+        }
+        for (int done = 0; done < nv;) {
+            const chunk_sql *cs = chunk_for(dup_sql[k], nv - done);
+            db_res r;
+            int rc = db_query(c, a, &r, cs->sql, cs->rows, v + done);
+            if (rc < 0) return rc;
+            for (int i = 0; i < r.nrows; i++) {
+                const char *key = db_get_text(&r, i, "k");
+                struct customer_dup_slot *s = key ? dup_slot(d, k, key) : NULL;
+                if (!s || !s->key) continue;
+                dup_match m = {db_get_int(&r, i, "id"), db_get_text(&r, i, "number"),
+                               db_get_text(&r, i, "name"), db_get_text(&r, i, "owner_name")};
+                /* keep the lowest ids, in order, as find_dups' ORDER BY c.id does */
+                int at = s->n;
+                while (at > 0 && s->m[at - 1].id > m.id)
+                    at--;
+                if (at >= DUP_KEEP) continue;
+                int last = s->n < DUP_KEEP ? s->n : DUP_KEEP - 1;
+                memmove(&s->m[at + 1], &s->m[at], sizeof(dup_match) * (size_t)(last - at));
+                s->m[at] = m;
+                if (s->n < DUP_KEEP) s->n++;
+            }
+            done += cs->rows;
+        }
+    }
+    return 0;
+}
+
+/* find_dups from loaded values: false if the value was not loaded. */
+static bool dups_loaded(const customer_dups *d, int k, const char *value, const char *matched,
+                        int64_t exclude_id, json_t *dups)
+{
+    if (!d || !d->cap[k]) return false;
+    if (!value || !*value) return true;
+    const struct customer_dup_slot *s = dup_slot(d, k, value);
+    if (!s->key) return false;
+    for (int i = 0, shown = 0; i < s->n && shown < 5; i++) {
+        if (s->m[i].id == exclude_id) continue;
+        shown++;
+        json_array_append_new(dups, json_pack("{s:I, s:s?, s:s?, s:s?, s:s}", "id",
+                                              (json_int_t)s->m[i].id, "number", s->m[i].number,
+                                              "name", s->m[i].name, "owner_name",
+                                              s->m[i].owner_name, "matched", matched));
+    }
+    return true;
+}
+
 int customer_check(db_conn *c, arena *a, json_t *fields, int64_t exclude_id, bool creating,
                    json_t *errs, json_t **dups)
 {
     json_t *policy = settings_get(c, "customer_entry_policy");
-    json_t *current = exclude_id ? customer_json(c, a, exclude_id) : NULL;
+    int rc =
+        customer_check_with(c, a, policy, false, NULL, fields, exclude_id, creating, errs, dups);
+    json_decref(policy);
+    return rc;
+}
+
+int customer_check_with(db_conn *c, arena *a, json_t *policy, bool refs_known,
+                        const customer_dups *known, json_t *fields, int64_t exclude_id,
+                        bool creating, json_t *errs, json_t **dups)
+{
+    json_t *current = exclude_id && !refs_known ? customer_json(c, a, exclude_id) : NULL;
     size_t before = json_array_size(errs);
     int warn = 0;
     /* required fields */
@@ -153,7 +300,7 @@ int customer_check(db_conn *c, arena *a, json_t *fields, int64_t exclude_id, boo
             json_array_append_new(errs, field_error(f, "required", "is required by the entry policy"));
     }
     /* dictionary references: new choices must be active items */
-    for (int k = 0; k < NREFS; k++) {
+    for (int k = 0; k < NREFS && !refs_known; k++) {
         json_t *v = json_object_get(fields, refs[k].field);
         if (!json_is_integer(v)) continue;
         int64_t id = json_integer_value(v);
@@ -185,14 +332,14 @@ int customer_check(db_conn *c, arena *a, json_t *fields, int64_t exclude_id, boo
         const char *norm = k == 1 ? ts_phone(a, json_string_value(v))
                                   : ts_normalize(a, json_string_value(v));
         size_t n0 = json_array_size(*dups);
-        find_dups(c, a, dchecks[k].col, norm, dchecks[k].field, exclude_id, *dups);
+        if (!dups_loaded(known, k, norm, dchecks[k].field, exclude_id, *dups))
+            find_dups(c, a, dchecks[k].col, norm, dchecks[k].field, exclude_id, *dups);
         if (json_array_size(*dups) == n0) continue;
         if (strcmp(mode, "forbid") == 0)
             json_array_append_new(errs, field_error(dchecks[k].field, "duplicate",
                                                     "another customer already has it"));
         else warn = 1;
     }
-    json_decref(policy);
     json_decref(current);
     if (json_array_size(errs) > before) return -1;
     return warn;
@@ -210,16 +357,166 @@ static db_val ref_val(json_t *fields, const char *k)
     return json_is_integer(v) ? DBI(json_integer_value(v)) : DBNULL;
 }
 
-int customer_insert(db_conn *c, arena *a, const customer_input *in, int64_t actor_id, int64_t *id)
+/* Creating customers (one, or a batch) --------------------------------------- */
+
+/* A customer computed by customer_batch_add, waiting for the flush. */
+struct customer_new {
+    db_val v[28]; /* the INSERT's values, in NEW_COLS order */
+    const char *number, *reason;
+    int64_t owner_id, id;
+};
+
+#define NEW_COLS                                                                                   \
+    "INSERT INTO customers(number, name, phone, telephone, address, wechat, email,"               \
+    " qualification_id, region_id, industry_id, source_id, level_id, followup_method_id,"         \
+    " owner_id, protected, signed, entry_method, notes, custom_json, name_norm, phone_norm,"      \
+    " wechat_norm, search_text, search_grams, owned_since, created_by, created_at, updated_at)"   \
+    " VALUES "
+#define NEW_ROW                                                                                    \
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define MOVE_ROW "(?, ?, ?, ?, ?, ?, ?)"
+static const chunk_sql new_sql[4] = CHUNK_SQL(NEW_COLS, NEW_ROW, " RETURNING id, number");
+static const chunk_sql reread_sql[4] = CHUNK_SQL(CUSTOMER_SELECT " WHERE c.id IN (", "?", ")");
+static const chunk_sql move_sql[4] =
+    CHUNK_SQL("INSERT INTO customer_moves(customer_id, from_owner_id, to_owner_id, kind, reason,"
+              " actor_id, at) VALUES ",
+              MOVE_ROW, "");
+
+static int after_col(const char *col);
+
+int customer_batch_init(customer_batch *b, db_conn *c, arena *pa, int64_t actor_id,
+                        const char *reason)
 {
-    json_t *f = in->fields;
+    memset(b, 0, sizeof(*b));
+    b->c = c;
+    b->pa = pa;
+    b->actor_id = actor_id;
+    b->reason = reason;
     json_t *num = settings_get(c, "customer_number");
-    int rc = 0;
-    char *number = numbering_next(c, a, "customer", json_string_value(json_object_get(num, "pattern")),
-                                  time(NULL), &rc);
+    const char *pattern = json_string_value(json_object_get(num, "pattern"));
+    b->pattern = arena_strdup(pa, pattern ? pattern : "");
     json_decref(num);
-    if (!number) return rc;
-    char now[TF_TS_LEN];
+    /* the columns of customer_json, to show new rows alike without reading them back */
+    int rc = db_query(c, pa, &b->cols, CUSTOMER_SELECT " WHERE c.id = 0", DBP0);
+    if (rc < 0) return rc;
+    for (int i = 0; i < b->cols.ncols; i++)
+        if (after_col(b->cols.cols[i]) < 0) b->cols.ncols = 0; /* unknown: read rows back */
+    return 0;
+}
+
+int customer_batch_size(const customer_batch *b)
+{
+    return b->n;
+}
+
+void customer_batch_free(customer_batch *b)
+{
+    free(b->rows);
+    b->rows = NULL;
+    b->n = b->cap = 0;
+}
+
+/* Reserves the next block of customer numbers (b->block of them, at least
+ * one) and finds those of them someone entered by hand already: with one
+ * range query when the block's first and last numbers have the same length
+ * (then the text order is the number order), else one query per number. */
+static int reserve_numbers(customer_batch *b)
+{
+    b->seq_t = time(NULL);
+    int64_t n = b->block > 0 ? b->block : 1, first = 0;
+    int rc = numbering_reserve(b->c, "customer", b->pattern, b->seq_t, n, &first);
+    if (rc < 0) return rc;
+    b->seq_next = first;
+    b->seq_last = first + n - 1;
+    b->ntaken = 0;
+    b->check_each = false;
+    if (n == 1) {
+        b->check_each = true;
+        return 0;
+    }
+    const char *lo = numbering_format(b->pa, b->pattern, b->seq_t, first);
+    const char *hi = numbering_format(b->pa, b->pattern, b->seq_t, b->seq_last);
+    if (!lo || !hi) return DB_ERR;
+    db_res r;
+    b->check_each = strlen(lo) != strlen(hi);
+    if (b->check_each) return 0;
+    rc = db_query(b->c, b->pa, &r,
+                  "SELECT number FROM customers WHERE number >= ? AND number <= ? LIMIT 65",
+                  DBP(DBS(lo), DBS(hi)));
+    if (rc < 0) return rc;
+    if (rc > 64) { /* numbers entered by hand in that range: ask about each */
+        b->check_each = true;
+        return 0;
+    }
+    for (int i = 0; i < rc; i++)
+        b->taken[b->ntaken++] = db_get_text(&r, i, "number");
+    return 0;
+}
+
+/* Gives back the numbers reserved but not used (inside the transaction that
+ * reserved them), so numbers stay without gaps. */
+static int release_numbers(customer_batch *b)
+{
+    int rc = 0;
+    if (b->seq_next && b->seq_next <= b->seq_last)
+        rc = numbering_release(b->c, "customer", b->pattern, b->seq_t, b->seq_next, b->seq_last);
+    b->seq_next = b->seq_last = 0;
+    b->ntaken = 0;
+    return rc;
+}
+
+void customer_batch_drop(customer_batch *b)
+{
+    b->n = 0;
+    b->seq_next = b->seq_last = 0;
+    b->ntaken = 0;
+}
+
+/* The industry's name for the search text (a few per batch, remembered). */
+static const char *industry_name(customer_batch *b, int64_t id)
+{
+    int slot = (int)(id & 7);
+    if (b->ind_id[slot] == id) return b->ind_name[slot];
+    db_res r;
+    if (db_query(b->c, b->pa, &r, "SELECT name FROM dict_items WHERE id = ?", DBP(DBI(id))) <= 0)
+        return NULL;
+    b->ind_id[slot] = id;
+    b->ind_name[slot] = db_get_text(&r, 0, "name");
+    return b->ind_name[slot];
+}
+
+int customer_batch_add(customer_batch *b, arena *a, const customer_input *in, const char **number)
+{
+    db_conn *c = b->c;
+    json_t *f = in->fields;
+    int rc = 0;
+    if ((!b->seq_next || b->seq_next > b->seq_last) && (rc = reserve_numbers(b)) < 0) return rc;
+    char *num = numbering_format(a, b->pattern, b->seq_t, b->seq_next);
+    if (!num) {
+        snprintf(c->err, sizeof(c->err), "invalid number pattern %s", b->pattern);
+        return DB_ERR;
+    }
+    /* a pattern can hand out a number someone entered by hand: say which row */
+    int64_t taken = 0;
+    for (int i = 0; i < b->ntaken && !taken; i++)
+        taken = strcmp(b->taken[i], num) == 0;
+    if (b->check_each &&
+        (rc = db_scalar_int(c, &taken, 0, "SELECT COUNT(*) FROM customers WHERE number = ?",
+                            DBP(DBS(num)))) < 0)
+        return rc;
+    if (taken) {
+        snprintf(c->err, sizeof(c->err), "the customer number %s is taken already", num);
+        return DB_EUNIQUE;
+    }
+    b->seq_next++;
+    if (b->n == b->cap) {
+        int ncap = b->cap ? b->cap * 2 : 64;
+        struct customer_new *nr = realloc(b->rows, sizeof(*nr) * (size_t)ncap);
+        if (!nr) abort();
+        b->rows = nr;
+        b->cap = ncap;
+    }
+    char *now = arena_alloc(a, TF_TS_LEN);
     tf_now(now);
     json_t *custom = json_object_get(f, "custom");
     char *cja = "{}";
@@ -228,35 +525,188 @@ int customer_insert(db_conn *c, arena *a, const customer_input *in, int64_t acto
         cja = arena_strdup(a, cj);
         free(cj);
     }
-    const char *name = json_string_value(json_object_get(f, "name"));
-    const char *phone = str_or_null(f, "phone"), *wechat = str_or_null(f, "wechat");
+    /* copies: the fields may be gone by the flush */
+#define COPY(s) ((s) ? arena_strdup(a, (s)) : NULL)
+    const char *name = COPY(json_string_value(json_object_get(f, "name")));
+    const char *phone = COPY(str_or_null(f, "phone")), *wechat = COPY(str_or_null(f, "wechat"));
+    const char *tel = COPY(str_or_null(f, "telephone")), *addr = COPY(str_or_null(f, "address"));
+    const char *email = COPY(str_or_null(f, "email")), *notes = COPY(str_or_null(f, "notes"));
+#undef COPY
+    json_t *ind = json_object_get(f, "industry_id");
+    /* the quick-search text now, so the row is written once */
+    const char *ind_name =
+        json_is_integer(ind) ? industry_name(b, json_integer_value(ind)) : NULL;
+    const char *sv[NSEARCH] = {name, num, phone, tel, wechat, addr, email, ind_name};
+    ts_doc doc;
+    ts_doc_init(&doc, a);
+    for (int i = 0; i < NSEARCH; i++)
+        ts_doc_add(&doc, sv[i]);
+    if (json_is_object(custom)) custom_add_search(c, a, "customer", custom, &doc);
+    struct customer_new *n = &b->rows[b->n++];
+    const db_val v[28] = {
+        DBS(num), DBS(name), DBS(phone), DBS(tel), DBS(addr), DBS(wechat), DBS(email),
+        ref_val(f, "qualification_id"), ref_val(f, "region_id"), ref_val(f, "industry_id"),
+        ref_val(f, "source_id"), ref_val(f, "level_id"), ref_val(f, "followup_method_id"),
+        in->owner_id ? DBI(in->owner_id) : DBNULL,
+        DBB(in->owner_id && json_is_true(json_object_get(f, "protected"))),
+        DBB(json_is_true(json_object_get(f, "signed"))), DBS(in->entry_method),
+        DBS(notes), DBS(cja), DBS(ts_normalize(a, name)),
+        DBS(ts_phone(a, phone)), DBS(wechat ? ts_normalize(a, wechat) : NULL), DBS(doc.text),
+        DBS(doc.grams), DBS(in->owner_id ? now : NULL),
+        b->actor_id ? DBI(b->actor_id) : DBNULL, DBS(now), DBS(now)};
+    memcpy(n->v, v, sizeof(v));
+    n->number = num;
+    n->owner_id = in->owner_id;
+    n->reason = b->reason ? b->reason : in->entry_method;
+    n->id = 0;
+    if (number) *number = num;
+    return 0;
+}
+
+/* The name of a dictionary item or user (for the history), remembered. */
+static db_val cached_name(customer_batch *b, bool user, const db_val *id)
+{
+    if (id->t != DBV_INT) return DBNULL;
+    int slot = (int)((id->i * 2 + user) & 255);
+    if (b->name_id[slot] != id->i * 2 + user) {
+        db_res r;
+        int rc = db_query(b->c, b->pa, &r,
+                          user ? "SELECT name FROM users WHERE id = ?"
+                               : "SELECT name FROM dict_items WHERE id = ?",
+                          DBP(DBI(id->i)));
+        b->name_id[slot] = id->i * 2 + user;
+        b->name[slot] = rc > 0 ? db_get_text(&r, 0, "name") : NULL;
+    }
+    return DBS(b->name[slot]);
+}
+
+/* Where after_json finds each column of CUSTOMER_SELECT. */
+static const struct {
+    const char *col;
+    int v; /* index in customer_new.v, or: -1 id, -2 version, -3 null, -4 dict name of v2,
+              -5 user name of v2 */
+    int v2;
+} after_map[] = {{"id", -1, 0},          {"number", 0, 0},           {"name", 1, 0},
+           {"phone", 2, 0},        {"telephone", 3, 0},        {"address", 4, 0},
+           {"wechat", 5, 0},       {"email", 6, 0},            {"qualification_id", 7, 0},
+           {"qualification_name", -4, 7}, {"region_id", 8, 0},  {"region_name", -4, 8},
+           {"industry_id", 9, 0},  {"industry_name", -4, 9},   {"source_id", 10, 0},
+           {"source_name", -4, 10}, {"level_id", 11, 0},       {"level_name", -4, 11},
+           {"followup_method_id", 12, 0}, {"owner_id", 13, 0}, {"owner_name", -5, 13},
+           {"protected", 14, 0},   {"signed", 15, 0},          {"entry_method", 16, 0},
+           {"notes", 17, 0},       {"custom_json", 18, 0},     {"last_followup_at", -3, 0},
+           {"last_deal_at", -3, 0}, {"owned_since", 24, 0},    {"created_at", 26, 0},
+           {"updated_at", 27, 0},  {"version", -2, 0}};
+enum { NAFTER = sizeof(after_map) / sizeof(after_map[0]) };
+
+static int after_col(const char *col)
+{
+    for (int k = 0; k < NAFTER; k++)
+        if (strcmp(after_map[k].col, col) == 0) return k;
+    return -1;
+}
+
+/* The new customer as customer_json would show it, from what was written
+ * (no re-read): the cells of CUSTOMER_SELECT's columns (b->cols), typed by
+ * db_row_json alike. Caller owns. */
+static json_t *after_json(customer_batch *b, arena *a, const struct customer_new *n)
+{
+    db_res one = b->cols;
+    one.nrows = 1;
+    one.cells = arena_alloc(a, sizeof(db_val) * (size_t)one.ncols);
+    for (int i = 0; i < one.ncols; i++) {
+        int k = after_col(one.cols[i]);
+        if (k < 0) return NULL;
+        int v = after_map[k].v;
+        one.cells[i] = v >= 0 ? n->v[v] : v == -1 ? DBI(n->id) : v == -2 ? DBI(1)
+                       : v == -3 ? DBNULL : cached_name(b, v == -5, &n->v[after_map[k].v2]);
+        if (v == 14 || v == 15) one.cells[i].t = DBV_BOOL;
+    }
+    return db_row_json(&one, 0);
+}
+
+/* Writes rows[0..n) (n <= 64): INSERT, the audit rows (the new record as
+ * customer_json shows it) and the pool moves. */
+static int flush_chunk(customer_batch *b, arena *a, struct customer_new *rows, int n)
+{
+    db_conn *c = b->c;
+    const chunk_sql *cs = chunk_for(new_sql, n);
+    db_val *v = arena_alloc(a, sizeof(db_val) * 28 * (size_t)n);
+    for (int i = 0; i < n; i++)
+        memcpy(v + 28 * i, rows[i].v, sizeof(rows[i].v));
     db_res r;
-    rc = db_query(
-        c, a, &r,
-        "INSERT INTO customers(number, name, phone, telephone, address, wechat, email,"
-        " qualification_id, region_id, industry_id, source_id, level_id, followup_method_id,"
-        " owner_id, protected, signed, entry_method, notes, custom_json, name_norm, phone_norm,"
-        " wechat_norm, owned_since, created_by, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        " RETURNING id",
-        DBP(DBS(number), DBS(name), DBS(phone), DBS(str_or_null(f, "telephone")),
-            DBS(str_or_null(f, "address")), DBS(wechat), DBS(str_or_null(f, "email")),
-            ref_val(f, "qualification_id"), ref_val(f, "region_id"), ref_val(f, "industry_id"),
-            ref_val(f, "source_id"), ref_val(f, "level_id"), ref_val(f, "followup_method_id"),
-            in->owner_id ? DBI(in->owner_id) : DBNULL,
-            DBB(in->owner_id && json_is_true(json_object_get(f, "protected"))),
-            DBB(json_is_true(json_object_get(f, "signed"))), DBS(in->entry_method),
-            DBS(str_or_null(f, "notes")), DBS(cja), DBS(ts_normalize(a, name)),
-            DBS(ts_phone(a, phone)), DBS(wechat ? ts_normalize(a, wechat) : NULL),
-            DBS(in->owner_id ? now : NULL), actor_id ? DBI(actor_id) : DBNULL, DBS(now), DBS(now)));
-    if (rc <= 0) return rc < 0 ? rc : DB_ERR;
-    *id = db_get_int(&r, 0, "id");
-    if ((rc = customer_reindex(c, a, *id)) < 0) return rc;
-    json_t *after = customer_json(c, a, *id);
-    rc = audit_record(c, actor_id, "customer", *id, "create", NULL, after);
-    json_decref(after);
+    int rc = db_query(c, a, &r, cs->sql, 28 * n, v);
     if (rc < 0) return rc;
-    return customer_move(c, *id, 0, in->owner_id, "create", in->entry_method, actor_id);
+    if (rc != n) return DB_ERR;
+    /* RETURNING promises no order: match the rows by their unique number */
+    for (int k = 0; k < n; k++) {
+        const char *num = db_get_text(&r, k, "number");
+        for (int i = 0; i < n; i++)
+            if (!rows[i].id && strcmp(rows[i].number, num) == 0) {
+                rows[i].id = db_get_int(&r, k, "id");
+                break;
+            }
+    }
+    db_val *ids = arena_alloc(a, sizeof(db_val) * (size_t)n);
+    db_val *mv = arena_alloc(a, sizeof(db_val) * 7 * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        if (!rows[i].id) return DB_ERR;
+        ids[i] = DBI(rows[i].id);
+        const db_val m[7] = {DBI(rows[i].id), DBNULL,
+                             rows[i].owner_id ? DBI(rows[i].owner_id) : DBNULL, DBS("create"),
+                             DBS(rows[i].reason), b->actor_id ? DBI(b->actor_id) : DBNULL,
+                             rows[i].v[26]};
+        memcpy(mv + 7 * i, m, sizeof(m));
+    }
+    bool reread = !b->cols.ncols;
+    if (reread && (rc = db_query(c, a, &r, chunk_for(reread_sql, n)->sql, n, ids)) < 0) return rc;
+    if ((rc = db_exec(c, chunk_for(move_sql, n)->sql, 7 * n, mv)) < 0) return rc;
+    /* per customer: its creation, then its arrival with its owner (or in the pool) */
+    audit_row *ar = arena_alloc(a, sizeof(audit_row) * 2 * (size_t)n);
+    json_t **made = arena_alloc(a, sizeof(json_t *) * 3 * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        json_t *after = reread ? NULL : after_json(b, a, &rows[i]);
+        for (int k = 0; reread && k < r.nrows && !after; k++)
+            if (db_get_int(&r, k, "id") == rows[i].id) after = db_row_json(&r, k);
+        json_t *mb = json_pack("{s:n}", "owner_id");
+        json_t *ma = json_pack("{s:o, s:s}", "owner_id",
+                               rows[i].owner_id ? json_integer(rows[i].owner_id) : json_null(),
+                               "reason", rows[i].reason);
+        made[3 * i] = after;
+        made[3 * i + 1] = mb;
+        made[3 * i + 2] = ma;
+        ar[2 * i] = (audit_row){rows[i].id, "create", NULL, after};
+        ar[2 * i + 1] = (audit_row){rows[i].id, "create", mb, ma};
+    }
+    rc = audit_record_rows(c, b->actor_id, "customer", ar, 2 * n);
+    for (int i = 0; i < 3 * n; i++)
+        json_decref(made[i]);
+    return rc;
+}
+
+int customer_batch_flush(customer_batch *b, arena *a, int64_t *ids)
+{
+    int rc = 0;
+    for (int done = 0; rc >= 0 && done < b->n;) {
+        int n = chunk_for(new_sql, b->n - done)->rows;
+        rc = flush_chunk(b, a, b->rows + done, n);
+        for (int i = 0; rc >= 0 && ids && i < n; i++)
+            ids[done + i] = b->rows[done + i].id;
+        done += n;
+    }
+    b->n = 0;
+    if (rc >= 0) rc = release_numbers(b);
+    return rc < 0 ? rc : 0;
+}
+
+int customer_insert(db_conn *c, arena *a, const customer_input *in, int64_t actor_id, int64_t *id)
+{
+    customer_batch b;
+    int rc = customer_batch_init(&b, c, a, actor_id, NULL);
+    if (rc >= 0) rc = customer_batch_add(&b, a, in, NULL);
+    if (rc >= 0) rc = customer_batch_flush(&b, a, id);
+    customer_batch_free(&b);
+    return rc;
 }
 
 /* Handlers ------------------------------------------------------------------ */
@@ -271,48 +721,10 @@ static int h_customers_list(req *r)
     sqlq q;
     sqlq_init(&q, &r->a, CUSTOMER_SELECT " WHERE 1 = 1");
     policy_customer_filter(&r->me, &q, now);
-    const char *s = req_query(r, "q");
-    if (s && *s) {
-        if (strlen(s) > 200) return reply_problem(r, 400, "bad_request", "q is too long");
-        if (!tf_utf8_valid(s, strlen(s)))
-            return reply_problem(r, 400, "bad_request", "q is not valid UTF-8");
-        char *norm = ts_normalize(&r->a, s);
-        if (*norm) db_search_filter(r->db, &q, "customers", norm);
-    }
-    const char *owner = req_query(r, "owner");
-    int64_t v;
-    if (owner && *owner) {
-        if (strcmp(owner, "me") == 0) sqlq_add(&q, " AND c.owner_id = ?", 1, (db_val[]){DBI(r->me.id)});
-        else if (strcmp(owner, "pool") == 0) sqlq_add(&q, " AND c.owner_id IS NULL", 0, NULL);
-        else if (tf_parse_i64(owner, &v)) sqlq_add(&q, " AND c.owner_id = ?", 1, (db_val[]){DBI(v)});
-        else return reply_problem(r, 400, "bad_request", "owner must be me, pool or a user id");
-    }
-    static const struct {
-        const char *param, *sql;
-    } filters[] = {{"level_id", " AND c.level_id = ?"},
-                   {"industry_id", " AND c.industry_id = ?"},
-                   {"source_id", " AND c.source_id = ?"},
-                   {"qualification_id", " AND c.qualification_id = ?"},
-                   {"followup_method_id", " AND c.followup_method_id = ?"},
-                   {"region_id", " AND c.region_id IN (WITH RECURSIVE rsub(id) AS (SELECT CAST(? AS"
-                                 " BIGINT) UNION ALL SELECT d.id FROM dict_items d JOIN rsub ON"
-                                 " d.parent_id = rsub.id) SELECT id FROM rsub)"}};
-    for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
-        const char *p = req_query(r, filters[i].param);
-        if (!p || !*p) continue;
-        if (!tf_parse_i64(p, &v))
-            return reply_problem(r, 400, "bad_request", "%s must be an id", filters[i].param);
-        sqlq_add(&q, filters[i].sql, 1, (db_val[]){DBI(v)});
-    }
-    static const char *const flags[] = {"protected", "signed"};
-    for (int i = 0; i < 2; i++) {
-        const char *p = req_query(r, flags[i]);
-        if (!p || !*p) continue;
-        if (strcmp(p, "true") && strcmp(p, "false"))
-            return reply_problem(r, 400, "bad_request", "%s must be true or false", flags[i]);
-        sqlq_add(&q, i == 0 ? " AND c.protected = ?" : " AND c.signed = ?", 1,
-                 (db_val[]){DBB(strcmp(p, "true") == 0)});
-    }
+    customer_filter cf;
+    if (customer_filter_from_query(r, &cf) < 0) return 0;
+    customer_filter_apply(r, &cf, &q);
+    customer_filter_free(&cf);
     /* keyset paging: the cursor is the id of the last row; other orders
      * compare against that row's sort value */
     const char *sort = req_query(r, "sort");
@@ -652,7 +1064,11 @@ static int h_customers_history(req *r)
 const route customers_routes[] = {
     {"GET", "/api/v1/customers", h_customers_list, PERM_SIGNED_IN, 0,
      "Quick search and filtered list of the customers you may see (q, owner=me|pool|ID,"
-     " level_id, industry_id, region_id, source_id, qualification_id, protected, signed, sort)",
+     " level_id, industry_id, region_id (with sub-regions), source_id, qualification_id,"
+     " followup_method_id, protected, signed, created_from, created_to, updated_from, updated_to"
+     " (dates or timestamps), next_contact_before, cf.KEY (text: contains; select: equals;"
+     " multi-select: any of, repeat the key), cf.KEY.min/.max (number), cf.KEY.from/.to (date),"
+     " sort)",
      NULL},
     {"POST", "/api/v1/customers", h_customers_create, "customers.create", 65536,
      "Enter a customer (for yourself; managers: for a salesperson or into the pool)",

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include "../db/db.h"
 #include "../http/http.h"
+#include "../db/sqlq.h"
 
 /* The customer as the API shows it (caller owns), or NULL. No policy check. */
 json_t *customer_json(db_conn *c, arena *a, int64_t id);
@@ -35,4 +36,98 @@ int customer_check(db_conn *c, arena *a, json_t *fields, int64_t exclude_id, boo
 /* Creates a checked customer inside the caller's transaction; *id out. */
 int customer_insert(db_conn *c, arena *a, const customer_input *in, int64_t actor_id,
                     int64_t *id);
+/* The customers whose normalised name, phone or WeChat is one of many
+ * values, looked up with one query per kind and 64 values (the import loads
+ * a batch's values at once instead of three queries per row). */
+typedef struct customer_dups {
+    struct customer_dup_slot *slot[3]; /* by kind: 0 name, 1 phone, 2 WeChat */
+    size_t cap[3];                     /* 0: the kind was not loaded */
+} customer_dups;
+/* Loads norms[k][0..n) for each kind k whose norms[k] is not NULL (values
+ * normalised as customer_check does: ts_normalize, ts_phone; NULL or empty
+ * ones are skipped), in arena a. Reflects the database at that moment. */
+int customer_dups_load(customer_dups *d, db_conn *c, arena *a, const char *const *norms[3], int n);
+/* customer_check with the entry policy already loaded (policy: the value of
+ * settings_get("customer_entry_policy"), borrowed), for callers that check
+ * many rows (the import); refs_known: the dictionary ids were taken from the
+ * active items already, so they are not looked up again; known (or NULL):
+ * duplicates loaded already — values it lacks are looked up as usual. */
+int customer_check_with(db_conn *c, arena *a, json_t *policy, bool refs_known,
+                        const customer_dups *known, json_t *fields, int64_t exclude_id,
+                        bool creating, json_t *errs, json_t **dups);
+
+/* Creating many checked customers at once (the import; customer_insert is a
+ * batch of one). customer_batch_add computes a row completely (its number,
+ * normalised values, quick-search text) without writing it; flush writes
+ * the rows with a few multi-row INSERTs, then one "create" audit row and one
+ * pool move (with its audit row) per customer. Why: on SQLite every writing
+ * statement after the FTS index was touched in a transaction makes FTS5
+ * flush its pending terms, so writing customers row by row made one tiny
+ * index segment per customer (about 1 ms each, 85 s for 100,000 rows). */
+typedef struct customer_batch {
+    db_conn *c;
+    arena *pa;            /* lives as long as the batch object */
+    int64_t actor_id;
+    const char *reason;   /* the pool move's reason: the entry method, "import #12" */
+    const char *pattern;  /* the customer number pattern, read once */
+    struct customer_new *rows; /* malloc'd; the rows' strings are in add()'s arena */
+    int n, cap;
+    int64_t ind_id[8];    /* industry names, for the search text */
+    const char *ind_name[8];
+    db_res cols;          /* customer_json's columns (no rows) */
+    int64_t name_id[256]; /* dictionary item and user names, for the history */
+    const char *name[256];
+    /* numbers are reserved `block` at a time (numbering_reserve; 0 means 1);
+     * flush gives back those not used. The import sets block to its batch. */
+    int block;
+    int64_t seq_next, seq_last; /* the reserved values not used yet */
+    time_t seq_t;               /* the time their numbers are made for */
+    const char *taken[64];      /* numbers of the block entered by hand already */
+    int ntaken;
+    bool check_each; /* look each number up instead */
+} customer_batch;
+int customer_batch_init(customer_batch *b, db_conn *c, arena *pa, int64_t actor_id,
+                        const char *reason);
+/* Adds a checked customer; *number (may be NULL) gets its number. Strings
+ * are allocated in a, which must live until the flush. A number already
+ * taken is DB_EUNIQUE (db_errmsg says which). */
+int customer_batch_add(customer_batch *b, arena *a, const customer_input *in,
+                       const char **number);
+/* Writes the rows added since the last flush (inside the caller's
+ * transaction); ids (NULL, or room for the rows) get their ids in the order
+ * they were added. */
+int customer_batch_flush(customer_batch *b, arena *a, int64_t *ids);
+int customer_batch_size(const customer_batch *b);
+/* Forgets the rows added and the numbers reserved (after a rollback). */
+void customer_batch_drop(customer_batch *b);
+void customer_batch_free(customer_batch *b);
+
+/* The filters of the customer list (customer_filter.c), shared by GET
+ * /customers, the export, the batch moves by filter and saved views:
+ * parsed once, then applied to any query over customers aliased `c` (the
+ * export applies them to every page). */
+#define CUSTOMER_FILTER_PARTS 64
+typedef struct customer_filter_part {
+    const char *sql; /* a constant fragment */
+    int np;
+    db_val p[2];
+} customer_filter_part;
+typedef struct customer_filter {
+    const char *norm_q; /* quick search, normalised; NULL for none */
+    int n, nvals;
+    bool too_many;
+    customer_filter_part part[CUSTOMER_FILTER_PARTS];
+    json_t *given; /* from_query: the filters as given, for the audit (customer_filter_free) */
+} customer_filter;
+/* From the query string (unknown plain keys are ignored, as other lists do;
+ * unknown cf. keys are not). On a bad filter replies 400 and returns -1. */
+int customer_filter_from_query(req *r, customer_filter *f);
+/* From a JSON object (a batch body's "filter", a saved view's "query"):
+ * every key must be a filter; values are strings, numbers, booleans or (for
+ * multi-select custom fields) arrays. Field errors (named prefix + key) are
+ * appended to errs; returns -1 if there were any. */
+int customer_filter_from_json(req *r, json_t *src, const char *prefix, customer_filter *f,
+                              json_t *errs);
+void customer_filter_apply(req *r, const customer_filter *f, sqlq *q);
+void customer_filter_free(customer_filter *f);
 #endif

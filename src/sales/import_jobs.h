@@ -22,7 +22,8 @@
 
 #define IMPORT_BODY_MAX   ((size_t)64 * 1024 * 1024) /* bytes of an uploaded file */
 #define IMPORT_CHUNK      (1024 * 1024)              /* bytes per import_chunks row */
-#define IMPORT_BATCH      500                        /* rows per transaction */
+#define IMPORT_BATCH      1000                       /* rows per transaction */
+#define IMPORT_BATCH_BYTES ((size_t)8 * 1024 * 1024) /* a batch ends early past this much text */
 #define IMPORT_ERRORS_MAX 50000                      /* report lines kept per pass */
 #define IMPORT_HEADER_MAX 200                        /* characters of a column header */
 #define IMPORT_STALE_S    120 /* a running job without heartbeat this long is taken over */

@@ -2,7 +2,9 @@
 // UTF-8 (with and without BOM), GBK and LibreOffice XLSX files, the mapping
 // remembered per user, dry runs that write nothing, update by number and by
 // phone, the error report, every kind of bad file, a batch that rolls back,
-// ownership and permissions, races, and progress over several batches.
+// ownership and permissions, races, progress over several batches,
+// duplicates within one batch, the history of imported customers, and a
+// server killed in the middle of a batch.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, startServer, assertProblem, newDatabase, run } from '../lib/server.mjs';
@@ -467,6 +469,52 @@ for (const engine of engines()) {
       assert.equal((await find(chen, '并发乙')).length, 300);
     });
 
+    it('duplicates within one batch are caught before it is written; an imported customer\'s history shows its creation by the job', async () => {
+      const file = ['客户名称,手机,价值级别,行业',
+        '批内重复甲公司,17790000001,新客户,风电', // 2: fine
+        '批内重复乙公司,17790000001,老客户,电机制造', // 3: the phone of row 2, same batch: refused
+        '批内重复甲公司,17790000003,新客户,风电', // 4: the name of row 2: a warning, confirmed below
+        '批内重复丙公司,17790000004,优质客户,', // 5: fine
+      ].join('\n');
+      const up = await upload(zhang, file, { filename: 'inbatch.csv' });
+      assert.equal((await zhang.put(`/api/v1/imports/${up.body.id}/mapping`, { mapping: up.body.suggested_mapping })).status, 200);
+      assert.equal((await zhang.post(`/api/v1/imports/${up.body.id}/run`, { confirm_duplicates: true })).status, 202);
+      const done = await waitJob(zhang, up.body.id);
+      assert.equal(done.state, 'done', done.message);
+      assert.equal(done.created_rows, 3);
+      assert.equal(done.error_rows, 1);
+      assert.equal(done.duplicate_rows, 1, 'row 4 looked like row 2 and was imported as confirmed');
+      const refusedRow = done.errors.find((e) => e.row_no === 3 && e.code === 'duplicate');
+      assert.ok(refusedRow, JSON.stringify(done.errors));
+      assert.equal(refusedRow.field, 'phone');
+      assert.match(refusedRow.message, /批内重复甲公司/, 'the message names the row it repeats');
+      const found = await find(zhang, '批内重复');
+      assert.deepEqual(found.map((c) => c.phone).sort(), ['17790000001', '17790000003', '17790000004']);
+      assert.equal(found.filter((c) => c.name === '批内重复甲公司').length, 2);
+
+      // the history: the creation (the record as its detail shows it) and the
+      // arrival with its owner, whose reason names the import job
+      const first = found.find((c) => c.phone === '17790000001');
+      const detail = (await zhang.get(`/api/v1/customers/${first.id}`)).body;
+      delete detail.access;
+      assert.equal(detail.entry_method, 'import');
+      assert.equal(detail.level_name, '新客户');
+      assert.equal(detail.industry_name, '风电');
+      const hist = await zhang.get(`/api/v1/customers/${first.id}/history`);
+      assert.equal(hist.status, 200, hist.text);
+      assert.equal(hist.body.items.length, 2, JSON.stringify(hist.body.items));
+      const created = hist.body.items.find((e) => e.action === 'create' && !e.before);
+      assert.ok(created, 'a creation entry');
+      assert.deepEqual(created.after, detail, 'the history shows the record as created');
+      assert.equal(created.user_id, ids.zhang);
+      const moved = hist.body.items.find((e) => e.action === 'create' && e.before);
+      assert.deepEqual(moved.before, { owner_id: null });
+      assert.deepEqual(moved.after, { owner_id: ids.zhang, reason: `import #${up.body.id}` });
+      // the quick search finds it by any field, at once
+      assert.equal((await find(zhang, '17790000004')).length, 1);
+      assert.equal((await find(zhang, detail.number)).length, 1);
+    });
+
     it('a file of several batches imports in one go and reports its progress', async () => {
       const n = 1234;
       const lines = ['客户名称,手机,价值级别'];
@@ -480,7 +528,7 @@ for (const engine of engines()) {
       for (;;) {
         job = (await zhang.get(`/api/v1/imports/${up.body.id}`)).body;
         seen.add(job.done_rows);
-        assert.ok(job.done_rows <= n && job.done_rows % 500 === 0 || job.done_rows === n, `progress moves by batches: ${job.done_rows}`);
+        assert.ok(job.done_rows <= n && job.done_rows % 1000 === 0 || job.done_rows === n, `progress moves by batches: ${job.done_rows}`);
         if (!['queued', 'running'].includes(job.state)) break;
         await new Promise((ok) => setTimeout(ok, 50));
       }
@@ -490,6 +538,61 @@ for (const engine of engines()) {
       const list = await zhang.get('/api/v1/customers?q=%E6%89%B9%E9%87%8F%E5%AF%BC%E5%85%A5&limit=500');
       assert.equal(list.body.items.length, 500);
       assert.ok(list.body.next_cursor);
+    });
+  });
+
+  describe(`import across a crash [${engine}]`, () => {
+    it('a server killed in the middle of a batch leaves no half batch; a new server takes the job over at once and imports every row once', async () => {
+      const db = newDatabase(engine);
+      run(['demo', '--db', db.url]);
+      const keep = { ...db, cleanup() {} };
+      let srv = await startServer({ engine, db: keep });
+      let zhang = await srv.login('zhang');
+      const n = 6000;
+      const lines = ['客户名称,手机'];
+      for (let i = 0; i < n; i++) lines.push(`崩溃续传${String(i).padStart(5, '0')}号公司,1764${String(i).padStart(7, '0')}`);
+      const up = await upload(zhang, lines.join('\n'), { filename: 'crash.csv' });
+      assert.equal((await zhang.put(`/api/v1/imports/${up.body.id}/mapping`, { mapping: up.body.suggested_mapping })).status, 200);
+      assert.equal((await zhang.post(`/api/v1/imports/${up.body.id}/run`)).status, 202);
+      let job;
+      do {
+        await new Promise((ok) => setTimeout(ok, 10));
+        job = (await zhang.get(`/api/v1/imports/${up.body.id}`)).body;
+      } while (job.done_rows < 1 && job.state !== 'done');
+      assert.notEqual(job.state, 'done', 'the kill must come before the end');
+      // no SIGTERM: the process dies in the middle of whatever batch it is writing
+      const exited = new Promise((ok) => srv.proc.on('exit', ok));
+      srv.proc.kill('SIGKILL');
+      await exited;
+      const count = async (c) => {
+        let total = 0, cursor = '';
+        for (;;) {
+          const r = await c.get(`/api/v1/customers?q=${encodeURIComponent('崩溃续传')}&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+          total += r.body.items.length;
+          if (!r.body.next_cursor) return total;
+          cursor = r.body.next_cursor;
+        }
+      };
+      srv = await startServer({ engine, db });
+      try {
+        zhang = await srv.login('zhang');
+        const done = await waitJob(zhang, up.body.id, 60000);
+        assert.equal(done.state, 'done', done.message);
+        assert.equal(done.done_rows, n);
+        assert.equal(done.created_rows, n);
+        assert.equal(await count(zhang), n, 'every row exactly once: no half batch kept, none twice');
+        const numbers = new Set();
+        let cursor = '';
+        for (;;) {
+          const r = await zhang.get(`/api/v1/customers?q=${encodeURIComponent('崩溃续传')}&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+          for (const c of r.body.items) numbers.add(c.name);
+          if (!r.body.next_cursor) break;
+          cursor = r.body.next_cursor;
+        }
+        assert.equal(numbers.size, n, 'no name twice');
+      } finally {
+        await srv.stop();
+      }
     });
   });
 
@@ -517,7 +620,7 @@ for (const engine of engines()) {
         zhang = await srv.login('zhang');
         const stopped = (await zhang.get(`/api/v1/imports/${up.body.id}`)).body;
         assert.ok(['queued', 'running'].includes(stopped.state), `handed on, not ${stopped.state}`);
-        assert.ok(stopped.done_rows % 500 === 0 && stopped.done_rows < n, 'stopped after a whole batch');
+        assert.ok(stopped.done_rows % 1000 === 0 && stopped.done_rows < n, 'stopped after a whole batch');
         const done = await waitJob(zhang, up.body.id);
         assert.equal(done.state, 'done', done.message);
         assert.equal(done.done_rows, n);

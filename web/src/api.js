@@ -39,7 +39,9 @@ export function buildUrl(path, query) {
   if (!query) return url
   const qs = new URLSearchParams()
   for (const [k, v] of Object.entries(query)) {
-    if (v !== undefined && v !== null && v !== '') qs.set(k, String(v))
+    // an array repeats the key (multi-select filters: cf.tags=a&cf.tags=b)
+    if (Array.isArray(v)) for (const x of v) qs.append(k, String(x))
+    else if (v !== undefined && v !== null && v !== '') qs.set(k, String(v))
   }
   const s = qs.toString()
   return s ? `${url}?${s}` : url
