@@ -607,6 +607,82 @@ static int h_projects_history(req *r)
 
 /* GET /projects?q&owner=me|unassigned|ID&stage&status&customer_id&
  * template_id&member=me — newest first. */
+/* The list's ranges: close_from / close_to (expected close date, inclusive)
+ * and amount_min / amount_max (fen, inclusive). Replies 400 and returns -1
+ * on a bad value. */
+static int list_ranges(req *r, sqlq *q)
+{
+    static const struct {
+        const char *param, *sql;
+    } dates[] = {{"close_from", " AND p.expected_close_date >= ?"},
+                 {"close_to", " AND p.expected_close_date <= ?"}},
+      amounts[] = {{"amount_min", " AND p.amount >= ?"}, {"amount_max", " AND p.amount <= ?"}};
+    for (size_t i = 0; i < 2; i++) {
+        const char *d = req_query(r, dates[i].param);
+        if (!d || !*d) continue;
+        if (!date_ok(d)) {
+            reply_problem(r, 400, "bad_request", "%s must be a date 2026-12-31", dates[i].param);
+            return -1;
+        }
+        sqlq_add(q, dates[i].sql, 1, (db_val[]){DBS(d)});
+    }
+    for (size_t i = 0; i < 2; i++) {
+        const char *m = req_query(r, amounts[i].param);
+        int64_t v;
+        if (!m || !*m) continue;
+        if (!tf_parse_i64(m, &v) || v < 0 || v > PROJECT_AMOUNT_MAX) {
+            reply_problem(r, 400, "bad_request", "%s must be an amount in fen from 0 to %lld",
+                          amounts[i].param, (long long)PROJECT_AMOUNT_MAX);
+            return -1;
+        }
+        sqlq_add(q, amounts[i].sql, 1, (db_val[]){DBI(v)});
+    }
+    return 0;
+}
+
+/* The list's order (sort=-id newest first, -amount, -weighted, close_date:
+ * soonest first, no date last, -updated_at) with keyset paging: the cursor
+ * is the id of the last row, other orders compare against that row's value
+ * and break ties by id. Replies 400 and returns -1 on an unknown sort. */
+static int list_order(req *r, sqlq *q, int64_t cursor, int limit)
+{
+#define AFTER(col, op, sub)                                                                        \
+    " AND (? = 0 OR " col " " op " (" sub ") OR (" col " = (" sub ") AND p.id < ?))"
+#define CLOSE_COL "COALESCE(p.expected_close_date, '9999-12-31')"
+#define CLOSE_SUB "SELECT COALESCE(expected_close_date, '9999-12-31') FROM projects WHERE id = ?"
+    static const struct {
+        const char *name, *cond, *order;
+    } sorts[] = {
+        {"-id", " AND (? = 0 OR p.id < ?)", " ORDER BY p.id DESC"},
+        {"-amount", AFTER("p.amount", "<", "SELECT amount FROM projects WHERE id = ?"),
+         " ORDER BY p.amount DESC, p.id DESC"},
+        {"-weighted", AFTER("p.weighted", "<", "SELECT weighted FROM projects WHERE id = ?"),
+         " ORDER BY p.weighted DESC, p.id DESC"},
+        {"close_date", AFTER(CLOSE_COL, ">", CLOSE_SUB), " ORDER BY " CLOSE_COL ", p.id DESC"},
+        {"-updated_at", AFTER("p.updated_at", "<", "SELECT updated_at FROM projects WHERE id = ?"),
+         " ORDER BY p.updated_at DESC, p.id DESC"},
+    };
+#undef AFTER
+#undef CLOSE_COL
+#undef CLOSE_SUB
+    const char *sort = req_query(r, "sort");
+    int si = -1;
+    for (int i = 0; i < (int)(sizeof(sorts) / sizeof(sorts[0])); i++)
+        if (strcmp(sorts[i].name, sort && *sort ? sort : "-id") == 0) si = i;
+    if (si < 0) {
+        reply_problem(r, 400, "bad_request",
+                      "sort must be -id, -amount, -weighted, close_date or -updated_at");
+        return -1;
+    }
+    int np = 0;
+    for (const char *p = sorts[si].cond; *p; p++) np += *p == '?';
+    db_val cp[4] = {DBI(cursor), DBI(cursor), DBI(cursor), DBI(cursor)};
+    sqlq_add(q, sorts[si].cond, np, cp);
+    sqlq_add(q, sorts[si].order, 0, NULL);
+    sqlq_add(q, " LIMIT ?", 1, (db_val[]){DBI(limit + 1)});
+    return 0;
+}
+
 static int h_projects_list(req *r)
 {
     int limit;
@@ -667,8 +743,17 @@ static int h_projects_list(req *r)
             return reply_problem(r, 400, "bad_request", "%s must be an id", ids[i].param);
         sqlq_add(&q, ids[i].sql, 1, (db_val[]){DBI(v)});
     }
-    sqlq_add(&q, " AND (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?", 3,
-             (db_val[]){DBI(cursor), DBI(cursor), DBI(limit + 1)});
+    const char *dept = req_query(r, "department_id");
+    if (dept && *dept) { /* the owner's department or one below it */
+        if (!tf_parse_i64(dept, &v) || v < 1)
+            return reply_problem(r, 400, "bad_request", "department_id must be an id");
+        sqlq_add(&q, " AND p.owner_id IN (SELECT du.id FROM users du WHERE du.department_id IN (",
+                 0, NULL);
+        sqlq_add(&q, POLICY_DEPT_SUBTREE_SQL, 1, (db_val[]){DBI(v)});
+        sqlq_add(&q, "))", 0, NULL);
+    }
+    if (list_ranges(r, &q) < 0) return 0;
+    if (list_order(r, &q, cursor, limit) < 0) return 0;
     db_res res;
     int rc = sqlq_run(r->db, &q, &res);
     if (rc < 0) return reply_db_error(r, rc);
@@ -1346,7 +1431,9 @@ static int h_timeline(req *r)
 const route projects_routes[] = {
     {"GET", "/api/v1/projects", h_projects_list, PERM_SIGNED_IN, 0,
      "Projects you may see (q, owner=me|unassigned|ID, member=me, stage, status=open|won|lost,"
-     " customer_id, template_id), newest first",
+     " customer_id, template_id, department_id (the owner's, with sub-departments),"
+     " close_from, close_to, amount_min, amount_max (fen); sort=-id|-amount|-weighted|"
+     "close_date|-updated_at)",
      NULL},
     {"POST", "/api/v1/projects", h_projects_create, PERM_SIGNED_IN, 65536,
      "Enter a project (projects.create): for yourself; managers for a salesperson or"

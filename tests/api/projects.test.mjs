@@ -256,6 +256,72 @@ for (const engine of engines()) {
       }
     });
 
+    it('lists filter by department, close date and amount ranges and sort by amount, weighted or close date, page by page', async () => {
+      const all = (await admin.get('/api/v1/projects?limit=500')).body.items;
+      const users = (await admin.get('/api/v1/users?limit=500')).body.items;
+      const deptOf = Object.fromEntries(users.map((u) => [u.id, u.department_id]));
+      const depts = (await admin.get('/api/v1/departments')).body.items;
+      const east = depts.find((d) => d.name.includes('华东'));
+      const sales = depts.find((d) => east && d.id === east.parent_id);
+      assert.ok(east && sales, 'the demo has 销售部 with 华东销售组 below it');
+      const inEast = (await admin.get(`/api/v1/projects?limit=500&department_id=${east.id}`)).body.items;
+      assert.deepEqual(inEast.map((p) => p.id), all.filter((p) => p.owner_id && deptOf[p.owner_id] === east.id).map((p) => p.id));
+      assert.ok(inEast.length >= 2 && inEast.some((p) => p.owner_id === ids.zhang));
+      const inSales = (await admin.get(`/api/v1/projects?limit=500&department_id=${sales.id}`)).body.items;
+      assert.ok(inSales.length > inEast.length, 'a department includes the ones below it');
+      assert.ok(inSales.every((p) => p.owner_id !== null), 'unassigned projects belong to no department');
+      // a manager's filter narrows what they see, never widens it
+      const liEast = (await li.get(`/api/v1/projects?limit=500&department_id=${east.id}`)).body.items;
+      const liAll = new Set((await li.get('/api/v1/projects?limit=500')).body.items.map((p) => p.id));
+      assert.ok(liEast.every((p) => liAll.has(p.id)));
+      const north = depts.find((d) => d.name.includes('华北'));
+      const liNorth = (await li.get(`/api/v1/projects?limit=500&department_id=${north.id}`)).body.items;
+      const adminNorth = (await admin.get(`/api/v1/projects?limit=500&department_id=${north.id}`)).body.items;
+      assert.ok(liNorth.every((p) => liAll.has(p.id)) && liNorth.length < adminNorth.length,
+        'another department\'s projects stay hidden behind the filter');
+
+      const dated = all.filter((p) => p.expected_close_date);
+      assert.ok(dated.length >= 3);
+      const from = '2027-01-01', to = '2027-06-30';
+      const ranged = (await admin.get(`/api/v1/projects?limit=500&close_from=${from}&close_to=${to}`)).body.items;
+      assert.deepEqual(ranged.map((p) => p.id),
+        dated.filter((p) => p.expected_close_date >= from && p.expected_close_date <= to).map((p) => p.id));
+      const big = (await admin.get('/api/v1/projects?limit=500&amount_min=100000000')).body.items;
+      assert.deepEqual(big.map((p) => p.id), all.filter((p) => p.amount >= 100000000).map((p) => p.id));
+      const mid = (await admin.get('/api/v1/projects?limit=500&amount_min=1000000&amount_max=100000000')).body.items;
+      assert.deepEqual(mid.map((p) => p.id), all.filter((p) => p.amount >= 1000000 && p.amount <= 100000000).map((p) => p.id));
+
+      // sorts, each paged 3 at a time: every project once, in order
+      const orders = {
+        '-amount': (a, b) => b.amount - a.amount || b.id - a.id,
+        '-weighted': (a, b) => b.weighted_amount - a.weighted_amount || b.id - a.id,
+        close_date: (a, b) => (a.expected_close_date || '9999-12-31').localeCompare(b.expected_close_date || '9999-12-31') || b.id - a.id,
+        '-updated_at': (a, b) => b.updated_at.localeCompare(a.updated_at) || b.id - a.id,
+      };
+      for (const [sort, cmp] of Object.entries(orders)) {
+        const want = [...all].sort(cmp).map((p) => p.id);
+        const seen = [];
+        let cursor = '';
+        for (let i = 0; i < 100; i++) {
+          const page = await admin.get(`/api/v1/projects?limit=3&sort=${sort}${cursor ? '&cursor=' + cursor : ''}`);
+          assert.equal(page.status, 200, page.text);
+          seen.push(...page.body.items.map((p) => p.id));
+          if (!page.body.next_cursor) break;
+          cursor = page.body.next_cursor;
+        }
+        assert.deepEqual(seen, want, sort);
+      }
+      // filters and a sort together
+      const openBig = (await admin.get('/api/v1/projects?limit=500&status=open&amount_min=1&sort=-amount')).body.items;
+      assert.deepEqual(openBig.map((p) => p.id),
+        all.filter((p) => p.status === 'open' && p.amount >= 1).sort(orders['-amount']).map((p) => p.id));
+      for (const bad of ['department_id=x', 'department_id=0', 'close_from=2027-02-30', 'close_to=tomorrow',
+        'close_from=2027-1-1', 'amount_min=-1', 'amount_max=1.5', 'amount_min=10000000000000', 'sort=name',
+        'sort=amount']) {
+        assertProblem(assert, await admin.get('/api/v1/projects?' + bad), 400);
+      }
+    });
+
     it('visibility: owner, the owner\'s managers, administrators; not other salespeople or other managers', async () => {
       const p = (await create(zhang, { name: '可见性测试项目', customer_id: customers.yutong })).body;
       assert.equal((await li.get(`/api/v1/projects/${p.id}`)).body.access, 'manage', 'zhang\'s manager');

@@ -27,6 +27,7 @@ export const NAV_KEYS = [
   'departments',
   'flows',
   'customerSettings',
+  'processSettings',
 ]
 
 export function launch() {

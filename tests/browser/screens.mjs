@@ -95,6 +95,71 @@ async function salesScreens(page, snap, dev, n) {
   return n
 }
 
+/** The project screens of a salesperson (already signed in): board, detail
+ * with its checklist, timeline, members and history, a gate refusal, the
+ * close dialog, the entry form, the customer's projects. */
+async function projectScreens(page, snap, n) {
+  const ids = await page.evaluate(async () => {
+    const r = await fetch('/api/v1/projects?owner=me&status=open&limit=50').then((x) => x.json())
+    const c = await fetch('/api/v1/customers?q=' + encodeURIComponent('宇通电机')).then((x) => x.json())
+    const p = r.items.find((x) => x.stage === 'negotiation') || r.items[0]
+    return { project: p && p.id, customer: c.items[0] && c.items[0].id }
+  })
+  await page.goto(`${BASE_URL}/#/projects/board`)
+  await page.locator('[data-page="project-board"] [data-card]').first().waitFor().catch(() => {})
+  await snap(`${n++}-project-board`)
+  await page.goto(`${BASE_URL}/#/projects/${ids.project}`)
+  await page.locator('[data-test="checklist"]').waitFor()
+  await page.locator('[data-test="project-timeline"] .el-timeline-item').first().waitFor().catch(() => {})
+  await snap(`${n++}-project-detail`)
+  const next = page.locator('[data-action="next-stage"]')
+  if (await next.count()) {
+    await next.click()
+    await page.locator('[data-test="close-dialog"], [data-test="gate-refusal"]').first().waitFor()
+    await snap(`${n++}-project-next`, false)
+    await escape(page, '[data-test="close-dialog"]')
+  }
+  await page.locator('#tab-members').click()
+  await snap(`${n++}-project-members`)
+  await page.locator('#tab-history').click()
+  await page.locator('[data-test="project-history"] .el-timeline-item').first().waitFor().catch(() => {})
+  await snap(`${n++}-project-history`)
+  await page.goto(`${BASE_URL}/#/projects/new?customer_id=${ids.customer}`)
+  await page.locator('[data-test="project-form"]').waitFor()
+  await page.locator('[data-action="add-product"]').click()
+  await snap(`${n++}-project-new`)
+  await page.goto(`${BASE_URL}/#/customers/${ids.customer}`)
+  await page.locator('[data-test="customer-projects"] [data-project]').first().waitFor().catch(() => {})
+  await snap(`${n++}-customer-projects`)
+  return n
+}
+
+/** The project list, its filters and batch dialog, and the weighted pipeline
+ * (by salesperson, department and stage) as a manager (wang) sees them. */
+async function managerProjectScreens(page, snap, n) {
+  await login(page, { login: 'wang', password: DEMO_PASSWORD })
+  await navigate(page, 'projects')
+  await page.locator('[data-test="projects-table"] .el-table__row, [data-test="projects-cards"] .card-item').first().waitFor().catch(() => {})
+  await snap(`${n++}-project-list`)
+  await page.locator('[data-action="toggle-filters"]').click()
+  await page.locator('[data-test="project-filters"]').waitFor()
+  await snap(`${n++}-project-list-filters`, false)
+  await page.locator('[data-action="toggle-filters"]').click()
+  const box = page.locator('[data-test="projects-table"] .el-table__body-wrapper .el-checkbox, [data-test="projects-cards"] .el-checkbox')
+  await box.nth(0).click()
+  await box.nth(1).click()
+  await page.locator('[data-action="batch-assign"]').click()
+  await page.locator('[data-test="batch-dialog"]').waitFor()
+  await snap(`${n++}-project-batch-assign`, false)
+  await escape(page, '[data-test="batch-dialog"]')
+  for (const g of ['owner', 'department', 'stage']) {
+    await page.goto(`${BASE_URL}/#/projects/pipeline?group=${g}`)
+    await page.locator('[data-test="pipeline-table"] tbody tr').first().waitFor()
+    await snap(`${n++}-pipeline-${g}`)
+  }
+  return n
+}
+
 const OUT = process.env.TF_SCREENS_DIR || '/tmp/tf-screens'
 const DEVICES = [
   { name: 'desktop', width: 1366, height: 850, mobile: false },
@@ -228,6 +293,12 @@ async function run() {
               await snap(`${n++}-settings-regions`)
             }
           })
+          if (key === 'processSettings') await step(page, `${dir} process`, async () => {
+            await page.locator('[data-edit]').first().click()
+            await page.locator('[data-test="template-dialog"]').waitFor()
+            await snap(`${n++}-process-template-edit`, false)
+            await escape(page, '[data-test="template-dialog"]')
+          })
           if (key === 'departments') {
             const more = page.locator('[data-test="dept-tree"] .more').first()
             if (await more.count()) {
@@ -255,7 +326,12 @@ async function run() {
         const sales = await newPage(browser, { locale: lang, ...dev })
         const snapSales = async (name, full = true) => files.push(await shoot(sales, dir, name, full))
         await step(sales, `${dir} sales`, () => salesScreens(sales, snapSales, dev, 60))
+        await step(sales, `${dir} projects`, () => projectScreens(sales, snapSales, 80))
         await sales.context().close()
+        const manager = await newPage(browser, { locale: lang, ...dev })
+        const snapManager = async (name, full = true) => files.push(await shoot(manager, dir, name, full))
+        await step(manager, `${dir} manager projects`, () => managerProjectScreens(manager, snapManager, 95))
+        await manager.context().close()
       }
     }
   } finally {

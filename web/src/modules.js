@@ -18,6 +18,7 @@ import {
   Bell,
   ChatDotRound,
   Collection,
+  Guide,
 } from '@element-plus/icons-vue'
 
 export const MODULES = [
@@ -36,12 +37,19 @@ export const MODULES = [
   { key: 'departments', path: '/settings/departments', page: 'Departments', icon: OfficeBuilding, group: 'settings', perm: 'departments.manage' },
   { key: 'flows', path: '/settings/flows', page: 'Flows', icon: Share, group: 'settings', perm: 'flows.manage' },
   { key: 'customerSettings', path: '/settings/customers', page: 'CustomerSettings', icon: Collection, group: 'settings', perm: 'dicts.manage' },
+  { key: 'processSettings', path: '/settings/process', page: 'ProcessTemplates', icon: Guide, group: 'settings', perm: 'projects.templates' },
 ]
 
 // Order matters: the fixed paths before the one with an id.
 export const SUBPAGES = [
+  { key: 'projectPipeline', path: '/projects/pipeline', page: 'ProjectPipeline', nav: 'projects' },
   { key: 'customerNew', path: '/customers/new', page: 'CustomerForm', nav: 'customers', perm: 'customers.create' },
   { key: 'imports', path: '/customers/import', page: 'Imports', nav: 'customers', perm: 'customers.import' },
   { key: 'customerEdit', path: '/customers/:id(\\d+)/edit', page: 'CustomerForm', nav: 'customers' },
   { key: 'customerDetail', path: '/customers/:id(\\d+)', page: 'CustomerDetail', nav: 'customers' },
+  // projects (board, entry form, detail)
+  { key: 'projectBoard', path: '/projects/board', page: 'ProjectBoard', nav: 'projects' },
+  { key: 'projectNew', path: '/projects/new', page: 'ProjectForm', nav: 'projects', perm: 'projects.create' },
+  { key: 'projectEdit', path: '/projects/:id(\\d+)/edit', page: 'ProjectForm', nav: 'projects' },
+  { key: 'projectDetail', path: '/projects/:id(\\d+)', page: 'ProjectDetail', nav: 'projects' },
 ]
