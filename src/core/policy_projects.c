@@ -41,23 +41,52 @@ static bool sales_role(const principal *u)
     return u->role == ROLE_SALESPERSON || u->role == ROLE_SALES_MANAGER;
 }
 
-/* Users whose projects u sees by owner: u, the users below the departments
- * u manages, and (department scope) the users of u's department subtree.
- * Parameters: u->id, u->id [, u->department_id]. */
-#define OWNERS_HEAD                                                                                \
-    "SELECT ou.id FROM users ou WHERE ou.id = ? OR ou.department_id IN (WITH RECURSIVE"            \
-    " pm_sub(id) AS (SELECT id FROM departments WHERE manager_id = ? UNION ALL SELECT d.id FROM"   \
-    " departments d JOIN pm_sub ON d.parent_id = pm_sub.id) SELECT id FROM pm_sub)"
-#define OWNERS_DEPT                                                                                \
+/* Is the user row aliased `ou` one whose projects u sees by owner: u, a
+ * user below the departments u manages, or (department scope) a user of
+ * u's department subtree. Parameters: u->id, u->id [, u->department_id].
+ * The department lists are small and built once per statement; the board
+ * and the pipeline test each candidate owner against them by primary key
+ * (an EXISTS) instead of building the list of every covered user, which
+ * costs a millisecond for a manager of a thousand people. */
+#define OWNER_COVERED_HEAD                                                                         \
+    "(ou.id = ? OR ou.department_id IN (WITH RECURSIVE pm_sub(id) AS (SELECT id FROM departments"  \
+    " WHERE manager_id = ? UNION ALL SELECT d.id FROM departments d JOIN pm_sub ON d.parent_id ="  \
+    " pm_sub.id) SELECT id FROM pm_sub)"
+#define OWNER_COVERED_DEPT                                                                         \
     " OR ou.department_id IN (WITH RECURSIVE pd_sub(id) AS (SELECT CAST(? AS BIGINT) UNION ALL"    \
     " SELECT d.id FROM departments d JOIN pd_sub ON d.parent_id = pd_sub.id) SELECT id FROM"       \
     " pd_sub)"
 
+static void owner_covered(const principal *u, sqlq *q)
+{
+    sqlq_add(q, OWNER_COVERED_HEAD, 2, (db_val[]){DBI(u->id), DBI(u->id)});
+    if (policy_scope(u) == SCOPE_DEPT && u->department_id)
+        sqlq_add(q, OWNER_COVERED_DEPT, 1, (db_val[]){DBI(u->department_id)});
+    sqlq_add(q, ")", 0, NULL);
+}
+
+/* "EXISTS (the owner in `col` is covered)": `col` is a constant column;
+ * pre is " AND ", " AND NOT " or " OR ". */
+static void owner_exists_as(const principal *u, sqlq *q, const char *pre, const char *col)
+{
+    sqlq_add(q, pre, 0, NULL);
+    sqlq_add(q, "EXISTS (SELECT 1 FROM users ou WHERE ou.id = ", 0, NULL);
+    sqlq_add(q, col, 0, NULL);
+    sqlq_add(q, " AND ", 0, NULL);
+    owner_covered(u, q);
+    sqlq_add(q, ")", 0, NULL);
+}
+
+static void owner_exists(const principal *u, sqlq *q, const char *col)
+{
+    owner_exists_as(u, q, " AND ", col);
+}
+
+/* The ids of the users whose projects u sees by owner (as a subquery). */
 static void owners_subquery(const principal *u, sqlq *q)
 {
-    sqlq_add(q, OWNERS_HEAD, 2, (db_val[]){DBI(u->id), DBI(u->id)});
-    if (policy_scope(u) == SCOPE_DEPT && u->department_id)
-        sqlq_add(q, OWNERS_DEPT, 1, (db_val[]){DBI(u->department_id)});
+    sqlq_add(q, "SELECT ou.id FROM users ou WHERE ", 0, NULL);
+    owner_covered(u, q);
 }
 
 enum { PB_ALL, PB_OWN, PB_TEAM, PB_UNASSIGNED, PB_MEMBER };
@@ -91,11 +120,9 @@ void policy_project_branch(const project_branches *b, int i, sqlq *q)
     case PB_OWN: /* a seek on (template_id, stage, owner_id, id) */
         sqlq_add(q, " AND p.owner_id = ?", 1, (db_val[]){DBI(u->id)});
         break;
-    case PB_TEAM: /* many owners: "+" keeps the owner index out, so the page is
-                   * read newest first on (template_id, stage, id, owner_id) */
-        sqlq_add(q, " AND +p.owner_id IN (", 0, NULL);
-        owners_subquery(u, q);
-        sqlq_add(q, ")", 0, NULL);
+    case PB_TEAM: /* many owners: the page is read newest first on (template_id,
+                   * stage, id, owner_id), each candidate's owner tested by key */
+        owner_exists(u, q, "p.owner_id");
         break;
     case PB_UNASSIGNED:
         sqlq_add(q, " AND p.owner_id IS NULL", 0, NULL);
@@ -127,11 +154,50 @@ void policy_project_filter(const principal *u, sqlq *q)
 void policy_project_owner_filter(const principal *u, sqlq *q, const char *col)
 {
     if (policy_scope(u) == SCOPE_ALL) return;
-    sqlq_add(q, " AND ", 0, NULL);
-    sqlq_add(q, col, 0, NULL);
-    sqlq_add(q, " IN (", 0, NULL);
-    owners_subquery(u, q);
+    owner_exists(u, q, col);
+}
+
+void policy_project_totals_filter(db_conn *c, const principal *u, sqlq *q, const char *col)
+{
+    if (policy_scope(u) == SCOPE_ALL) return;
+    int64_t manages = 0;
+    if (policy_scope(u) == SCOPE_OWN)
+        db_scalar_int(c, &manages, 0, "SELECT COUNT(*) FROM departments WHERE manager_id = ?",
+                      DBP(DBI(u->id)));
+    if (policy_scope(u) == SCOPE_OWN && !manages) { /* only u's own rows (and unassigned) */
+        sqlq_add(q, " AND (", 0, NULL);
+        sqlq_add(q, col, 0, NULL);
+        sqlq_add(q, " = ?", 1, (db_val[]){DBI(u->id)});
+        if (sales_role(u)) {
+            sqlq_add(q, " OR ", 0, NULL);
+            sqlq_add(q, col, 0, NULL);
+            sqlq_add(q, " = 0", 0, NULL);
+        }
+        sqlq_add(q, ")", 0, NULL);
+        return;
+    }
+    sqlq_add(q, " AND (1 = 0", 0, NULL);
+    owner_exists_as(u, q, " OR ", col);
+    if (sales_role(u)) {
+        sqlq_add(q, " OR ", 0, NULL);
+        sqlq_add(q, col, 0, NULL);
+        sqlq_add(q, " = 0", 0, NULL);
+    }
     sqlq_add(q, ")", 0, NULL);
+}
+
+void policy_project_member_rest(const principal *u, sqlq *q)
+{
+    if (policy_scope(u) == SCOPE_ALL) {
+        sqlq_add(q, " AND 1 = 0", 0, NULL);
+        return;
+    }
+    sqlq_add(q,
+             " AND p.id IN (SELECT pmm.project_id FROM project_members pmm WHERE"
+             " pmm.user_id = ?)",
+             1, (db_val[]){DBI(u->id)});
+    owner_exists_as(u, q, " AND NOT ", "p.owner_id");
+    if (sales_role(u)) sqlq_add(q, " AND p.owner_id IS NOT NULL", 0, NULL);
 }
 
 static tf_access max_access(tf_access a, tf_access b)

@@ -1,19 +1,24 @@
 /* project_pipeline.c — the pipeline board (kanban by stage) and the
  * weighted pipeline (amount × probability) per salesperson, department or
- * stage. Built for 200,000 projects: a board column is read page by page,
- * newest first, each branch of the user's visibility (policy_projects.c)
- * as its own page over the (template_id, stage, owner_id, id) or
- * (template_id, stage, id, owner_id) index, merged; the summary per owner
- * or department is one aggregate over project_pipeline_totals (open count,
- * amount and weighted amount per owner and template, kept by triggers on
- * projects, see migrations/005_projects.*), so its cost follows the number
- * of owners, not of projects. Moving a card is POST /projects/{id}/stage
+ * stage. Built for 200,000 projects (bench/data/projects.sh measures it): a
+ * board column is read page by page, newest first, each branch of the
+ * user's visibility (policy_projects.c) as its own page over the
+ * (template_id, stage, owner_id, id) or (template_id, stage, id, owner_id)
+ * index, merged; the cards' stage names come from a process-wide cache of
+ * the (immutable) template versions; the summary per owner or department
+ * is one aggregate over project_pipeline_totals (per owner and template,
+ * migrations/005_projects.*) and the column totals per stage one over
+ * project_stage_totals (per owner, template and stage, 008_project_speed.*),
+ * both kept by triggers on projects, so their cost follows the number of
+ * owners, not of projects. Moving a card is POST /projects/{id}/stage
  * (project_process.c). */
 #include "projects.h"
 #include "../core/util.h"
 #include "../db/sqlq.h"
 #include "../http/http.h"
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BOARD_PAGE_DEFAULT 20
@@ -75,6 +80,102 @@ static int column_page(req *r, int64_t tid, const char *stage, const owner_filte
     }
     sqlq_add(&q, ") ORDER BY p.id DESC LIMIT ?", 1, (db_val[]){DBI(limit + 1)});
     return sqlq_run(r->db, &q, out);
+}
+
+/* Stage names of template versions, kept for the life of the process: a
+ * version's stages are written once and never change (005_projects.sql),
+ * so an entry is never stale, also when several servers share a database.
+ * Every card carries its stage's name; without the cache each page would
+ * read and parse its versions' stages_json again. Entries are published
+ * whole and never changed, so a pointer to one stays valid unlocked. */
+enum { NAMES_CACHE = 64, NAMES_STAGES = 32 };
+typedef struct stage_names {
+    int64_t vid;
+    int n;
+    const char *key[NAMES_STAGES], *name[NAMES_STAGES];
+} stage_names;
+static stage_names names_cache[NAMES_CACHE];
+static int names_cached;
+static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const stage_names *names_find(int64_t vid)
+{
+    const stage_names *found = NULL;
+    pthread_mutex_lock(&names_lock);
+    for (int i = 0; i < names_cached && !found; i++)
+        if (names_cache[i].vid == vid) found = &names_cache[i];
+    pthread_mutex_unlock(&names_lock);
+    return found;
+}
+
+/* The stage names of version vid: cached, or loaded (and cached while there
+ * is room; a full cache answers from a copy in the request's arena). NULL
+ * if the version cannot be read. */
+static const stage_names *names_get(req *r, int64_t vid)
+{
+    const stage_names *sn = names_find(vid);
+    if (sn) return sn;
+    proc_version v;
+    if (process_version_load(r->db, &r->a, vid, &v) != 0) return NULL;
+    stage_names *e = arena_alloc(&r->a, sizeof(*e));
+    memset(e, 0, sizeof(*e));
+    e->vid = vid;
+    for (int i = 0; i < v.nstages && e->n < NAMES_STAGES; i++, e->n++) {
+        e->key[e->n] = v.stages[i].key;
+        e->name[e->n] = v.stages[i].name;
+    }
+    pthread_mutex_lock(&names_lock);
+    for (int i = 0; i < names_cached; i++)
+        if (names_cache[i].vid == vid) { /* another request was first */
+            pthread_mutex_unlock(&names_lock);
+            return &names_cache[i];
+        }
+    if (names_cached < NAMES_CACHE) {
+        stage_names *c = &names_cache[names_cached];
+        bool ok = true;
+        c->vid = vid;
+        c->n = e->n;
+        for (int i = 0; i < e->n; i++) {
+            c->key[i] = strdup(e->key[i]);
+            c->name[i] = strdup(e->name[i]);
+            ok = ok && c->key[i] && c->name[i];
+        }
+        if (ok) {
+            names_cached++;
+            e = c;
+        } else { /* out of memory: leave the slot free */
+            for (int i = 0; i < c->n; i++) {
+                free((char *)c->key[i]);
+                free((char *)c->name[i]);
+            }
+            memset(c, 0, sizeof(*c));
+        }
+    }
+    pthread_mutex_unlock(&names_lock);
+    return e;
+}
+
+/* Sets stage_name on every card of items (its version's name of its stage;
+ * null for won / lost or a version that cannot be read). */
+static void cards_stage_names(req *r, json_t *items)
+{
+    int64_t last_vid = 0;
+    const stage_names *sn = NULL;
+    size_t i;
+    json_t *o;
+    json_array_foreach(items, i, o)
+    {
+        int64_t vid = json_integer_value(json_object_get(o, "template_version_id"));
+        const char *stage = json_string_value(json_object_get(o, "stage"));
+        if (vid != last_vid) {
+            sn = names_get(r, vid);
+            last_vid = vid;
+        }
+        const char *name = NULL;
+        for (int k = 0; sn && stage && !name && k < sn->n; k++)
+            if (strcmp(sn->key[k], stage) == 0) name = sn->name[k];
+        json_object_set_new(o, "stage_name", name ? json_string(name) : json_null());
+    }
 }
 
 /* {items, next_cursor} of one column page (caller owns). */
@@ -171,7 +272,7 @@ static int h_board(req *r)
         if ((rc = column_page(r, tid, stage, &of, limit, cursor, &res)) < 0)
             return reply_db_error(r, rc);
         json_t *o = column_json(r, &res, limit);
-        project_stage_names(r->db, &r->a, json_object_get(o, "items"));
+        cards_stage_names(r, json_object_get(o, "items"));
         json_object_set_new(o, "template_id", json_integer(tid));
         json_object_set_new(o, "stage", json_string(stage));
         return reply_json(r, 200, o);
@@ -188,7 +289,7 @@ static int h_board(req *r)
             return reply_db_error(r, rc);
         }
         json_t *page = column_json(r, &res, limit);
-        project_stage_names(r->db, &r->a, json_object_get(page, "items"));
+        cards_stage_names(r, json_object_get(page, "items"));
         json_object_update(col, page);
         json_decref(page);
     }
@@ -226,13 +327,22 @@ static int h_pipeline(req *r)
     if (by_stage && !tid)
         return reply_problem(r, 400, "bad_request", "group=stage needs template_id");
     sqlq q;
-    if (by_stage) {
+    if (by_stage) { /* the sums kept per owner and stage (project_stage_totals,
+                     * 008_project_speed.sql) of the owners u covers, and the
+                     * projects u sees only as a member: disjoint parts */
         sqlq_init(&q, &r->a,
-                  "SELECT p.stage, COUNT(*) AS count, CAST(SUM(p.amount) AS BIGINT) AS amount,"
-                  " CAST(SUM(p.weighted) AS BIGINT) AS weighted_amount FROM projects p"
-                  " WHERE p.status = 'open'");
-        sqlq_add(&q, " AND p.template_id = ?", 1, (db_val[]){DBI(tid)});
-        policy_project_filter(&r->me, &q);
+                  "SELECT x.stage, CAST(SUM(x.n) AS BIGINT) AS count, CAST(SUM(x.a) AS BIGINT)"
+                  " AS amount, CAST(SUM(x.w) AS BIGINT) AS weighted_amount FROM (SELECT t.stage,"
+                  " SUM(t.open_count) AS n, SUM(t.amount) AS a, SUM(t.weighted) AS w"
+                  " FROM project_stage_totals t WHERE t.open_count > 0");
+        sqlq_add(&q, " AND t.template_id = ?", 1, (db_val[]){DBI(tid)});
+        policy_project_totals_filter(r->db, &r->me, &q, "t.owner_id");
+        sqlq_add(&q,
+                 " GROUP BY t.stage UNION ALL SELECT p.stage, COUNT(*), SUM(p.amount),"
+                 " SUM(p.weighted) FROM projects p WHERE p.status = 'open' AND p.template_id = ?",
+                 1, (db_val[]){DBI(tid)});
+        policy_project_member_rest(&r->me, &q);
+        sqlq_add(&q, " GROUP BY p.stage) x", 0, NULL);
     } else { /* one aggregate over project_pipeline_totals (kept by triggers) */
         sqlq_init(&q, &r->a,
                   by_owner ? "SELECT t.owner_id, u.name AS owner_name, u.department_id,"
@@ -257,7 +367,7 @@ static int h_pipeline(req *r)
                          " ORDER BY weighted_amount DESC, t.owner_id"
              : by_dept ? " GROUP BY u.department_id, d.name ORDER BY weighted_amount DESC,"
                          " u.department_id"
-                       : " GROUP BY p.stage ORDER BY p.stage",
+                       : " GROUP BY x.stage ORDER BY x.stage",
              0, NULL);
     db_res res;
     int rc = sqlq_run(r->db, &q, &res);
