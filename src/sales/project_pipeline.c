@@ -306,10 +306,11 @@ static int h_board(req *r)
 }
 
 /* GET /projects/pipeline?group=owner|department|stage&department_id=&template_id=
- * — open projects' count, amount and weighted amount (fen) per owner or
+ * &owner= — open projects' count, amount and weighted amount (fen) per owner or
  * per owner's department (the owners whose pipeline the user sees: own;
  * managers their department tree; administrators all), or per stage of a
- * template (the projects the user sees), with totals. */
+ * template (the projects the user sees; owner= narrows them as the board's
+ * filter does), with totals. */
 static int h_pipeline(req *r)
 {
     const char *group = req_query(r, "group"), *dept = req_query(r, "department_id");
@@ -326,6 +327,10 @@ static int h_pipeline(req *r)
         return reply_problem(r, 400, "bad_request", "template_id must be an id");
     if (by_stage && !tid)
         return reply_problem(r, 400, "bad_request", "group=stage needs template_id");
+    owner_filter of; /* group=stage: the board's owner filter, for its column totals */
+    if (owner_parse(r, &of) < 0) return 0;
+    if (of.set && !by_stage)
+        return reply_problem(r, 400, "bad_request", "owner goes with group=stage only");
     sqlq q;
     if (by_stage) { /* the sums kept per owner and stage (project_stage_totals,
                      * 008_project_speed.sql) of the owners u covers, and the
@@ -336,11 +341,17 @@ static int h_pipeline(req *r)
                   " SUM(t.open_count) AS n, SUM(t.amount) AS a, SUM(t.weighted) AS w"
                   " FROM project_stage_totals t WHERE t.open_count > 0");
         sqlq_add(&q, " AND t.template_id = ?", 1, (db_val[]){DBI(tid)});
+        if (of.set) /* unassigned projects are kept under owner 0 */
+            sqlq_add(&q, " AND t.owner_id = ?", 1, (db_val[]){DBI(of.unassigned ? 0 : of.id)});
         policy_project_totals_filter(r->db, &r->me, &q, "t.owner_id");
         sqlq_add(&q,
                  " GROUP BY t.stage UNION ALL SELECT p.stage, COUNT(*), SUM(p.amount),"
                  " SUM(p.weighted) FROM projects p WHERE p.status = 'open' AND p.template_id = ?",
                  1, (db_val[]){DBI(tid)});
+        if (of.unassigned)
+            sqlq_add(&q, " AND p.owner_id IS NULL", 0, NULL);
+        else if (of.set)
+            sqlq_add(&q, " AND p.owner_id = ?", 1, (db_val[]){DBI(of.id)});
         policy_project_member_rest(&r->me, &q);
         sqlq_add(&q, " GROUP BY p.stage) x", 0, NULL);
     } else { /* one aggregate over project_pipeline_totals (kept by triggers) */
@@ -411,7 +422,8 @@ const route project_pipeline_routes[] = {
      NULL},
     {"GET", "/api/v1/projects/pipeline", h_pipeline, PERM_SIGNED_IN, 0,
      "Weighted pipeline of open projects: group=owner|department|stage (stage needs"
-     " template_id), department_id, template_id; amounts in fen",
+     " template_id; with it owner=me|unassigned|ID, the board's filter), department_id,"
+     " template_id; amounts in fen",
      NULL},
     ROUTES_END,
 };

@@ -19,15 +19,16 @@ for (const engine of engines()) {
     const ids = {};
 
     // every open card of template t the client sees, read column by column, page by page
-    const boardRecount = async (client, t) => {
-      const b = await client.get(`/api/v1/projects/board?template_id=${t}&limit=1`);
+    const boardRecount = async (client, t, owner = '') => {
+      const o = owner ? `&owner=${owner}` : '';
+      const b = await client.get(`/api/v1/projects/board?template_id=${t}&limit=1${o}`);
       assert.equal(b.status, 200, b.text);
       const sums = {};
       for (const col of b.body.columns) {
         if (col.key === 'won' || col.key === 'lost') continue;
         let cursor = '';
         for (let page = 0; page < 100; page++) {
-          const r = await client.get(`/api/v1/projects/board?template_id=${t}&stage=${col.key}&limit=200` +
+          const r = await client.get(`/api/v1/projects/board?template_id=${t}&stage=${col.key}&limit=200${o}` +
             (cursor ? `&cursor=${cursor}` : ''));
           assert.equal(r.status, 200, r.text);
           for (const p of r.body.items) {
@@ -43,8 +44,9 @@ for (const engine of engines()) {
       }
       return sums;
     };
-    const stageTotals = async (client, t) => {
-      const r = await client.get(`/api/v1/projects/pipeline?group=stage&template_id=${t}`);
+    const stageTotals = async (client, t, owner = '') => {
+      const o = owner ? `&owner=${owner}` : '';
+      const r = await client.get(`/api/v1/projects/pipeline?group=stage&template_id=${t}${o}`);
       assert.equal(r.status, 200, r.text);
       const sums = {};
       for (const x of r.body.items) {
@@ -60,8 +62,11 @@ for (const engine of engines()) {
     const checkEveryone = async (when) => {
       for (const login of LOGINS) {
         for (const t of templates) {
-          assert.deepEqual(await stageTotals(c[login], t), await boardRecount(c[login], t),
-            `${when}: ${login}'s column totals of template ${t} equal the cards they see`);
+          // the board's owner filter narrows its column totals the same way
+          for (const owner of ['', 'me', 'unassigned', String(ids.zhang)]) {
+            assert.deepEqual(await stageTotals(c[login], t, owner), await boardRecount(c[login], t, owner),
+              `${when}: ${login}'s column totals of template ${t} (owner=${owner}) equal the cards they see`);
+          }
         }
       }
     };
@@ -129,7 +134,9 @@ for (const engine of engines()) {
     });
 
     it('bad requests are refused with a problem', async () => {
-      for (const bad of ['group=stage', 'group=stage&template_id=x', 'group=stage&template_id=0', 'group=nope']) {
+      for (const bad of ['group=stage', 'group=stage&template_id=x', 'group=stage&template_id=0', 'group=nope',
+        `group=stage&template_id=${templates[0]}&owner=nobody`, `group=stage&template_id=${templates[0]}&owner=0`,
+        'group=owner&owner=me']) {
         assertProblem(assert, await c.zhang.get('/api/v1/projects/pipeline?' + bad), 400);
       }
       const none = await c.zhang.get('/api/v1/projects/pipeline?group=stage&template_id=99999999');
