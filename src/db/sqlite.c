@@ -82,7 +82,7 @@ static int sq_open(db_conn **out, const char *path, char *err, size_t errlen)
     rc = sqlite3_exec(c->h,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
                       "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; "
-                      "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;",
+                      "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=2147418112;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot set up %s: %s", path, msg ? msg : "?");
