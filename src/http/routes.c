@@ -19,7 +19,11 @@ extern const route customer_shares_routes[];
 extern const route customer_io_routes[];
 extern const route wechat_routes[];
 extern const route project_pipeline_routes[]; /* before projects_routes: /projects/board */
+extern const route project_list_routes[];
 extern const route projects_routes[];
+extern const route project_members_routes[];
+extern const route project_assign_routes[];
+extern const route project_followups_routes[];
 extern const route project_process_routes[];
 extern const route process_templates_routes[];
 extern const route saved_views_routes[];
@@ -29,6 +33,7 @@ const route *const tf_route_tables[] = {
     approvals_routes, settings_routes, dicts_routes, customers_routes, customer_pool_routes,
     contacts_routes, customer_shares_routes, customer_followups_routes, reminders_routes,
     customer_io_routes, wechat_routes,
-    project_pipeline_routes, projects_routes, project_process_routes, process_templates_routes,
-    saved_views_routes, NULL,
+    project_pipeline_routes, project_list_routes, projects_routes, project_assign_routes,
+    project_members_routes, project_followups_routes, project_process_routes,
+    process_templates_routes, saved_views_routes, NULL,
 };

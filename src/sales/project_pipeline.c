@@ -23,13 +23,6 @@
 
 #define BOARD_PAGE_DEFAULT 20
 
-#define BOARD_COLS                                                                                 \
-    "SELECT p.id, p.name, p.customer_id, cu.number AS customer_number, cu.name AS customer_name,"  \
-    " p.owner_id, ou.name AS owner_name, p.template_id, p.template_version_id, p.stage,"           \
-    " p.status, p.amount, p.probability, p.weighted AS weighted_amount, p.expected_close_date,"    \
-    " p.stage_entered_at, p.last_followup_at, p.version, p.updated_at FROM projects p"             \
-    " LEFT JOIN customers cu ON cu.id = p.customer_id LEFT JOIN users ou ON ou.id = p.owner_id"
-
 /* The board's owner filter: 0 none, or "me" / "unassigned" / a user id. */
 typedef struct owner_filter {
     bool set, unassigned;
@@ -64,7 +57,7 @@ static int column_page(req *r, int64_t tid, const char *stage, const owner_filte
     project_branches br;
     /* keyset: a plain `id < ?` bounds the index range (no cursor: from the top) */
     int64_t below = cursor > 0 ? cursor : INT64_MAX;
-    sqlq_init(&q, &r->a, BOARD_COLS " WHERE p.id IN (");
+    sqlq_init(&q, &r->a, PROJECT_LIST_COLS " WHERE p.id IN (");
     int nb = policy_project_branches(r->db, &r->me, &br);
     for (int i = 0; i < nb; i++) {
         sqlq_add(&q, i ? " UNION SELECT b.id FROM (" : "SELECT b.id FROM (", 0, NULL);

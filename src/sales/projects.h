@@ -1,8 +1,11 @@
 /* projects.h — what the project files share: projects.c (the resource:
- * entry, lists, detail, members, assignment and applications, follow-ups
- * and timeline), project_process.c (process templates and their versions,
- * checklist, stage gates, won / lost), project_pipeline.c (the board and the
- * weighted pipeline) and projects_demo.c. Also what other modules may use:
+ * entry, detail, update, history), project_list.c (the list),
+ * project_members.c (members and
+ * their roles), project_assign.c (assignment and applications),
+ * project_followups.c (follow-ups and timeline), project_process.c
+ * (checklist, stage gates, won / lost), process_templates.c (templates and
+ * their versions), project_pipeline.c (the board and the weighted
+ * pipeline) and projects_demo.c. Also what other modules may use:
  * projects_register() at start-up and project_customer_ok(). */
 #ifndef TF_PROJECTS_H
 #define TF_PROJECTS_H
@@ -43,6 +46,16 @@ typedef struct project_input {
 int project_insert(db_conn *c, arena *a, const project_input *in, int64_t actor_id, int64_t *id);
 
 /* Shared by the handlers of the project files --------------------------- */
+/* What a list row and a board card carry. */
+#define PROJECT_LIST_COLS                                                                          \
+    "SELECT p.id, p.name, p.customer_id, cu.number AS customer_number, cu.name AS customer_name,"  \
+    " p.owner_id, ou.name AS owner_name, p.template_id, p.template_version_id, p.stage,"           \
+    " p.status, p.amount, p.probability, p.weighted AS weighted_amount, p.expected_close_date,"    \
+    " p.stage_entered_at, p.last_followup_at, p.version, p.updated_at FROM projects p"             \
+    " LEFT JOIN customers cu ON cu.id = p.customer_id LEFT JOIN users ou ON ou.id = p.owner_id"
+
+/* A calendar date YYYY-MM-DD between 2000 and 2999 that exists. */
+bool project_date_ok(const char *s);
 struct req;
 /* Resolves the {id} of the path and the user's access to that project;
  * replies 404 (no such project, or not visible) or 403 (visible, less than
@@ -50,6 +63,10 @@ struct req;
 int64_t project_need(struct req *r, tf_access need, tf_access *acc);
 /* A problem reply with extra members (stolen, may be NULL). */
 int project_problem(struct req *r, int status, const char *code, const char *detail, json_t *extra);
+/* The members of a project besides its owner, oldest first: user_id, name,
+ * user_role, role, added_by, added_at (caller owns; empty on a database
+ * error). In project_members.c. */
+json_t *project_members_json(db_conn *c, arena *a, int64_t id);
 /* The detail reply of a project: project_json plus the user's access, its
  * members and its process (checklist and gate). */
 int project_reply_detail(struct req *r, int status, int64_t id, tf_access acc);
