@@ -127,6 +127,14 @@ size_t tf_utf8_len(const char *s)
     return n;
 }
 
+char *tf_utf8_prefix(arena *a, const char *s, size_t max)
+{
+    size_t i = 0, n = 0;
+    for (; s[i]; i++)
+        if ((s[i] & 0xC0) != 0x80 && n++ == max) break;
+    return arena_strndup(a, s, i);
+}
+
 char *tf_like_contains(arena *a, const char *s)
 {
     char *out = arena_alloc(a, strlen(s) * 2 + 3), *o = out;

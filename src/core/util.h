@@ -24,6 +24,8 @@ bool tf_parse_i64(const char *s, int64_t *out);
 bool tf_utf8_valid(const char *s, size_t len);
 /* Number of UTF-8 code points in s. */
 size_t tf_utf8_len(const char *s);
+/* The first max code points of s (all of it if shorter), in the arena. */
+char *tf_utf8_prefix(arena *a, const char *s, size_t max);
 /* A LIKE pattern, for `LIKE ? ESCAPE '\'`, that matches s anywhere in a
  * value, with s's own %, _ and backslash taken literally; in the arena. */
 char *tf_like_contains(arena *a, const char *s);

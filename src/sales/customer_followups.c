@@ -160,15 +160,6 @@ static int followup_read(req *r, int64_t customer_id, followup_in *f)
     return 0;
 }
 
-/* First `max` code points of s, in the arena. */
-static char *utf8_cut(arena *a, const char *s, size_t max)
-{
-    size_t i = 0, n = 0;
-    for (; s[i]; i++) {
-        if ((s[i] & 0xC0) != 0x80 && n++ == max) break;
-    }
-    return arena_strndup(a, s, i);
-}
 
 /* POST /customers/{id}/followups — write access; {"template_id": N} alone
  * fills method, content, next step and next contact from the template. */
@@ -212,7 +203,7 @@ static int h_followups_create(req *r)
         const char *title =
             f.next_step && *f.next_step ? arena_printf(&r->a, "%s: %s", name, f.next_step) : name;
         if (rc >= 0)
-            rc = reminder_insert(r->db, &r->a, r->me.id, id, "contact", utf8_cut(&r->a, title, 200),
+            rc = reminder_insert(r->db, &r->a, r->me.id, id, "contact", tf_utf8_prefix(&r->a, title, 200),
                                  f.next_step, f.next_contact_at, &reminder);
     }
     json_t *after = rc >= 0 ? followup_json(r->db, &r->a, fid) : NULL;

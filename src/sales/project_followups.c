@@ -38,15 +38,6 @@ static int h_followups_list(req *r)
     return reply_page(r, db_rows_json(&res), limit, "id");
 }
 
-/* First `max` code points of s, in the arena. */
-static char *utf8_cut(arena *a, const char *s, size_t max)
-{
-    size_t i = 0, n = 0;
-    for (; s[i]; i++)
-        if ((s[i] & 0xC0) != 0x80 && n++ == max) break;
-    return arena_strndup(a, s, i);
-}
-
 /* POST /projects/{id}/followups {"method_id"?, "content", "effect"?,
  * "next_step"?, "next_contact_at"?} — owner, managers and members. Records
  * the stage the project is at; stamps the project's and its customer's
@@ -111,7 +102,7 @@ static int h_followups_create(req *r)
     if (rc >= 0 && due[0]) {
         const char *name = db_get_text(&p, 0, "name");
         const char *title = next && *next ? arena_printf(&r->a, "%s: %s", name, next) : name;
-        rc = reminder_insert(r->db, &r->a, r->me.id, cust, "contact", utf8_cut(&r->a, title, 200),
+        rc = reminder_insert(r->db, &r->a, r->me.id, cust, "contact", tf_utf8_prefix(&r->a, title, 200),
                              next, due, &reminder);
     }
     if (rc >= 0) {
