@@ -82,14 +82,20 @@ int audit_record_rows(db_conn *c, int64_t user_id, const char *entity, const aud
         for (int i = 0; i < m; i++) {
             const audit_row *ar = &rows[done + i];
             json_t *b = scrub(ar->before), *a = scrub(ar->after);
-            texts[2 * i] = b ? json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-            texts[2 * i + 1] = a ? json_dumps(a, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+            /* in the order of their keys (no sorting: many rows, and the order is the
+             * record's own) */
+            texts[2 * i] = b ? json_dumps(b, JSON_COMPACT) : NULL;
+            texts[2 * i + 1] = a ? json_dumps(a, JSON_COMPACT) : NULL;
             json_decref(b);
             json_decref(a);
-            const db_val row[7] = {DBS(ts),          user_id ? DBI(user_id) : DBNULL,
-                                   DBS(entity),      DBI(ar->entity_id),
-                                   DBS(ar->action),  DBS(texts[2 * i]),
-                                   DBS(texts[2 * i + 1])};
+            const db_val row[7] = {
+                DBS(ts),
+                user_id ? DBI(user_id) : DBNULL,
+                DBS(entity),
+                DBI(ar->entity_id),
+                DBS(ar->action),
+                DBS(ar->before ? texts[2 * i] : ar->before_text),
+                DBS(ar->after ? texts[2 * i + 1] : ar->after_text)};
             memcpy(v + 7 * i, row, sizeof(row));
         }
         rc = db_exec(c, sizes[k].sql, 7 * m, v);

@@ -1,6 +1,6 @@
-/* numbering.c — expanding number patterns and drawing the next value of a
- * sequence with one upsert (both engines), so two concurrent creations never
- * get the same number. */
+/* numbering.c — expanding number patterns and drawing the next value (or a
+ * block of values) of a sequence with one upsert (both engines), so two
+ * concurrent creations never get the same number. */
 #include "numbering.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,27 +67,69 @@ bool numbering_valid(const char *pattern)
            expand(pattern, &tm, 1, out, sizeof(out), period, sizeof(period));
 }
 
+/* Adds delta to the sequence (name, period of pattern at t), creating it at
+ * delta; the new value in *last. */
+static int draw(db_conn *c, const char *name, const char *pattern, const struct tm *tm,
+                int64_t delta, int64_t *last)
+{
+    char out[128], period[64];
+    if (!expand(pattern, tm, 0, out, sizeof(out), period, sizeof(period))) {
+        snprintf(c->err, sizeof(c->err), "invalid number pattern %s", pattern);
+        return DB_ERR;
+    }
+    *last = 0;
+    int rc = db_scalar_int(c, last, 0,
+                           "INSERT INTO sequences(name, period, value) VALUES (?, ?, ?)"
+                           " ON CONFLICT(name, period) DO UPDATE SET value = sequences.value + ?"
+                           " RETURNING value",
+                           DBP(DBS(name), DBS(period), DBI(delta), DBI(delta)));
+    if (rc >= 0 && *last < delta) rc = DB_ERR;
+    return rc < 0 ? rc : 0;
+}
+
 char *numbering_next(db_conn *c, arena *a, const char *name, const char *pattern, time_t t,
                      int *rc)
 {
     struct tm tm;
     localtime_r(&t, &tm);
-    char out[128], period[64];
-    if (!expand(pattern, &tm, 0, out, sizeof(out), period, sizeof(period))) {
-        *rc = DB_ERR;
-        snprintf(c->err, sizeof(c->err), "invalid number pattern %s", pattern);
-        return NULL;
-    }
     int64_t v = 0;
-    *rc = db_scalar_int(c, &v, 0,
-                        "INSERT INTO sequences(name, period, value) VALUES (?, ?, 1)"
-                        " ON CONFLICT(name, period) DO UPDATE SET value = sequences.value + 1"
-                        " RETURNING value",
-                        DBP(DBS(name), DBS(period)));
-    if (*rc < 0 || v <= 0) {
-        if (*rc >= 0) *rc = DB_ERR;
-        return NULL;
-    }
+    char out[128];
+    if ((*rc = draw(c, name, pattern, &tm, 1, &v)) < 0) return NULL;
     expand(pattern, &tm, v, out, sizeof(out), NULL, 0);
+    return arena_strdup(a, out);
+}
+
+int numbering_reserve(db_conn *c, const char *name, const char *pattern, time_t t, int64_t n,
+                      int64_t *first)
+{
+    struct tm tm;
+    localtime_r(&t, &tm);
+    int64_t last = 0;
+    if (n < 1) return DB_ERR;
+    int rc = draw(c, name, pattern, &tm, n, &last);
+    if (rc >= 0) *first = last - n + 1;
+    return rc;
+}
+
+int numbering_release(db_conn *c, const char *name, const char *pattern, time_t t, int64_t from,
+                      int64_t last)
+{
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char out[128], period[64];
+    if (from > last) return 0;
+    if (!expand(pattern, &tm, 0, out, sizeof(out), period, sizeof(period))) return DB_ERR;
+    int rc = db_exec(c,
+                     "UPDATE sequences SET value = ? WHERE name = ? AND period = ? AND value = ?",
+                     DBP(DBI(from - 1), DBS(name), DBS(period), DBI(last)));
+    return rc < 0 ? rc : 0;
+}
+
+char *numbering_format(arena *a, const char *pattern, time_t t, int64_t seq)
+{
+    struct tm tm;
+    localtime_r(&t, &tm);
+    char out[128];
+    if (!expand(pattern, &tm, seq, out, sizeof(out), NULL, 0)) return NULL;
     return arena_strdup(a, out);
 }

@@ -539,6 +539,93 @@ for (const engine of engines()) {
       assert.equal(list.body.items.length, 500);
       assert.ok(list.body.next_cursor);
     });
+
+    it('numbers of an import follow each other without gaps: rejected rows take none, and the next customer entered by hand gets the next one', async () => {
+      assert.equal((await admin.put('/api/v1/settings/customer_number', { pattern: 'NB{seq:6}' })).status, 200);
+      try {
+        const lines = ['客户名称,手机,邮箱'];
+        for (let i = 0; i < 1030; i++) { // two batches: the numbers go on across them
+          lines.push(`编号连续${String(i).padStart(4, '0')}号公司,1658${String(i).padStart(7, '0')},${i % 7 === 3 ? 'not-an-email' : ''}`);
+        }
+        const job = await importFile(zhang, lines.join('\n'), { 客户名称: 'name', 手机: 'phone', 邮箱: 'email' });
+        assert.equal(job.state, 'done', job.message);
+        assert.equal(job.error_rows, 147, 'rows 3, 10, 17, ... have a bad e-mail');
+        assert.equal(job.created_rows, 1030 - 147);
+        const got = [];
+        for (let cursor = null; ;) {
+          const r = await zhang.get(`/api/v1/customers?q=${encodeURIComponent('编号连续')}&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+          got.push(...r.body.items);
+          if (!(cursor = r.body.next_cursor)) break;
+        }
+        assert.equal(got.length, 1030 - 147, 'the search index has every imported row');
+        got.sort((a, b) => (a.name < b.name ? -1 : 1));
+        const nums = got.map((c) => Number(c.number.slice(2)));
+        for (let i = 1; i < nums.length; i++) assert.equal(nums[i], nums[i - 1] + 1, `in row order, no gap: ${got[i - 1].number} ${got[i].number}`);
+        const manual = await zhang.post('/api/v1/customers', { name: '编号连续手工公司', phone: '16589999999' });
+        assert.equal(manual.status, 201, manual.text);
+        assert.equal(manual.body.number, `NB${String(nums.at(-1) + 1).padStart(6, '0')}`, 'the numbers reserved and not used were given back');
+        // customers written afterwards one by one are in the search index as before
+        assert.equal((await find(zhang, '编号连续手工')).length, 1);
+        const renamed = await zhang.patch(`/api/v1/customers/${got[0].id}`, { name: '改名以后的公司', version: got[0].version });
+        assert.equal(renamed.status, 200, renamed.text);
+        assert.equal((await find(zhang, '改名以后')).length, 1);
+        assert.equal((await find(zhang, got[0].name)).length, 0);
+      } finally {
+        await admin.put('/api/v1/settings/customer_number', { pattern: 'KH-{yyyy}{mm}-{seq:5}' });
+      }
+    });
+
+    it('a file larger than one stored chunk (1 MiB) is read back whole for the run', async () => {
+      const note = '长备注'.repeat(1500); // 4,500 characters, 13.5 KB a row
+      const lines = ['客户名称,手机,备注'];
+      for (let i = 0; i < 90; i++) lines.push(`大文件${String(i).padStart(3, '0')}号公司,1659${String(i).padStart(7, '0')},${note}${i}`);
+      const body = lines.join('\n');
+      assert.ok(Buffer.byteLength(body) > 1.1 * 1024 * 1024);
+      const job = await importFile(zhang, body, { 客户名称: 'name', 手机: 'phone', 备注: 'notes' });
+      assert.equal(job.state, 'done', job.message);
+      assert.equal(job.created_rows, 90);
+      const last = await one(zhang, '大文件089号公司');
+      assert.equal(last.notes, `${note}89`, 'the last row, from the second chunk, arrived intact');
+    });
+
+    it('duplicates in the database are found for every row of a batch, by normalised value, lowest numbers first', async () => {
+      const name = '库内重名检测公司';
+      const made = [];
+      for (let i = 0; i < 7; i++) {
+        const r = await wang.post('/api/v1/customers', { name, phone: `1657000000${i}`, confirm_duplicates: true });
+        assert.equal(r.status, 201, r.text);
+        made.push(r.body);
+      }
+      const wx = await wang.post('/api/v1/customers', { name: '库内微信检测公司', phone: '16571000000', wechat: 'WX_Dup_Check' });
+      assert.equal(wx.status, 201, wx.text);
+      const file = ['客户名称,手机,微信',
+        `${name},16572000001,`, // 2: the name of seven customers: a warning naming the first three
+        '库内检测甲公司,165 7000 0003,', // 3: the phone of one of them, with spaces: refused
+        '库内检测乙公司,16572000002,wx_dup_check', // 4: the WeChat id, other case: refused
+        '库内检测丙公司,16572000003,', // 5: fine
+        `${name},16572000004,`, // 6: the same name again: warned again (the lookup is shared)
+      ].join('\n');
+      const up = await upload(zhang, file, { filename: 'dbdups.csv' });
+      assert.equal((await zhang.put(`/api/v1/imports/${up.body.id}/mapping`, { mapping: up.body.suggested_mapping })).status, 200);
+      assert.equal((await zhang.post(`/api/v1/imports/${up.body.id}/run`)).status, 202);
+      const job = await waitJob(zhang, up.body.id);
+      assert.equal(job.state, 'done', job.message);
+      assert.equal(job.created_rows, 1, 'only row 5: the warnings were not confirmed');
+      const byRow = (n) => job.errors.filter((e) => e.row_no === n);
+      for (const n of [2, 6]) {
+        const w = byRow(n);
+        assert.equal(w.length, 1, JSON.stringify(job.errors));
+        assert.equal(w[0].code, 'duplicate_warning');
+        for (const c of made.slice(0, 3)) assert.ok(w[0].message.includes(c.number), `${w[0].message} names ${c.number}`);
+        assert.ok(!w[0].message.includes(made[3].number), 'three are named, the lowest numbers');
+        assert.match(w[0].message, /\.\.\./);
+      }
+      assert.deepEqual(byRow(3).map((e) => [e.field, e.code]), [['phone', 'duplicate']]);
+      assert.ok(byRow(3)[0].message.includes(made[3].number), byRow(3)[0].message);
+      assert.deepEqual(byRow(4).map((e) => [e.field, e.code]), [['wechat', 'duplicate']]);
+      assert.ok(byRow(4)[0].message.includes(wx.body.number), byRow(4)[0].message);
+      assert.equal(byRow(5).length, 0);
+    });
   });
 
   describe(`import across a crash [${engine}]`, () => {
