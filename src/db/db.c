@@ -146,7 +146,7 @@ int db_exec(db_conn *c, const char *sql, int n, const db_val *p)
     arena a;
     arena_init(&a);
     db_res r;
-    int rc = c->drv->query(c, &a, &r, sql, n, p);
+    int rc = db_query(c, &a, &r, sql, n, p); /* a statement may return rows (PRAGMA) */
     arena_free(&a);
     return rc;
 }

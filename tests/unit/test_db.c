@@ -122,6 +122,16 @@ static void test_typed_results(void **state)
 
 /* Bound values are never SQL -------------------------------------------- */
 
+/* Regression: db_exec of a statement that returns rows (a PRAGMA, a SELECT)
+ * once handed the driver an uninitialised result and crashed. */
+static void test_exec_of_a_statement_with_rows(void **state)
+{
+    fx *f = *state;
+    assert_true(db_exec(f->c, "SELECT 1 UNION ALL SELECT 2", DBP0) >= 0);
+    exec_ok(f, "INSERT INTO t_parent (id, code) VALUES (1, 'a')", DBP0);
+    assert_true(db_exec(f->c, "SELECT code FROM t_parent", DBP0) >= 0);
+}
+
 static void test_bound_values_are_data(void **state)
 {
     fx *f = *state;
@@ -377,6 +387,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_migrations_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_typed_results, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exec_of_a_statement_with_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bound_values_are_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_constraint_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_and_leak, setup, teardown),
