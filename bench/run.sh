@@ -25,6 +25,10 @@
 #                              use sqlrun, sqlval, step, done_step, $DB, $BIN,
 #                              $tmp) and bench/data/NAME.conf adds endpoints;
 #                              BENCH_DATA= runs only the users' endpoints
+#   BENCH_REUSE_DB=PATH        SQLite only: copy this database (one a former
+#                              BENCH_KEEP=1 run left) instead of the demo and
+#                              the generated data; its data sets' endpoints
+#                              still come from BENCH_DATA
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +45,7 @@ BENCH_PASSWORD=demo123
 BIN=${BENCH_BIN:-./tradeflow}
 CONF=${BENCH_CONF:-bench/endpoints.conf}
 BENCH_DATA=${BENCH_DATA-customers projects}
+BENCH_REUSE_DB=${BENCH_REUSE_DB:-}
 OUT=bench/last-results.md
 
 die() { echo "bench: $*" >&2; exit 2; }
@@ -58,6 +63,10 @@ is_count "$BENCH_SERVER_THREADS" || die "BENCH_SERVER_THREADS must be a positive
 is_duration "$BENCH_DURATION" || die "BENCH_DURATION must look like 10s, 2m or 10"
 is_duration "$BENCH_WARMUP" || die "BENCH_WARMUP must look like 1s"
 case $BENCH_DB in sqlite | pg) ;; *) die "BENCH_DB must be sqlite or pg" ;; esac
+if [ -n "$BENCH_REUSE_DB" ]; then
+  [ "$BENCH_DB" = sqlite ] || die "BENCH_REUSE_DB works with BENCH_DB=sqlite only"
+  [ -f "$BENCH_REUSE_DB" ] || die "BENCH_REUSE_DB: no file $BENCH_REUSE_DB"
+fi
 [ -x "$BIN" ] || die "$BIN is missing: run make (or make bench)"
 command -v wrk >/dev/null || die "wrk is missing: make deps installs it"
 command -v curl >/dev/null || die "curl is missing"
@@ -234,27 +243,45 @@ else
   engine_version="SQLite $(sqlite3 --version | cut -d' ' -f1)"
 fi
 
-step "tradeflow demo"
-"$BIN" demo --db "$DB" >"$tmp/demo.log" 2>&1 || { echo; cat "$tmp/demo.log"; die "tradeflow demo failed"; }
-done_step
+if [ -n "$BENCH_REUSE_DB" ]; then
+  step "copying $(basename "$BENCH_REUSE_DB")"
+  cp --reflink=auto "$BENCH_REUSE_DB" "$tmp/tradeflow.db"
+  done_step
+  # what bench/data/customers.sh would have exported: a fresh salesperson
+  # token (the database keeps only hashes) and the generated customers' ids
+  if [[ " $BENCH_DATA " == *" customers "* ]]; then
+    now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    BENCH_SALES_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    sqlval "INSERT INTO api_tokens(user_id, name, token_hash, created_at) SELECT user_id,
+      'bench-sales', '$(printf '%s' "$BENCH_SALES_TOKEN" | sha256sum | cut -d' ' -f1)', '$now'
+      FROM api_tokens WHERE name = 'bench-sales' LIMIT 1" >/dev/null
+    BENCH_CUSTOMER_LAST=$(sqlval "SELECT MAX(id) FROM customers")
+    BENCH_CUSTOMER_FIRST=$((BENCH_CUSTOMER_LAST - ${BENCH_CUSTOMERS:-1000000} + 1))
+    export BENCH_SALES_TOKEN BENCH_CUSTOMER_FIRST BENCH_CUSTOMER_LAST
+  fi
+else
+  step "tradeflow demo"
+  "$BIN" demo --db "$DB" >"$tmp/demo.log" 2>&1 || { echo; cat "$tmp/demo.log"; die "tradeflow demo failed"; }
+  done_step
 
-step "generating $BENCH_USERS users"
-now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-{
-  echo "BEGIN;"
-  sed -e "s/{{USERS}}/$BENCH_USERS/g" -e "s/{{NOW}}/$now/g" bench/gen_users.sql
-  echo "COMMIT;"
-  echo "ANALYZE;"
-} >"$tmp/gen.sql"
-sqlrun <"$tmp/gen.sql" >"$tmp/gen.log" 2>&1 || { echo; cat "$tmp/gen.log"; die "generating the data failed"; }
-got=$(sqlval "SELECT COUNT(*) FROM users WHERE login LIKE 'bench%'" 2>/dev/null || true)
-[ "$got" = "$BENCH_USERS" ] || die "expected $BENCH_USERS generated users, found \"$got\""
-done_step
+  step "generating $BENCH_USERS users"
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  {
+    echo "BEGIN;"
+    sed -e "s/{{USERS}}/$BENCH_USERS/g" -e "s/{{NOW}}/$now/g" bench/gen_users.sql
+    echo "COMMIT;"
+    echo "ANALYZE;"
+  } >"$tmp/gen.sql"
+  sqlrun <"$tmp/gen.sql" >"$tmp/gen.log" 2>&1 || { echo; cat "$tmp/gen.log"; die "generating the data failed"; }
+  got=$(sqlval "SELECT COUNT(*) FROM users WHERE login LIKE 'bench%'" 2>/dev/null || true)
+  [ "$got" = "$BENCH_USERS" ] || die "expected $BENCH_USERS generated users, found \"$got\""
+  done_step
 
-for set in $BENCH_DATA; do
-  # shellcheck source=/dev/null
-  . "bench/data/$set.sh"
-done
+  for set in $BENCH_DATA; do
+    # shellcheck source=/dev/null
+    . "bench/data/$set.sh"
+  done
+fi
 
 # --- server -------------------------------------------------------------------
 step "starting tradeflow serve"

@@ -175,6 +175,25 @@ static char *bigrams(arena *a, const char *normq, const char *pre, const char *p
     return out;
 }
 
+int ts_bigram_list(arena *a, const char *normq, const char **out, int max)
+{
+    int n = 0;
+    const unsigned char *p = (const unsigned char *)normq;
+    uint32_t cp;
+    if (!*p) return 0;
+    size_t l1 = decode(p, &cp);
+    while (p[l1] && n < max) {
+        size_t l2 = decode(p + l1, &cp);
+        char *g = arena_printf(a, "%.*s", (int)(l1 + l2), (const char *)p);
+        bool seen = false;
+        for (int i = 0; i < n && !seen; i++) seen = strcmp(out[i], g) == 0;
+        if (!seen) out[n++] = g;
+        p += l1;
+        l1 = l2;
+    }
+    return n;
+}
+
 char *ts_fts_query(arena *a, const char *normq)
 {
     if (tf_utf8_len(normq) < 2) return arena_printf(a, "\"%s\"*", normq);

@@ -27,6 +27,9 @@ void ts_doc_add(ts_doc *d, const char *value);
 /* The FTS5 query for a normalised search: a phrase of its bigrams, or a
  * prefix query for one character. */
 char *ts_fts_query(arena *a, const char *normq);
+/* The distinct bigrams of normq (at most max), each a string in the arena;
+ * returns how many. A query of one code point has none. */
+int ts_bigram_list(arena *a, const char *normq, const char **out, int max);
 /* PostgreSQL text[] literal of the bigrams: {"ab","bc"}. */
 char *ts_pg_array(arena *a, const char *normq);
 /* Escapes LIKE wildcards (PostgreSQL, backslash escape). */

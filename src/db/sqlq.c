@@ -1,11 +1,15 @@
 /* sqlq.c — the query builder (see sqlq.h) and the engine-specific quick-search
- * condition: SQLite asks its FTS5 index for a phrase of bigrams, PostgreSQL
- * its GIN index for the bigram set and confirms the substring with LIKE. */
+ * condition: SQLite asks its FTS5 index for the rarest bigrams (or the phrase
+ * of a short query), PostgreSQL its GIN index for the bigram set, and both
+ * confirm the substring with LIKE. */
 #include "sqlq.h"
 #include "../core/textsearch.h"
 #include "../core/util.h"
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void sqlq_init(sqlq *q, arena *a, const char *start)
 {
@@ -48,27 +52,34 @@ int sqlq_run(db_conn *c, sqlq *q, db_res *out)
 
 /* The searchable tables: the condition through the engine's index, and the
  * plain substring test of the normalised text.
- * SQLite: an FTS5 phrase of bigrams (sqlite_cond) reads every match before
- * the first row comes back, so a fragment in most rows ("有限", "电缆": tens
- * of thousands of matches in a million customers) cost 100-200 ms a page.
- * For such a fragment scanning the list's own order (id DESC and a LIMIT) and
- * testing search_text with LIKE (sqlite_dense_cond) stops after a page worth
- * of rows; db_search_filter picks one of the two by asking the index how
- * densely the fragment occurs among the newest rows. The two give the same
- * rows: search_text holds each field normalised, joined by '|', which no
- * normalised query contains, and FTS5 phrase matches of bigrams are exactly
- * the substrings of one field. */
+ * SQLite: the FTS5 index holds each field's bigrams. A query's rows are those
+ * whose search_text contains it (search_text holds each field normalised,
+ * joined by '|', which no normalised query contains, so a phrase match of
+ * its bigrams and the substring test give the same rows). Reading the index
+ * costs what the bigrams' document lists cost: a long query of common bigrams
+ * (digits, "kh", 有限) read most of the index. So the index is asked only for
+ * the (at most SEARCH_TERMS) rarest bigrams, by their document counts
+ * (fts5vocab, cached below), and search_text LIKE confirms each candidate;
+ * a query of at most SEARCH_TERMS bigrams stays an exact phrase.
+ * The newest-first list drives the query from the index in rowid order with
+ * its LIMIT (db_search_drive) and stops after a page. Other orders and the
+ * exports use the condition (db_search_filter): the candidate rowids, or,
+ * for a fragment dense among the newest rows, the list's own order tested
+ * with LIKE (sqlite_dense_cond), which stops after a page worth of rows. */
 static const struct {
-    const char *entity, *sqlite_cond, *sqlite_dense_cond, *sqlite_probe, *pg_cond, *pg_like_cond;
+    const char *entity, *sqlite_cond, *sqlite_dense_cond, *sqlite_probe, *sqlite_vocab, *pg_cond,
+        *pg_like_cond;
 } searchable[] = {
     {"customers", " AND c.id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)",
      " AND c.search_text LIKE ? ESCAPE '\\'",
      "SELECT CASE WHEN COUNT(*) < ? THEN -1 ELSE (SELECT MAX(id) FROM customers) - MIN(rowid)"
      " END FROM (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? ORDER BY rowid DESC"
      " LIMIT ?)",
+     "SELECT doc FROM customers_fts_vocab WHERE term = ?",
      " AND string_to_array(c.search_grams, ' ') @> CAST(? AS TEXT[]) AND c.search_text LIKE ?",
      " AND c.search_text LIKE ?"},
 };
+enum { NSEARCHABLE = sizeof(searchable) / sizeof(searchable[0]) };
 
 /* SQLite: a fragment is "dense" when its newest DENSE_PROBE matches lie
  * within the newest DENSE_PROBE * DENSE_SPAN rows (one row in DENSE_SPAN or
@@ -87,26 +98,116 @@ static bool sqlite_dense(db_conn *c, const char *probe_sql, const char *ftsq)
     return span >= 0 && span < (int64_t)DENSE_PROBE * DENSE_SPAN;
 }
 
+/* Document counts of bigrams, for choosing the rarest: fts5vocab counts a
+ * term by reading its whole document list (milliseconds for "00" in a
+ * million rows), so counts are kept per process for GRAM_TTL seconds. A
+ * stale count only makes a query choose less well, never wrongly. One
+ * database per process; the slots are overwritten on collision. */
+enum { GRAM_SLOTS = 4096, GRAM_TTL = 600, SEARCH_TERMS = 3, SEARCH_MAX_GRAMS = 200 };
+static struct {
+    char gram[12];
+    int entity;
+    int64_t docs;
+    time_t at;
+} gram_cache[GRAM_SLOTS];
+static pthread_mutex_t gram_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int64_t gram_docs(db_conn *c, int entity, const char *gram)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = gram; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+    size_t slot = (h ^ (uint32_t)entity) % GRAM_SLOTS;
+    time_t now = time(NULL);
+    int64_t docs = -1;
+    pthread_mutex_lock(&gram_lock);
+    if (gram_cache[slot].entity == entity + 1 && strcmp(gram_cache[slot].gram, gram) == 0 &&
+        now - gram_cache[slot].at < GRAM_TTL)
+        docs = gram_cache[slot].docs;
+    pthread_mutex_unlock(&gram_lock);
+    if (docs >= 0) return docs;
+    if (db_scalar_int(c, &docs, 0, searchable[entity].sqlite_vocab, DBP(DBS(gram))) < 0)
+        return INT64_MAX; /* unknown: never preferred */
+    if (strlen(gram) < sizeof(gram_cache[slot].gram)) {
+        pthread_mutex_lock(&gram_lock);
+        snprintf(gram_cache[slot].gram, sizeof(gram_cache[slot].gram), "%s", gram);
+        gram_cache[slot].entity = entity + 1;
+        gram_cache[slot].docs = docs;
+        gram_cache[slot].at = now;
+        pthread_mutex_unlock(&gram_lock);
+    }
+    return docs;
+}
+
+/* SQLite: the MATCH expression for normq (two code points or more) and, when
+ * it is only a pre-selection, the LIKE pattern that makes it exact (else
+ * *like is NULL). */
+static void sqlite_match(db_conn *c, arena *a, int entity, const char *normq, const char **match,
+                         const char **like)
+{
+    const char *grams[SEARCH_MAX_GRAMS];
+    int n = ts_bigram_list(a, normq, grams, SEARCH_MAX_GRAMS);
+    *like = NULL;
+    if (n <= SEARCH_TERMS) {
+        *match = ts_fts_query(a, normq);
+        return;
+    }
+    int64_t docs[SEARCH_MAX_GRAMS];
+    for (int i = 0; i < n; i++) docs[i] = gram_docs(c, entity, grams[i]);
+    /* the SEARCH_TERMS rarest, as an AND of terms */
+    char *m = "";
+    for (int k = 0; k < SEARCH_TERMS; k++) {
+        int best = -1;
+        for (int i = 0; i < n; i++)
+            if (grams[i] && (best < 0 || docs[i] < docs[best])) best = i;
+        m = arena_printf(a, "%s%s\"%s\"", m, k ? " " : "", grams[best]);
+        grams[best] = NULL;
+        if (docs[best] == 0) break; /* one term no row holds: nothing can match */
+    }
+    *match = m;
+    *like = arena_printf(a, "%%%s%%", ts_like_escape(a, normq));
+}
+
+static int find_entity(const char *entity)
+{
+    for (int i = 0; i < NSEARCHABLE; i++)
+        if (strcmp(searchable[i].entity, entity) == 0) return i;
+    return -1;
+}
+
+bool db_search_drive(db_conn *c, arena *a, const char *entity, const char *normq,
+                     const char **match, const char **like)
+{
+    int e = find_entity(entity);
+    if (e < 0 || c->drv->engine != DB_ENGINE_SQLITE || !normq || tf_utf8_len(normq) < 2)
+        return false;
+    sqlite_match(c, a, e, normq, match, like);
+    return true;
+}
+
 void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq)
 {
     if (!normq || !*normq) return; /* nothing to look for: no condition, on both engines */
-    for (size_t i = 0; i < sizeof(searchable) / sizeof(searchable[0]); i++) {
-        if (strcmp(searchable[i].entity, entity) != 0) continue;
-        char *like = arena_printf(q->a, "%%%s%%", ts_like_escape(q->a, normq));
-        if (c->drv->engine == DB_ENGINE_SQLITE) {
-            char *ftsq = ts_fts_query(q->a, normq);
-            if (sqlite_dense(c, searchable[i].sqlite_probe, ftsq))
-                sqlq_add(q, searchable[i].sqlite_dense_cond, 1, (db_val[]){DBS(like)});
-            else
-                sqlq_add(q, searchable[i].sqlite_cond, 1, (db_val[]){DBS(ftsq)});
-        } else {
-            if (tf_utf8_len(normq) < 2)
-                sqlq_add(q, searchable[i].pg_like_cond, 1, (db_val[]){DBS(like)});
-            else
-                sqlq_add(q, searchable[i].pg_cond, 2,
-                         (db_val[]){DBS(ts_pg_array(q->a, normq)), DBS(like)});
-        }
+    int i = find_entity(entity);
+    if (i < 0) {
+        q->overflow = true; /* an unknown entity is a programming error: refuse to run */
         return;
     }
-    q->overflow = true; /* an unknown entity is a programming error: refuse to run */
+    char *like = arena_printf(q->a, "%%%s%%", ts_like_escape(q->a, normq));
+    if (c->drv->engine == DB_ENGINE_SQLITE) {
+        const char *ftsq, *verify = NULL;
+        if (tf_utf8_len(normq) < 2) ftsq = ts_fts_query(q->a, normq);
+        else sqlite_match(c, q->a, i, normq, &ftsq, &verify);
+        if (sqlite_dense(c, searchable[i].sqlite_probe, ftsq)) {
+            sqlq_add(q, searchable[i].sqlite_dense_cond, 1, (db_val[]){DBS(like)});
+        } else {
+            sqlq_add(q, searchable[i].sqlite_cond, 1, (db_val[]){DBS(ftsq)});
+            if (verify) sqlq_add(q, searchable[i].sqlite_dense_cond, 1, (db_val[]){DBS(verify)});
+        }
+    } else {
+        if (tf_utf8_len(normq) < 2)
+            sqlq_add(q, searchable[i].pg_like_cond, 1, (db_val[]){DBS(like)});
+        else
+            sqlq_add(q, searchable[i].pg_cond, 2,
+                     (db_val[]){DBS(ts_pg_array(q->a, normq)), DBS(like)});
+    }
 }

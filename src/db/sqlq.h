@@ -28,4 +28,11 @@ int sqlq_run(db_conn *c, sqlq *q, db_res *out);
  * entity is one of the searchable tables ("customers"). An empty normq adds
  * no condition. */
 void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq);
+/* SQLite, newest-first lists: true when the search should drive the query
+ * from the entity's full-text table (customers: customers_fts, ordered by
+ * its rowid DESC with the LIMIT, which stops after a page). Sets the bound
+ * value of "<fts> MATCH ?" and, unless NULL, of "<alias>.search_text LIKE ?
+ * ESCAPE '\'" that makes the match exact. False: use db_search_filter. */
+bool db_search_drive(db_conn *c, arena *a, const char *entity, const char *normq,
+                     const char **match, const char **like);
 #endif

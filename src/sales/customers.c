@@ -14,19 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CUSTOMER_SELECT                                                                            \
+#define CUSTOMER_COLS                                                                              \
     "SELECT c.id, c.number, c.name, c.phone, c.telephone, c.address, c.wechat, c.email,"          \
     " c.qualification_id, dq.name AS qualification_name, c.region_id, dr.name AS region_name,"    \
     " c.industry_id, di.name AS industry_name, c.source_id, ds.name AS source_name,"              \
     " c.level_id, dl.name AS level_name, c.followup_method_id, c.owner_id, u.name AS owner_name," \
     " c.protected, c.signed, c.entry_method, c.notes, c.custom_json, c.last_followup_at,"         \
-    " c.last_deal_at, c.owned_since, c.created_at, c.updated_at, c.version FROM customers c"      \
+    " c.last_deal_at, c.owned_since, c.created_at, c.updated_at, c.version"
+#define CUSTOMER_JOINS                                                                             \
     " LEFT JOIN users u ON u.id = c.owner_id"                                                      \
     " LEFT JOIN dict_items dq ON dq.id = c.qualification_id"                                       \
     " LEFT JOIN dict_items dr ON dr.id = c.region_id"                                              \
     " LEFT JOIN dict_items di ON di.id = c.industry_id"                                            \
     " LEFT JOIN dict_items ds ON ds.id = c.source_id"                                              \
     " LEFT JOIN dict_items dl ON dl.id = c.level_id"
+#define CUSTOMER_SELECT CUSTOMER_COLS " FROM customers c" CUSTOMER_JOINS
 
 /* Dictionary-backed fields and their kinds. */
 static const struct {
@@ -835,13 +837,8 @@ static int h_customers_list(req *r)
     if (req_page(r, &limit, &cursor) < 0) return 0;
     char now[TF_TS_LEN];
     tf_now(now);
-    sqlq q;
-    sqlq_init(&q, &r->a, CUSTOMER_SELECT " WHERE 1 = 1");
-    policy_customer_filter(&r->me, &q, now);
     customer_filter cf;
     if (customer_filter_from_query(r, &cf) < 0) return 0;
-    customer_filter_apply(r, &cf, &q);
-    customer_filter_free(&cf);
     /* keyset paging: the cursor is the id of the last row; other orders
      * compare against that row's sort value */
     const char *sort = req_query(r, "sort");
@@ -863,13 +860,40 @@ static int h_customers_list(req *r)
     int si = -1;
     for (int i = 0; i < (int)(sizeof(sorts) / sizeof(sorts[0])); i++)
         if (strcmp(sorts[i].name, sort && *sort ? sort : "-id") == 0) si = i;
-    if (si < 0)
+    if (si < 0) {
+        customer_filter_free(&cf);
         return reply_problem(r, 400, "bad_request", "sort must be -id, id, name, -updated_at or number");
-    int np = 0;
-    for (const char *p = sorts[si].cond; *p; p++) np += *p == '?';
-    db_val cp[4] = {DBI(cursor), DBI(cursor), DBI(cursor), DBI(cursor)};
-    sqlq_add(&q, sorts[si].cond, np, cp);
-    sqlq_add(&q, sorts[si].order, 0, NULL);
+    }
+    /* the newest first with a quick search, on SQLite: the full-text index
+     * drives the query in its rowid order and the LIMIT stops it after a page,
+     * instead of every match being collected first */
+    const char *match = NULL, *like = NULL;
+    bool driven = si == 0 && cf.norm_q &&
+                  db_search_drive(r->db, &r->a, "customers", cf.norm_q, &match, &like);
+    sqlq q;
+    if (driven) {
+        sqlq_init(&q, &r->a,
+                  CUSTOMER_COLS " FROM customers_fts f CROSS JOIN customers c ON c.id = f.rowid"
+                  CUSTOMER_JOINS " WHERE f.customers_fts MATCH ?");
+        q.p[q.n++] = DBS(match);
+        if (like) sqlq_add(&q, " AND c.search_text LIKE ? ESCAPE '\\'", 1, (db_val[]){DBS(like)});
+        cf.norm_q = NULL; /* applied: the other filters follow */
+    } else {
+        sqlq_init(&q, &r->a, CUSTOMER_SELECT " WHERE 1 = 1");
+    }
+    policy_customer_filter(&r->me, &q, now);
+    customer_filter_apply(r, &cf, &q);
+    customer_filter_free(&cf);
+    if (driven) {
+        if (cursor) sqlq_add(&q, " AND f.rowid < ?", 1, (db_val[]){DBI(cursor)});
+        sqlq_add(&q, " ORDER BY f.rowid DESC", 0, NULL);
+    } else {
+        int np = 0;
+        for (const char *p = sorts[si].cond; *p; p++) np += *p == '?';
+        db_val cp[4] = {DBI(cursor), DBI(cursor), DBI(cursor), DBI(cursor)};
+        sqlq_add(&q, sorts[si].cond, np, cp);
+        sqlq_add(&q, sorts[si].order, 0, NULL);
+    }
     sqlq_add(&q, " LIMIT ?", 1, (db_val[]){DBI(limit + 1)});
     db_res res;
     int rc = sqlq_run(r->db, &q, &res);

@@ -1,0 +1,121 @@
+// customer_search_speed.test.mjs — the fast quick-search paths give exactly
+// the rows that contain the query. On SQLite a query of more than three
+// bigrams asks the full-text index for its rarest bigrams only and confirms
+// each candidate with the search text (src/db/sqlq.c), and the newest-first
+// list is driven from the index in rowid order (db_search_drive): rows that
+// hold every bigram but not the whole string — spread over two fields, or in
+// another order — must not come back; paging, other sorts and the policy's
+// visibility must give the same rows as before. Runs on both engines.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { engines, startServer } from '../lib/server.mjs';
+
+/** Every page of GET /customers?q=&sort= (limit per page), following next_cursor. */
+async function allPages(c, q, limit, sort = '') {
+  const items = [];
+  let cursor = '';
+  for (let pages = 0; pages < 50; pages++) {
+    const r = await c.get(`/api/v1/customers?q=${encodeURIComponent(q)}&limit=${limit}${sort}${cursor}`);
+    assert.equal(r.status, 200, r.text);
+    assert.ok(r.body.items.length <= limit);
+    items.push(...r.body.items);
+    if (!r.body.next_cursor) return items;
+    cursor = `&cursor=${r.body.next_cursor}`;
+  }
+  throw new Error('more than 50 pages');
+}
+
+for (const engine of engines()) {
+  describe(`customer quick search, rarest bigrams and index-driven pages [${engine}]`, () => {
+    let srv, zhang, zhao, admin;
+    const made = {};
+    const add = async (who, body) => {
+      const r = await who.post('/api/v1/customers', { ...body, confirm_duplicates: true });
+      assert.equal(r.status, 201, r.text);
+      made[body.name] = r.body;
+      return r.body;
+    };
+    before(async () => {
+      srv = await startServer({ engine });
+      [zhang, zhao, admin] = await Promise.all(['zhang', 'zhao', 'admin'].map((u) => srv.login(u)));
+      // the whole string, in a name and in an address
+      await add(zhang, { name: '甲乙丙丁戊己贸易公司', phone: '13911110001' });
+      await add(zhang, { name: '某某五金店', address: '城东甲乙丙丁戊己路8号', phone: '13911110002' });
+      // every bigram of 甲乙丙丁戊己, but split over two fields: no match
+      await add(zhang, { name: '甲乙丙丁商行', address: '丁戊己大街', phone: '13911110003' });
+      // every bigram, in another order: no match
+      await add(zhang, { name: '戊己甲乙丙丁厂', phone: '13911110004' });
+      // a long digit string: only the row holding all of it
+      await add(zhang, { name: '数字客户一', phone: '13987654321', telephone: '0512-6688' });
+      await add(zhang, { name: '数字客户二', phone: '13987654000', telephone: '0512-4321' });
+      // protected, of another salesperson: others must not see it
+      const p = await add(zhao, { name: '乙丙丁戊己庚保护客户', phone: '13911110005' });
+      const pr = await zhao.put(`/api/v1/customers/${p.id}/protection`, { protected: true, version: p.version });
+      assert.equal(pr.status, 200, pr.text);
+      // many rows with the common part, to page through
+      for (let i = 0; i < 12; i++) await add(zhang, { name: `甲乙丙丁戊己分号${i}`, phone: `1391112${String(i).padStart(4, '0')}` });
+    });
+    after(async () => { await srv.stop(); });
+
+    it('a long query finds the rows holding the whole string, not those holding its bigrams apart', async () => {
+      const names = (await allPages(zhang, '甲乙丙丁戊己', 50)).map((c) => c.name);
+      assert.ok(names.includes('甲乙丙丁戊己贸易公司'));
+      assert.ok(names.includes('某某五金店'), 'found in the address');
+      assert.ok(!names.includes('甲乙丙丁商行'), 'bigrams spread over name and address are no match');
+      assert.ok(!names.includes('戊己甲乙丙丁厂'), 'the bigrams in another order are no match');
+      assert.equal(names.length, 14);
+      const digits = (await allPages(zhang, '13987654321', 50)).map((c) => c.name);
+      assert.deepEqual(digits, ['数字客户一']);
+      const none = await zhang.get(`/api/v1/customers?q=${encodeURIComponent('甲乙丙丁戊己庚辛')}`);
+      assert.equal(none.status, 200, none.text);
+      assert.deepEqual(none.body.items, []);
+    });
+
+    it('pages of the index-driven list are newest first, each row once, and equal the other sorts', async () => {
+      for (const limit of [1, 5, 50]) {
+        const items = await allPages(zhang, '甲乙丙丁戊己', limit);
+        assert.equal(items.length, 14, `limit ${limit}`);
+        assert.equal(new Set(items.map((c) => c.id)).size, 14);
+        for (let k = 1; k < items.length; k++) assert.ok(items[k - 1].id > items[k].id, 'id DESC');
+      }
+      const newest = await allPages(zhang, '甲乙丙丁戊己', 50);
+      for (const sort of ['&sort=id', '&sort=name', '&sort=-updated_at', '&sort=number']) {
+        const other = await allPages(zhang, '甲乙丙丁戊己', 4, sort);
+        assert.deepEqual(other.map((c) => c.id).sort(), newest.map((c) => c.id).sort(), sort);
+      }
+      // other filters still apply on the index-driven path
+      const mine = await zhang.get(`/api/v1/customers?q=${encodeURIComponent('甲乙丙丁戊己')}&owner=me&limit=50`);
+      assert.equal(mine.body.items.length, 14);
+      const pool = await zhang.get(`/api/v1/customers?q=${encodeURIComponent('甲乙丙丁戊己')}&owner=pool&limit=50`);
+      assert.deepEqual(pool.body.items, []);
+    });
+
+    it('visibility is unchanged: a protected customer is found by its owner and the admin only', async () => {
+      const q = '乙丙丁戊己庚';
+      assert.deepEqual((await allPages(zhao, q, 50)).map((c) => c.name), ['乙丙丁戊己庚保护客户']);
+      assert.deepEqual((await allPages(admin, q, 50)).map((c) => c.name), ['乙丙丁戊己庚保护客户']);
+      assert.deepEqual(await allPages(zhang, q, 50), []);
+      const id = made['乙丙丁戊己庚保护客户'].id;
+      assert.equal((await zhang.get(`/api/v1/customers/${id}`)).status, 404);
+      const own = await zhao.get(`/api/v1/customers/${id}`);
+      assert.equal(own.status, 200);
+      assert.equal(own.body.access, 'manage');
+      const adm = await admin.get(`/api/v1/customers/${id}`);
+      assert.equal(adm.status, 200);
+    });
+
+    it('bad search input is refused with a 400 and changes nothing', async () => {
+      const long = await zhang.get(`/api/v1/customers?q=${'甲'.repeat(201)}`);
+      assert.equal(long.status, 400, long.text);
+      const sort = await zhang.get(`/api/v1/customers?q=${encodeURIComponent('甲乙丙丁戊己')}&sort=bogus`);
+      assert.equal(sort.status, 400, sort.text);
+      const cur = await zhang.get(`/api/v1/customers?q=${encodeURIComponent('甲乙丙丁戊己')}&cursor=abc`);
+      assert.equal(cur.status, 400, cur.text);
+      // quotes and FTS operators are plain text to the search
+      for (const q of ['"甲乙" OR 丙丁', 'NEAR(甲乙 丙丁)', '甲乙*丙丁', '%_\\']) {
+        const r = await zhang.get(`/api/v1/customers?q=${encodeURIComponent(q)}`);
+        assert.equal(r.status, 200, `${q}: ${r.text}`);
+      }
+    });
+  });
+}
