@@ -58,7 +58,7 @@ static int h_users_list(req *r)
                                 " OR LOWER(u.name) LIKE LOWER(?) ESCAPE '\\') ORDER BY u.id LIMIT ?",
                       DBP(DBI(cursor), DBS(pat), DBS(pat), DBS(pat), DBI(limit + 1)));
     if (rc < 0) return reply_db_error(r, rc);
-    return reply_page(r, db_rows_json(&res), limit, "id");
+    return reply_page_rows(r, &res, limit, "id");
 }
 
 static int h_users_get(req *r)

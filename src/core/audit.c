@@ -119,7 +119,7 @@ int audit_reply_history(req *r, const char *entity, int64_t entity_id)
                       " ORDER BY a.id DESC LIMIT ?",
                       DBP(DBS(entity), DBI(entity_id), DBI(cursor), DBI(cursor), DBI(limit + 1)));
     if (rc < 0) return reply_db_error(r, rc);
-    return reply_page(r, db_rows_json(&res), limit, "id");
+    return reply_page_rows(r, &res, limit, "id");
 }
 
 int audit_finish_update(req *r, int rc, const char *entity, int64_t id, json_t *before,

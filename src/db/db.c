@@ -4,6 +4,7 @@
 #include "../core/embed.h"
 #include "../core/log.h"
 #include "../core/util.h"
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +272,114 @@ json_t *db_rows_json(const db_res *r)
     json_t *a = json_array();
     for (int i = 0; i < r->nrows; i++) json_array_append_new(a, db_row_json(r, i));
     return a;
+}
+
+/* A growing text buffer for db_rows_text. */
+typedef struct tbuf {
+    char *p;
+    size_t n, cap;
+    bool oom;
+} tbuf;
+
+static void tb_put(tbuf *b, const char *s, size_t n)
+{
+    if (b->oom) return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (b->n + n + 1 > cap) cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->oom = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+}
+
+/* s as a JSON string: quote, backslash and control characters escaped,
+ * UTF-8 kept as it is (the text was checked when it came in). */
+static void tb_string(tbuf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    tb_put(b, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
+        tb_put(b, run, (size_t)(s - run));
+        char esc[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
+        if (ch == '"' || ch == '\\') {
+            esc[1] = (char)ch;
+            tb_put(b, esc, 2);
+        } else if (ch == '\n') {
+            tb_put(b, "\\n", 2);
+        } else {
+            tb_put(b, esc, 6);
+        }
+        run = s + 1;
+    }
+    tb_put(b, run, (size_t)(s - run));
+    tb_put(b, "\"", 1);
+}
+
+char *db_rows_text(const db_res *r, int nrows, size_t *len)
+{
+    tbuf b = {0};
+    bool *is_json = calloc((size_t)(r->ncols ? r->ncols : 1), sizeof(bool));
+    if (!is_json) return NULL;
+    for (int i = 0; i < r->ncols; i++) {
+        size_t cl = strlen(r->cols[i]);
+        is_json[i] = cl > 5 && strcmp(r->cols[i] + cl - 5, "_json") == 0;
+    }
+    if (nrows > r->nrows) nrows = r->nrows;
+    tb_put(&b, "[", 1);
+    for (int row = 0; row < nrows; row++) {
+        tb_put(&b, row ? ",{" : "{", row ? 2 : 1);
+        for (int i = 0; i < r->ncols; i++) {
+            const char *col = r->cols[i];
+            const db_val *v = &r->cells[row * r->ncols + i];
+            if (i) tb_put(&b, ",", 1);
+            tb_put(&b, "\"", 1);
+            tb_put(&b, col, strlen(col) - (is_json[i] ? 5 : 0)); /* column names are ours */
+            tb_put(&b, "\":", 2);
+            char num[24];
+            switch (v->t) {
+            case DBV_INT:
+                tb_put(&b, num, (size_t)snprintf(num, sizeof(num), "%" PRId64, v->i));
+                break;
+            case DBV_BOOL:
+                tb_put(&b, v->i ? "true" : "false", v->i ? 4 : 5);
+                break;
+            case DBV_TEXT:
+                if (is_json[i] || !tf_utf8_valid(v->s, strlen(v->s))) {
+                    /* embedded JSON (or text jansson would refuse): as db_row_json */
+                    json_t *j = val_json(col, v);
+                    char *t = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+                    json_decref(j);
+                    tb_put(&b, t ? t : "null", t ? strlen(t) : 4);
+                    free(t);
+                } else {
+                    tb_string(&b, v->s);
+                }
+                break;
+            default:
+                tb_put(&b, "null", 4);
+            }
+        }
+        tb_put(&b, "}", 1);
+    }
+    tb_put(&b, "]", 1);
+    free(is_json);
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    b.p[b.n] = 0;
+    *len = b.n;
+    return b.p;
 }
 
 /* Migrations ------------------------------------------------------------- */

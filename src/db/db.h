@@ -117,6 +117,10 @@ const char *db_get_text(const db_res *r, int row, const char *name);
  * Caller owns (json_decref). Columns named "*_json" are parsed as JSON. */
 json_t *db_row_json(const db_res *r, int row);
 json_t *db_rows_json(const db_res *r);
+/* The same JSON as db_rows_json for the first nrows rows, written straight
+ * to text (no JSON values built): a list page is mostly this. malloc'd
+ * (caller frees), length in *len; NULL when out of memory. */
+char *db_rows_text(const db_res *r, int nrows, size_t *len);
 
 /* Schema ------------------------------------------------------------------ */
 /* Applies every embedded migration newer than the database, each in its own

@@ -138,6 +138,10 @@ const char *req_cookie(const req *r, const char *name);
 int req_page(req *r, int *limit, int64_t *cursor);
 /* {"items": items, "next_cursor": "<last id>" | null}; steals items. */
 int reply_page(req *r, json_t *items, int limit, const char *id_field);
+/* The same reply straight from a result of up to limit + 1 rows (the extra
+ * row tells there is a next page), written as text without building JSON
+ * values: what a list handler should end with. */
+int reply_page_rows(req *r, const db_res *res, int limit, const char *id_field);
 
 /* Routes --------------------------------------------------------------------- */
 /* Every route table, in the order of the OpenAPI document (routes.c). */

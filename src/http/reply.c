@@ -147,6 +147,31 @@ int reply_conflict_version(req *r, int64_t current_version)
     return reply_json(r, 409, o);
 }
 
+int reply_page_rows(req *r, const db_res *res, int limit, const char *id_field)
+{
+    int n = res->nrows > limit ? limit : res->nrows;
+    const char *next = NULL;
+    if (res->nrows > limit && n > 0) {
+        const db_val *id = db_cell(res, n - 1, id_field);
+        if (id && id->t == DBV_INT) next = arena_printf(&r->a, "\"%lld\"", (long long)id->i);
+    }
+    size_t len = 0;
+    char *items = db_rows_text(res, n, &len);
+    if (!items) return reply_problem(r, 500, "internal", "could not encode the reply");
+    char *body = arena_printf(&r->a, "{\"items\":%s,\"next_cursor\":%s}", items,
+                              next ? next : "null");
+    free(items);
+    if (r->resp_fd > 0) {
+        close(r->resp_fd);
+        r->resp_fd = 0;
+    }
+    r->status = 200;
+    r->resp = body;
+    r->resp_len = strlen(body);
+    if (!r->resp_type) r->resp_type = "application/json";
+    return 0;
+}
+
 int reply_page(req *r, json_t *items, int limit, const char *id_field)
 {
     json_t *next = json_null();

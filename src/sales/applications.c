@@ -48,7 +48,7 @@ int applications_list(req *r, const app_kind *k)
     db_res res;
     int rc = sqlq_run(r->db, &q, &res);
     if (rc < 0) return reply_db_error(r, rc);
-    return reply_page(r, db_rows_json(&res), limit, "id");
+    return reply_page_rows(r, &res, limit, "id");
 }
 
 int applications_get(req *r, const app_kind *k)

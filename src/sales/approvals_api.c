@@ -85,7 +85,7 @@ static int h_approvals_list(req *r)
         return reply_problem(r, 400, "bad_request", "box must be inbox, mine or all");
     }
     if (rc < 0) return reply_db_error(r, rc);
-    return reply_page(r, db_rows_json(&res), limit, "id");
+    return reply_page_rows(r, &res, limit, "id");
 }
 
 static const char *user_name(req *r, int64_t id)

@@ -498,7 +498,7 @@ static int h_imports_list(req *r)
                       " AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
                       DBP(DBI(r->me.id), DBI(cursor), DBI(cursor), DBI(limit + 1)));
     if (rc < 0) return reply_db_error(r, rc);
-    return reply_page(r, db_rows_json(&res), limit, "id");
+    return reply_page_rows(r, &res, limit, "id");
 }
 
 static bool zh(const req *r)

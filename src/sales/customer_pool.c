@@ -861,7 +861,7 @@ static int h_pool_moves(req *r)
                       " WHERE m.customer_id = ? AND (? = 0 OR m.id < ?) ORDER BY m.id DESC LIMIT ?",
                       DBP(DBI(id), DBI(cursor), DBI(cursor), DBI(limit + 1)));
     if (rc < 0) return reply_db_error(r, rc);
-    return reply_page(r, db_rows_json(&res), limit, "id");
+    return reply_page_rows(r, &res, limit, "id");
 }
 
 #define REASON_SCHEMA(req_)                                                                        \

@@ -898,7 +898,7 @@ static int h_customers_list(req *r)
     db_res res;
     int rc = sqlq_run(r->db, &q, &res);
     if (rc < 0) return reply_db_error(r, rc);
-    return reply_page(r, db_rows_json(&res), limit, "id");
+    return reply_page_rows(r, &res, limit, "id");
 }
 
 static int h_customers_get(req *r)

@@ -35,7 +35,7 @@ static int h_followups_list(req *r)
                                     " ORDER BY f.id DESC LIMIT ?",
                       DBP(DBI(id), DBI(cursor), DBI(cursor), DBI(limit + 1)));
     if (rc < 0) return reply_db_error(r, rc);
-    return reply_page(r, db_rows_json(&res), limit, "id");
+    return reply_page_rows(r, &res, limit, "id");
 }
 
 /* POST /projects/{id}/followups {"method_id"?, "content", "effect"?,

@@ -132,6 +132,37 @@ static void test_exec_of_a_statement_with_rows(void **state)
     assert_true(db_exec(f->c, "SELECT code FROM t_parent", DBP0) >= 0);
 }
 
+/* A list page written straight to text (db_rows_text) is the same JSON as
+ * the values db_rows_json builds: escapes, UTF-8, embedded JSON, types. */
+static void test_rows_text_equals_rows_json(void **state)
+{
+    fx *f = *state;
+    db_res r;
+    const char *nasty = "quote \" back \\ nl \n tab \t bell \x07 华阳电缆 end";
+    assert_int_equal(db_query(f->c, &f->a, &r,
+                              "SELECT 7 AS id, ? AS name, NULL AS gone, ? AS custom_json,"
+                              " CAST(? AS BIGINT) AS big UNION ALL SELECT 8, '', 'x', NULL, -1",
+                              DBP(DBS(nasty), DBS("{\"a\":[1,\"二\"]}"), DBI(INT64_MIN))),
+                     2);
+    size_t len = 0;
+    char *text = db_rows_text(&r, 2, &len);
+    assert_non_null(text);
+    assert_int_equal(len, strlen(text));
+    json_error_t err;
+    json_t *got = json_loads(text, 0, &err), *want = db_rows_json(&r);
+    assert_non_null(got);
+    assert_true(json_equal(got, want));
+    assert_string_equal(json_string_value(json_object_get(json_array_get(got, 0), "name")), nasty);
+    free(text);
+    text = db_rows_text(&r, 1, &len); /* the first rows only */
+    json_decref(got);
+    got = json_loads(text, 0, &err);
+    assert_int_equal(json_array_size(got), 1);
+    free(text);
+    json_decref(got);
+    json_decref(want);
+}
+
 static void test_bound_values_are_data(void **state)
 {
     fx *f = *state;
@@ -388,6 +419,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_migrations_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_typed_results, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_of_a_statement_with_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows_text_equals_rows_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bound_values_are_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_constraint_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_and_leak, setup, teardown),
