@@ -4,7 +4,6 @@
 #include "../core/embed.h"
 #include "../core/log.h"
 #include "../core/util.h"
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,11 +344,16 @@ char *db_rows_text(const db_res *r, int nrows, size_t *len)
             tb_put(&b, "\"", 1);
             tb_put(&b, col, strlen(col) - (is_json[i] ? 5 : 0)); /* column names are ours */
             tb_put(&b, "\":", 2);
-            char num[24];
+            char num[24], *e = num + sizeof(num), *d = e;
             switch (v->t) {
-            case DBV_INT:
-                tb_put(&b, num, (size_t)snprintf(num, sizeof(num), "%" PRId64, v->i));
+            case DBV_INT: { /* digits from the end; INT64_MIN through its magnitude */
+                uint64_t m = v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i;
+                do *--d = (char)('0' + m % 10);
+                while (m /= 10);
+                if (v->i < 0) *--d = '-';
+                tb_put(&b, d, (size_t)(e - d));
                 break;
+            }
             case DBV_BOOL:
                 tb_put(&b, v->i ? "true" : "false", v->i ? 4 : 5);
                 break;
