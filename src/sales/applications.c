@@ -1,8 +1,11 @@
 /* applications.c — the list and single read of applications, shared by the
  * customer pool (customer_applications) and projects (project_applications):
  * who sees which application is decided here once, through the policy
- * module's user filter. Submitting and deciding stay with each module. */
+ * module's user filter; and the common end of submitting one. Each module's
+ * own checks before it and the decision callback stay with the module. */
 #include "applications.h"
+#include "../core/approvals.h"
+#include "../core/audit.h"
 #include "../core/util.h"
 #include "../db/sqlq.h"
 #include "../http/http.h"
@@ -67,4 +70,52 @@ int applications_get(req *r, const app_kind *k)
     if (rc < 0) return reply_db_error(r, rc);
     if (rc == 0) return reply_not_found(r);
     return reply_json(r, 200, db_row_json(&res, 0));
+}
+
+static json_t *app_json(req *r, const app_kind *k, int64_t id)
+{
+    sqlq q;
+    sqlq_init(&q, &r->a, k->select);
+    sqlq_add(&q, " WHERE a.id = ?", 1, (db_val[]){DBI(id)});
+    db_res res;
+    if (sqlq_run(r->db, &q, &res) <= 0) return NULL;
+    return db_row_json(&res, 0);
+}
+
+int applications_submit(req *r, const app_kind *k, int64_t subject_id, const char *reason,
+                        const char *title, int64_t amount)
+{
+    char now[TF_TS_LEN];
+    tf_now(now);
+    int64_t app_id = 0, request_id = 0;
+    bool approved_now = false;
+    db_res ins;
+    int rc = db_query(r->db, &r->a, &ins, k->insert_sql,
+                      DBP(DBI(subject_id), DBI(r->me.id), DBS(reason), DBS(now)));
+    if (rc == 0) rc = DB_ERR;
+    if (rc == DB_EUNIQUE) { /* a concurrent application of the same user won */
+        db_rollback(r->db);
+        return reply_problem(r, 409, "duplicate", "you have already applied");
+    }
+    if (rc < 0) goto fail;
+    app_id = db_get_int(&ins, 0, "id");
+    json_t *created = app_json(r, k, app_id);
+    rc = audit_record(r->db, r->me.id, k->doc_type, app_id, "create", NULL, created);
+    json_decref(created);
+    if (rc < 0) goto fail;
+    rc = approvals_submit(r->db, &r->a, k->doc_type, app_id, title, amount, r->me.id, &request_id,
+                          &approved_now);
+    if (rc == APPR_EPENDING) {
+        db_rollback(r->db);
+        return reply_problem(r, 409, "duplicate", "the application already awaits approval");
+    }
+    if (rc < 0) goto fail;
+    rc = db_exec(r->db, k->link_sql, DBP(DBI(request_id), DBI(app_id)));
+    if (rc < 0 || (rc = db_commit(r->db)) < 0) goto fail;
+    return reply_json(r, 201, app_json(r, k, app_id));
+fail:
+    db_rollback(r->db);
+    if (rc <= APPR_ENOTFOUND && rc >= APPR_ECALLBACK)
+        return reply_problem(r, 409, "conflict", "the application could not be submitted");
+    return reply_db_error(r, rc);
 }

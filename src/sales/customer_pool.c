@@ -411,6 +411,13 @@ void customer_pool_register(void)
     approvals_register(&app_doc_type);
 }
 
+static const app_kind customer_apps = {
+    APP_SELECT, "customer_id", " AND a.customer_id = ?", policy_allows, "customers.assign",
+    "customer_application",
+    "INSERT INTO customer_applications(customer_id, applicant_id, reason, state, created_at)"
+    " VALUES (?, ?, ?, 'pending', ?) RETURNING id",
+    "UPDATE customer_applications SET request_id = ? WHERE id = ?"};
+
 /* POST /customers/{id}/apply {"reason"} — asks for a pool customer; the
  * approvals engine decides (at once when no flow step applies). */
 static int h_pool_apply(req *r)
@@ -423,10 +430,7 @@ static int h_pool_apply(req *r)
     pool_row row;
     pool_rules pr;
     limit_hit hit;
-    int64_t pending = 0, app_id = 0, request_id = 0;
-    bool approved_now = false;
-    char now[TF_TS_LEN];
-    tf_now(now);
+    int64_t pending = 0;
     int rc = db_begin(r->db);
     if (rc < 0) return reply_db_error(r, rc);
     if ((rc = pool_row_load(r->db, &r->a, id, &row)) < 0) goto fail;
@@ -451,39 +455,14 @@ static int h_pool_apply(req *r)
         db_rollback(r->db);
         return reply_limit(r, &hit);
     }
-    db_res ins;
-    rc = db_query(r->db, &r->a, &ins,
-                  "INSERT INTO customer_applications(customer_id, applicant_id, reason, state,"
-                  " created_at) VALUES (?, ?, ?, 'pending', ?) RETURNING id",
-                  DBP(DBI(id), DBI(r->me.id), DBS(reason), DBS(now)));
-    if (rc == 0) rc = DB_ERR;
-    if (rc < 0) goto fail;
-    app_id = db_get_int(&ins, 0, "id");
-    json_t *created = app_json(r->db, &r->a, app_id);
-    rc = audit_record(r->db, r->me.id, "customer_application", app_id, "create", NULL, created);
-    json_decref(created);
-    if (rc < 0) goto fail;
-    rc = approvals_submit(r->db, &r->a, "customer_application", app_id,
-                          arena_printf(&r->a, "申请客户 Customer application: %s", row.name), 0,
-                          r->me.id, &request_id, &approved_now);
-    if (rc == APPR_EPENDING) {
-        db_rollback(r->db);
-        return reply_problem(r, 409, "duplicate", "the application already awaits approval");
-    }
-    if (rc < 0) goto fail;
-    rc = db_exec(r->db, "UPDATE customer_applications SET request_id = ? WHERE id = ?",
-                 DBP(DBI(request_id), DBI(app_id)));
-    if (rc < 0 || (rc = db_commit(r->db)) < 0) goto fail;
-    return reply_json(r, 201, app_json(r->db, &r->a, app_id));
+    return applications_submit(r, &customer_apps, id, reason,
+                               arena_printf(&r->a, "申请客户 Customer application: %s", row.name), 0);
 fail:
     db_rollback(r->db);
-    if (rc <= APPR_ENOTFOUND && rc >= APPR_ECALLBACK)
-        return reply_problem(r, 409, "conflict", "the application could not be submitted");
     return reply_db_error(r, rc);
 }
 
-static const app_kind customer_apps = {APP_SELECT, "customer_id", " AND a.customer_id = ?",
-                                       policy_allows, "customers.assign"};
+
 
 /* GET /customer-applications?box=mine|all&state=&customer_id= */
 static int h_pool_apps_list(req *r) { return applications_list(r, &customer_apps); }

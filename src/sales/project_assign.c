@@ -284,6 +284,13 @@ void projects_register(void)
     approvals_register(&app_doc_type);
 }
 
+static const app_kind project_apps = {
+    APP_SELECT, "project_id", " AND a.project_id = ?", policy_project_allows, "projects.assign",
+    "project_application",
+    "INSERT INTO project_applications(project_id, applicant_id, reason, state, created_at)"
+    " VALUES (?, ?, ?, 'pending', ?) RETURNING id",
+    "UPDATE project_applications SET request_id = ? WHERE id = ?"};
+
 /* POST /projects/{id}/apply {"reason"} — asks for an unassigned project; the
  * approvals engine decides (at once when no flow step applies). */
 static int h_projects_apply(req *r)
@@ -326,8 +333,7 @@ static int h_projects_apply(req *r)
         return project_problem(r, 409, "conflict", "the project is closed",
                                json_pack("{s:s}", "reason", "closed"));
     }
-    int64_t pending = 0, app_id = 0, request_id = 0;
-    bool approved_now = false;
+    int64_t pending = 0;
     db_scalar_int(r->db, &pending, 0,
                   "SELECT MAX(id) FROM project_applications WHERE project_id = ? AND"
                   " applicant_id = ? AND state = 'pending'",
@@ -339,46 +345,11 @@ static int h_projects_apply(req *r)
                                " awaits approval",
                                json_pack("{s:I}", "application_id", (json_int_t)pending));
     }
-    char now[TF_TS_LEN];
-    tf_now(now);
-    db_res ins;
-    rc = db_query(r->db, &r->a, &ins,
-                  "INSERT INTO project_applications(project_id, applicant_id, reason, state,"
-                  " created_at) VALUES (?, ?, ?, 'pending', ?) RETURNING id",
-                  DBP(DBI(id), DBI(r->me.id), DBS(in_str(r, "reason")), DBS(now)));
-    if (rc == 0) rc = DB_ERR;
-    if (rc == DB_EUNIQUE) { /* a concurrent application of the same user won */
-        db_rollback(r->db);
-        return reply_problem(r, 409, "duplicate", "you have already applied for this project");
-    }
-    if (rc < 0) goto fail;
-    app_id = db_get_int(&ins, 0, "id");
-    json_t *created = app_json(r->db, &r->a, app_id);
-    rc = audit_record(r->db, r->me.id, "project_application", app_id, "create", NULL, created);
-    json_decref(created);
-    if (rc < 0) goto fail;
-    rc = approvals_submit(
-        r->db, &r->a, "project_application", app_id,
+    return applications_submit(
+        r, &project_apps, id, in_str(r, "reason"),
         arena_printf(&r->a, "申请项目 Project application: %s", db_get_text(&p, 0, "name")),
-        db_get_int(&p, 0, "amount"), r->me.id, &request_id, &approved_now);
-    if (rc == APPR_EPENDING) {
-        db_rollback(r->db);
-        return reply_problem(r, 409, "duplicate", "the application already awaits approval");
-    }
-    if (rc < 0) goto fail;
-    rc = db_exec(r->db, "UPDATE project_applications SET request_id = ? WHERE id = ?",
-                 DBP(DBI(request_id), DBI(app_id)));
-    if (rc < 0 || (rc = db_commit(r->db)) < 0) goto fail;
-    return reply_json(r, 201, app_json(r->db, &r->a, app_id));
-fail:
-    db_rollback(r->db);
-    if (rc <= APPR_ENOTFOUND && rc >= APPR_ECALLBACK)
-        return reply_problem(r, 409, "conflict", "the application could not be submitted");
-    return reply_db_error(r, rc);
+        db_get_int(&p, 0, "amount"));
 }
-
-static const app_kind project_apps = {APP_SELECT, "project_id", " AND a.project_id = ?",
-                                      policy_project_allows, "projects.assign"};
 
 /* GET /project-applications?box=mine|all&state=&project_id= */
 static int h_apps_list(req *r)
