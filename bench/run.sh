@@ -14,7 +14,8 @@
 #   BENCH_THREADS=2            wrk threads
 #   BENCH_DB=sqlite            sqlite, or pg: a throw-away PostgreSQL cluster
 #                              (tests/pg.sh), stopped at the end
-#   BENCH_SERVER_THREADS=8     tradeflow serve --threads
+#   BENCH_SERVER_THREADS=N     tradeflow serve --threads N (unset: the server's
+#                              default, one request worker per CPU on SQLite)
 #   BENCH_ONLY=REGEX           only the endpoints whose name matches (grep -E)
 #   BENCH_WARMUP=1s            per-endpoint warm-up and status check (1 connection)
 #   BENCH_KEEP=1               keep the temporary folder (database, logs, wrk output)
@@ -37,7 +38,7 @@ BENCH_DURATION=${BENCH_DURATION:-10s}
 BENCH_CONNECTIONS=${BENCH_CONNECTIONS:-64}
 BENCH_THREADS=${BENCH_THREADS:-2}
 BENCH_DB=${BENCH_DB:-sqlite}
-BENCH_SERVER_THREADS=${BENCH_SERVER_THREADS:-8}
+BENCH_SERVER_THREADS=${BENCH_SERVER_THREADS:-}
 BENCH_ONLY=${BENCH_ONLY:-}
 BENCH_WARMUP=${BENCH_WARMUP:-1s}
 BENCH_KEEP=${BENCH_KEEP:-}
@@ -59,7 +60,7 @@ seconds() { # 10s, 2m, 1h, 10 -> seconds
 is_count "$BENCH_USERS" || die "BENCH_USERS must be a positive number"
 is_count "$BENCH_CONNECTIONS" || die "BENCH_CONNECTIONS must be a positive number"
 is_count "$BENCH_THREADS" || die "BENCH_THREADS must be a positive number"
-is_count "$BENCH_SERVER_THREADS" || die "BENCH_SERVER_THREADS must be a positive number"
+[ -z "$BENCH_SERVER_THREADS" ] || is_count "$BENCH_SERVER_THREADS" || die "BENCH_SERVER_THREADS must be a positive number"
 is_duration "$BENCH_DURATION" || die "BENCH_DURATION must look like 10s, 2m or 10"
 is_duration "$BENCH_WARMUP" || die "BENCH_WARMUP must look like 1s"
 case $BENCH_DB in sqlite | pg) ;; *) die "BENCH_DB must be sqlite or pg" ;; esac
@@ -173,7 +174,7 @@ step() { printf 'bench: %-46s' "$1"; t0=$(ms); }
 done_step() { printf '%6.1f s%s\n' "$(awk -v a="$t0" -v b="$(ms)" 'BEGIN{print (b-a)/1000}')" "${1:+  $1}"; }
 
 echo "bench: ${#names[@]} endpoints, about ${total}s of wrk, $BENCH_USERS users, $BENCH_DB," \
-  "$BENCH_CONNECTIONS connections, $BENCH_THREADS wrk threads, $BENCH_SERVER_THREADS server threads"
+  "$BENCH_CONNECTIONS connections, $BENCH_THREADS wrk threads, ${BENCH_SERVER_THREADS:-default} server workers"
 
 # --- CPU accounting: how much of the machine went to processes not ours ------
 # (the server, the PostgreSQL cluster, wrk); loopback numbers on a shared
@@ -288,7 +289,7 @@ step "starting tradeflow serve"
 base=""
 for _ in 1 2 3; do # another process may take the port first
   port=$(free_port) || die "no free port"
-  "$BIN" serve --db "$DB" --listen "127.0.0.1:$port" --threads "$BENCH_SERVER_THREADS" \
+  "$BIN" serve --db "$DB" --listen "127.0.0.1:$port" ${BENCH_SERVER_THREADS:+--threads "$BENCH_SERVER_THREADS"} \
     --no-access-log >"$tmp/server.log" 2>&1 &
   srv_pid=$!
   for _ in $(seq 150); do
@@ -406,7 +407,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
   echo "# Tradeflow benchmark"
   echo
   echo "$(date -u +'%Y-%m-%d %H:%M UTC'), commit $rev; $engine_version;" \
-    "$BENCH_USERS generated users; \`tradeflow serve --threads $BENCH_SERVER_THREADS\`;" \
+    "$BENCH_USERS generated users; \`tradeflow serve${BENCH_SERVER_THREADS:+ --threads $BENCH_SERVER_THREADS}\`;" \
     "wrk with $BENCH_THREADS threads, ${BENCH_DURATION} per endpoint unless the table says, on loopback;" \
     "$(nproc) CPUs ($cpu), shared by wrk and the server."
   echo

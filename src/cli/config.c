@@ -56,7 +56,7 @@ int config_load(tf_config *c, const char *explicit_file)
 {
     c->db = "sqlite:tradeflow.db";
     c->listen = "127.0.0.1:8080";
-    c->threads = 8;
+    c->threads = 0; /* the engine's default (workers_default) */
     c->session_hours = 12;
     c->secure_cookie = false;
     c->access_log = true;

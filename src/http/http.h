@@ -78,6 +78,12 @@ struct req {
     struct timespec started;
     bool too_big;
     bool body_refused;      /* a large body from someone not signed in: dropped, 401 */
+    /* the workers (workers.c): queued, then computed and waiting to be sent */
+    struct req *queue_next;
+    bool queued, computed;
+    const char *send_data;  /* the bytes to send (resp, or its gzip) */
+    size_t send_len;
+    bool send_gzip;
 };
 
 /* Replies ------------------------------------------------------------------ */

@@ -3,6 +3,7 @@
  * CSRF, permission, JSON checks), sending the reply (gzip when worth it),
  * access log, metrics, and graceful shutdown on SIGTERM. */
 #include "server.h"
+#include "workers.h"
 #include "http.h"
 #include "metrics.h"
 #include "static.h"
@@ -90,6 +91,26 @@ static int find_route(req *r, bool *path_known)
     }
     if (best >= 0) match(routes[best]->pattern, r->path, r);
     return best;
+}
+
+/* The requests that hold a CPU for long, computed by workers of their own
+ * (workers.c): argon2id password hashing, and whole uploaded or exported
+ * files. */
+static const struct {
+    const char *method, *pattern;
+} slow_routes[] = {
+    {"POST", "/api/v1/session"},      {"POST", "/api/v1/users"},
+    {"PATCH", "/api/v1/users/{id}"},  {"POST", "/api/v1/imports"},
+    {"POST", "/api/v1/imports/{id}/dry-run"}, {"GET", "/api/v1/customers/export"},
+};
+
+static bool slow_request(const req *r)
+{
+    for (size_t i = 0; i < sizeof(slow_routes) / sizeof(slow_routes[0]); i++)
+        if (strcmp(r->method, slow_routes[i].method) == 0 &&
+            match(slow_routes[i].pattern, r->path, NULL))
+            return true;
+    return false;
 }
 
 /* The methods the path allows, for the Allow header of a 405 ("GET, POST"). */
@@ -307,29 +328,36 @@ static enum MHD_Result send_file(struct MHD_Connection *conn, req *r)
     return ok;
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r)
+/* Picks the bytes to send (the reply, or its gzip when the client takes it
+ * and it pays): in the worker, since compressing is work. */
+static void prepare_reply(req *r)
 {
-    const char *data = r->resp;
-    size_t len = r->resp_len;
-    bool gz = false;
-    if (r->resp_fd > 0) /* a file: sent from disk as it is, MHD closes fd */
-        return send_file(conn, r);
+    r->send_data = r->resp;
+    r->send_len = r->resp_len;
+    r->send_gzip = false;
+    if (r->resp_fd > 0) return; /* a file: sent from disk as it is */
     const char *ae = req_header(r, "Accept-Encoding");
-    if (len >= 1024 && ae && strstr(ae, "gzip") && compressible(r->resp_type)) {
+    if (r->resp_len >= 1024 && ae && strstr(ae, "gzip") && compressible(r->resp_type)) {
+        size_t len = r->resp_len;
         const char *z = r->resp_static ? static_gzip(r, &len) : NULL;
-        if (!z) {
-            size_t zl;
-            z = gzip_buf(&r->a, data, len, &zl);
-            if (z) len = zl;
-            else len = r->resp_len;
-        }
+        if (!z) z = gzip_buf(&r->a, r->resp, r->resp_len, &len);
         if (z) {
-            data = z;
-            gz = true;
+            r->send_data = z;
+            r->send_len = len;
+            r->send_gzip = true;
         }
     }
+}
+
+/* Queues the prepared reply (libmicrohttpd's thread). */
+static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r)
+{
+    if (r->resp_fd > 0) /* a file: sent from disk as it is, MHD closes fd */
+        return send_file(conn, r);
+    bool gz = r->send_gzip;
     struct MHD_Response *resp = MHD_create_response_from_buffer(
-        len, (void *)data, r->resp_static && !gz ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
+        r->send_len, (void *)r->send_data,
+        r->resp_static && !gz ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
     if (r->resp_type) MHD_add_response_header(resp, "Content-Type", r->resp_type);
     if (gz) MHD_add_response_header(resp, "Content-Encoding", "gzip");
     MHD_add_response_header(resp, "Vary", "Accept-Encoding");
@@ -344,6 +372,25 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r)
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ok;
+}
+
+/* A worker's part of a request: the reply computed and prepared, the
+ * database connection given back, the connection handed back to
+ * libmicrohttpd's thread to send it. r is not touched after the resume. */
+static void compute(req *r)
+{
+    dispatch(r);
+    if (r->too_big && !r->rt) {
+        r->status = 0;
+        reply_problem(r, 413, "payload_too_large", "the body is too large");
+    }
+    prepare_reply(r);
+    if (r->db) {
+        db_release(r->db);
+        r->db = NULL;
+    }
+    r->computed = true;
+    MHD_resume_connection(r->conn);
 }
 
 /* Counts connections that were accepted but whose first request has not been
@@ -442,13 +489,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
-    if (r->status) return MHD_YES; /* already replied */
-    dispatch(r);
-    if (r->too_big && !r->rt) {
-        r->status = 0;
-        reply_problem(r, 413, "payload_too_large", "the body is too large");
-    }
-    return send_reply(conn, r);
+    if (r->computed) return send_reply(conn, r); /* back from a worker */
+    if (r->status || r->queued) return MHD_YES;  /* already replied, or in line */
+    r->queued = true;
+    MHD_suspend_connection(conn);
+    workers_push(r, slow_request(r));
+    return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -530,20 +576,27 @@ int server_run(const server_config *cfg)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    int threads = cfg->threads > 0 ? cfg->threads : 8;
+    int workers = cfg->threads > 0 ? cfg->threads
+                                   : workers_default(db_engine_of(cfg->db) == DB_ENGINE_PG);
+    if (workers_start(workers, compute) != 0) {
+        fprintf(stderr, "tradeflow: cannot start the request workers\n");
+        return -1;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG, port, NULL, NULL,
-        on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+            MHD_USE_ERROR_LOG,
+        port, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "tradeflow: cannot listen on %s (in use?)\n", cfg->listen);
+        workers_stop();
         return -1;
     }
-    tf_log("info", "msg=listening url=http://%s:%u threads=%d db=%s", host, port, threads,
+    tf_log("info", "msg=listening url=http://%s:%u workers=%d db=%s", host, port, workers,
            db_engine_of(cfg->db) == DB_ENGINE_PG ? "postgresql" : "sqlite");
     while (!stop_requested) pause();
     tf_log("info", "msg=stopping inflight=%d unserved=%d", atomic_load(&inflight),
@@ -557,6 +610,7 @@ int server_run(const server_config *cfg)
         else if (atomic_load(&unserved) == 0 || ++idle > 10) break;
         usleep(100 * 1000);
     }
+    workers_stop(); /* what is still in line is computed and resumed first */
     MHD_stop_daemon(d);
     tf_log("info", "msg=stopped");
     return 0;

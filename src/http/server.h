@@ -6,7 +6,7 @@
 
 typedef struct server_config {
     const char *listen; /* HOST:PORT */
-    int threads;        /* libmicrohttpd worker threads; one DB connection each */
+    int threads;        /* request workers (workers.c); 0: the engine's default */
     db *db;
     bool secure_cookie; /* add Secure to the session cookie (behind TLS) */
     bool access_log;
