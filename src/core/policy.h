@@ -92,15 +92,19 @@ bool policy_project_allows(const principal *u, const char *perm);
 void policy_project_permissions(const principal *u, json_t *out);
 tf_access policy_project_access(db_conn *c, const principal *u, int64_t project_id);
 /* Visibility as branches (alias p) for the board, which reads each as its
- * own indexed page and merges them: everything (all scope), or own, the
- * team u covers, unassigned, member of. A list ORs them instead
- * (policy_project_filter). */
+ * own indexed page and merges them: everything (all scope); or own, then
+ * either one branch per department of a small team (by the projects' owner
+ * department, 011_project_owner_department.sql) or the whole team u covers;
+ * unassigned; member of. A list ORs them instead (policy_project_filter).
+ * Read once per request and used for every column. */
+enum { PROJECT_TEAM_DEPTS_MAX = 8 };
 typedef struct project_branches {
     const principal *u;
     int n;
-    int kind[5];
+    int kind[PROJECT_TEAM_DEPTS_MAX + 4];
+    int64_t dept[PROJECT_TEAM_DEPTS_MAX + 4]; /* for a department branch */
 } project_branches;
-int policy_project_branches(db_conn *c, const principal *u, project_branches *out);
+int policy_project_branches(db_conn *c, arena *a, const principal *u, project_branches *out);
 void policy_project_branch(const project_branches *b, int i, struct sqlq *q);
 void policy_project_filter(const principal *u, struct sqlq *q);
 /* Appends " AND <col> IN (owners whose pipeline u sees)" (nothing for all). */

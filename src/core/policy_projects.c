@@ -89,9 +89,9 @@ static void owners_subquery(const principal *u, sqlq *q)
     owner_covered(u, q);
 }
 
-enum { PB_ALL, PB_OWN, PB_TEAM, PB_UNASSIGNED, PB_MEMBER };
+enum { PB_ALL, PB_OWN, PB_TEAM, PB_DEPT, PB_UNASSIGNED, PB_MEMBER };
 
-int policy_project_branches(db_conn *c, const principal *u, project_branches *out)
+int policy_project_branches(db_conn *c, arena *a, const principal *u, project_branches *out)
 {
     memset(out, 0, sizeof(*out));
     out->u = u;
@@ -99,12 +99,33 @@ int policy_project_branches(db_conn *c, const principal *u, project_branches *ou
         out->kind[out->n++] = PB_ALL;
         return out->n;
     }
-    int64_t manages = 0;
-    if (policy_scope(u) != SCOPE_DEPT)
-        db_scalar_int(c, &manages, 0, "SELECT COUNT(*) FROM departments WHERE manager_id = ?",
-                      DBP(DBI(u->id)));
     out->kind[out->n++] = PB_OWN;
-    if (policy_scope(u) == SCOPE_DEPT || manages) out->kind[out->n++] = PB_TEAM;
+    /* the departments u covers: those below the ones u manages, and with
+     * department scope u's own subtree (as owner_covered has them) */
+    sqlq q;
+    sqlq_init(&q, a,
+              "WITH RECURSIVE pm_sub(id) AS (SELECT id FROM departments WHERE manager_id = ?"
+              " UNION ALL SELECT d.id FROM departments d JOIN pm_sub ON d.parent_id = pm_sub.id)"
+              " SELECT id FROM pm_sub");
+    q.p[q.n++] = DBI(u->id);
+    if (policy_scope(u) == SCOPE_DEPT && u->department_id)
+        sqlq_add(&q,
+                 " UNION SELECT id FROM (WITH RECURSIVE pd_sub(id) AS (SELECT CAST(? AS BIGINT)"
+                 " UNION ALL SELECT d.id FROM departments d JOIN pd_sub ON d.parent_id = pd_sub.id)"
+                 " SELECT id FROM pd_sub) pd",
+                 1, (db_val[]){DBI(u->department_id)});
+    sqlq_add(&q, " LIMIT ?", 1, (db_val[]){DBI(PROJECT_TEAM_DEPTS_MAX + 1)});
+    db_res res;
+    int rc = sqlq_run(c, &q, &res);
+    if (rc >= 0 && res.nrows <= PROJECT_TEAM_DEPTS_MAX) {
+        /* none, or a small team: a page per department, each one index range */
+        for (int i = 0; i < res.nrows; i++) {
+            out->dept[out->n] = db_get_int(&res, i, "id");
+            out->kind[out->n++] = PB_DEPT;
+        }
+    } else { /* many departments (or no answer): each card's owner tested */
+        out->kind[out->n++] = PB_TEAM;
+    }
     if (sales_role(u)) out->kind[out->n++] = PB_UNASSIGNED;
     out->kind[out->n++] = PB_MEMBER;
     return out->n;
@@ -119,6 +140,9 @@ void policy_project_branch(const project_branches *b, int i, sqlq *q)
         break;
     case PB_OWN: /* a seek on (template_id, stage, owner_id, id) */
         sqlq_add(q, " AND p.owner_id = ?", 1, (db_val[]){DBI(u->id)});
+        break;
+    case PB_DEPT: /* a seek on (template_id, stage, owner_department_id, id) */
+        sqlq_add(q, " AND p.owner_department_id = ?", 1, (db_val[]){DBI(b->dept[i])});
         break;
     case PB_TEAM: /* many owners: the page is read newest first on (template_id,
                    * stage, id, owner_id), each candidate's owner tested by key */

@@ -133,6 +133,37 @@ for (const engine of engines()) {
       await checkEveryone('assigned');
     });
 
+    it('a salesperson moving to another team takes their projects to the new manager\'s board', async () => {
+      // Managers' columns are read per department through the projects'
+      // owner_department_id (migration 011), kept by triggers: it must follow
+      // the owner's move, or li keeps seeing chen's deals and huang never does.
+      const t = templates[0];
+      const p = (await c.chen.post('/api/v1/projects', { name: '调组核对 Team move check', template_id: t, amount: 4200 })).body;
+      assert.ok(p.id, 'entered');
+      const onBoard = async (client) => {
+        const col = await client.get(`/api/v1/projects/board?template_id=${t}&stage=${p.stage}&limit=200`);
+        assert.equal(col.status, 200, col.text);
+        return col.body.items.some((x) => x.id === p.id);
+      };
+      assert.equal(await onBoard(c.li), true, 'chen\'s manager sees it');
+      assert.equal(await onBoard(c.huang), false, 'the other team\'s manager does not');
+      const move = async (dept) => {
+        const u = (await c.admin.get(`/api/v1/users/${ids.chen}`)).body;
+        const r = await c.admin.patch(`/api/v1/users/${ids.chen}`, { version: u.version, department_id: dept });
+        assert.equal(r.status, 200, r.text);
+        return u.department_id;
+      };
+      const huangDept = (await c.admin.get(`/api/v1/users/${ids.huang}`)).body.department_id;
+      const oldDept = await move(huangDept);
+      assert.equal(await onBoard(c.huang), true, 'the new manager sees it');
+      assert.equal(await onBoard(c.li), false, 'the old manager no longer does');
+      assert.equal(await onBoard(c.wang), true, 'the head of both teams still does');
+      await checkEveryone('owner moved to another team');
+      await move(oldDept);
+      assert.equal(await onBoard(c.li), true);
+      assert.equal(await onBoard(c.huang), false);
+    });
+
     it('bad requests are refused with a problem', async () => {
       for (const bad of ['group=stage', 'group=stage&template_id=x', 'group=stage&template_id=0', 'group=nope',
         `group=stage&template_id=${templates[0]}&owner=nobody`, `group=stage&template_id=${templates[0]}&owner=0`,
