@@ -103,9 +103,20 @@ typedef struct project_branches {
     int n;
     int kind[PROJECT_TEAM_DEPTS_MAX + 4];
     int64_t dept[PROJECT_TEAM_DEPTS_MAX + 4]; /* for a department branch */
+    /* with policy_project_members_load: the projects of one template u is a
+     * member of, and their stages */
+    int nmembers;
+    const int64_t *member_id;
+    const char **member_stage;
+    bool members_loaded;
 } project_branches;
 int policy_project_branches(db_conn *c, arena *a, const principal *u, project_branches *out);
-void policy_project_branch(const project_branches *b, int i, struct sqlq *q);
+/* For a whole board: reads once which projects of template tid u is a
+ * member of, so that each column's member branch is a short id list
+ * instead of a probe of every membership (skipped for long lists). */
+void policy_project_members_load(db_conn *c, arena *a, project_branches *b, int64_t tid);
+/* Branch i as " AND ..." (alias p); stage: the column's stage, or NULL. */
+void policy_project_branch(const project_branches *b, int i, const char *stage, struct sqlq *q);
 void policy_project_filter(const principal *u, struct sqlq *q);
 /* Appends " AND <col> IN (owners whose pipeline u sees)" (nothing for all). */
 void policy_project_owner_filter(const principal *u, struct sqlq *q, const char *col);

@@ -7,7 +7,9 @@
 #define TF_SQLQ_H
 #include "db.h"
 
-#define SQLQ_MAX_PARAMS 64
+/* a board column: up to 11 branches of 6 values (policy_projects.c) and a
+ * member list of 32 */
+#define SQLQ_MAX_PARAMS 128
 
 typedef struct sqlq {
     arena *a;

@@ -65,7 +65,7 @@ static int column_page(req *r, const project_branches *br, int64_t tid, const ch
             sqlq_add(&q, " AND p.owner_id IS NULL", 0, NULL);
         else if (of->set)
             sqlq_add(&q, " AND p.owner_id = ?", 1, (db_val[]){DBI(of->id)});
-        policy_project_branch(br, i, &q);
+        policy_project_branch(br, i, stage, &q);
         sqlq_add(&q, " AND p.id < ? ORDER BY p.id DESC LIMIT ?) b", 2,
                  (db_val[]){DBI(below), DBI(limit + 1)});
     }
@@ -361,6 +361,7 @@ static int h_board(req *r)
         tpl = db_row_json(&tr, 0);
     pieces_add_open(r, &out, json_pack("{s:o}", "template", tpl));
     pieces_add(r, &out, "\"columns\":[", 11);
+    policy_project_members_load(r->db, &r->a, &br, tid); /* once for every column */
     json_t *cols = board_columns(r, tid, vid), *col;
     size_t i;
     json_array_foreach(cols, i, col)
