@@ -401,8 +401,10 @@ int customer_batch_init(customer_batch *b, db_conn *c, arena *pa, int64_t actor_
     /* the columns of customer_json, to show new rows alike without reading them back */
     int rc = db_query(c, pa, &b->cols, CUSTOMER_SELECT " WHERE c.id = 0", DBP0);
     if (rc < 0) return rc;
-    for (int i = 0; i < b->cols.ncols; i++)
-        if (after_col(b->cols.cols[i]) < 0) b->cols.ncols = 0; /* unknown: read rows back */
+    if (b->cols.ncols > 64) b->cols.ncols = 0; /* more than we map: read rows back */
+    for (int i = 0; i < b->cols.ncols; i++) /* looked up once, not per row and column */
+        if ((b->col_after[i] = (signed char)after_col(b->cols.cols[i])) < 0)
+            b->cols.ncols = 0; /* unknown: read rows back */
     return 0;
 }
 
@@ -617,7 +619,7 @@ static json_t *after_json(customer_batch *b, arena *a, const struct customer_new
     one.nrows = 1;
     one.cells = arena_alloc(a, sizeof(db_val) * (size_t)one.ncols);
     for (int i = 0; i < one.ncols; i++) {
-        int k = after_col(one.cols[i]);
+        int k = b->col_after[i];
         if (k < 0) return NULL;
         int v = after_map[k].v;
         one.cells[i] = v >= 0 ? n->v[v] : v == -1 ? DBI(n->id) : v == -2 ? DBI(1)
@@ -662,7 +664,7 @@ static const char *after_text(customer_batch *b, arena *a, const struct customer
     int nc = b->cols.ncols < 64 ? b->cols.ncols : 0;
     if (!nc) return NULL;
     for (int i = 0; i < nc; i++) {
-        int k = after_col(b->cols.cols[i]);
+        int k = b->col_after[i];
         if (k < 0) return NULL;
         int v = after_map[k].v;
         cell[i] = v >= 0 ? n->v[v] : v == -1 ? DBI(n->id) : v == -2 ? DBI(1)

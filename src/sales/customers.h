@@ -77,6 +77,7 @@ typedef struct customer_batch {
     int64_t ind_id[8];    /* industry names, for the search text */
     const char *ind_name[8];
     db_res cols;          /* customer_json's columns (no rows) */
+    signed char col_after[64]; /* each column's entry in customers.c's after_map */
     int64_t name_id[256]; /* dictionary item and user names, for the history */
     const char *name[256];
     /* numbers are reserved `block` at a time (numbering_reserve; 0 means 1);
