@@ -12,6 +12,8 @@
 #include "../core/util.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>
+#include <errno.h>
+#include <sys/socket.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -377,8 +379,30 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r)
 /* A worker's part of a request: the reply computed and prepared, the
  * database connection given back, the connection handed back to
  * libmicrohttpd's thread to send it. r is not touched after the resume. */
+/* Did the client close its connection while the request waited in line?
+ * (Under overload the line holds requests whose clients gave up; computing
+ * them would only delay the living. A client may not half-close and still
+ * wait for the reply.) */
+static bool client_gone(req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci) return false;
+    char c;
+    ssize_t n = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
 static void compute(req *r)
 {
+    if (client_gone(r)) { /* nobody to answer: the 499 of the access log */
+        r->status = 499;
+        r->resp = "";
+        r->resp_len = 0;
+        r->computed = true;
+        MHD_resume_connection(r->conn);
+        return;
+    }
     dispatch(r);
     if (r->too_big && !r->rt) {
         r->status = 0;

@@ -202,6 +202,42 @@ for (const engine of engines()) {
     });
   });
 
+  describe(`request workers [${engine}]`, () => {
+    it('a request whose client left while it waited in line is not computed (499 in the log)', async () => {
+      // one worker per line: sign-ins (argon2id) wait for each other
+      const srv = await startServer({ engine, threads: 1 });
+      try {
+        const body = JSON.stringify({ login: 'admin', password: 'demo123' });
+        const first = rawRequest(srv.url, '/api/v1/session', {
+          method: 'POST', headers: { 'Content-Type': 'application/json' }, body,
+        });
+        // a second sign-in whose client hangs up at once, while the first computes
+        const { port } = new URL(srv.url);
+        const net = await import('node:net');
+        await new Promise((ok, fail) => {
+          const s = net.connect(Number(port), '127.0.0.1', () => {
+            s.end('POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+              `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+            setTimeout(() => { s.destroy(); ok(); }, 20);
+          });
+          s.on('error', fail);
+        });
+        const third = await rawRequest(srv.url, '/api/v1/session', {
+          method: 'POST', headers: { 'Content-Type': 'application/json' }, body,
+        });
+        assert.equal((await first).status, 200);
+        assert.equal(third.status, 200, 'the line goes on after the request nobody waits for');
+        assert.ok(await waitForLog(srv, /method=POST path="\/api\/v1\/session"[^\n]* status=499/), srv.stderr.slice(-2000));
+        // the access log is written once a reply is sent: wait for both lines
+        const served = () => srv.stderr.split('\n').filter((l) => /path="\/api\/v1\/session"[^\n]* status=200/.test(l)).length;
+        for (let i = 0; i < 100 && served() < 2; i++) await new Promise((ok) => setTimeout(ok, 20));
+        assert.equal(served(), 2, 'only the two waiting clients were signed in');
+      } finally {
+        await srv.stop();
+      }
+    });
+  });
+
   describe(`graceful shutdown [${engine}]`, () => {
     it('SIGTERM lets requests in flight finish with 200 and exits 0', async () => {
       const srv = await startServer({ engine, threads: 4 });
