@@ -280,70 +280,124 @@ typedef struct tbuf {
     bool oom;
 } tbuf;
 
+/* Room for n more bytes (and a NUL); false when out of memory. */
+static bool tb_room(tbuf *b, size_t n)
+{
+    if (b->oom) return false;
+    if (b->n + n + 1 <= b->cap) return true;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (b->n + n + 1 > cap) cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = true;
+        return false;
+    }
+    b->p = p;
+    b->cap = cap;
+    return true;
+}
+
 static void tb_put(tbuf *b, const char *s, size_t n)
 {
-    if (b->oom) return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (b->n + n + 1 > cap) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->oom = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
+    if (!tb_room(b, n)) return;
     memcpy(b->p + b->n, s, n);
     b->n += n;
 }
 
-/* s as a JSON string: quote, backslash and control characters escaped,
- * UTF-8 kept as it is (the text was checked when it came in). */
-static void tb_string(tbuf *b, const char *s)
+/* s (len bytes) as a JSON string in one pass: quote, backslash and control
+ * characters escaped, UTF-8 checked and copied as it is. False (nothing
+ * written) if s is not valid UTF-8: the caller falls back to jansson. */
+static bool tb_string(tbuf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    tb_put(b, "\"", 1);
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
-        tb_put(b, run, (size_t)(s - run));
-        char esc[6] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
-        if (ch == '"' || ch == '\\') {
-            esc[1] = (char)ch;
-            tb_put(b, esc, 2);
-        } else if (ch == '\n') {
-            tb_put(b, "\\n", 2);
-        } else {
-            tb_put(b, esc, 6);
+    if (!tb_room(b, len * 6 + 2)) return true; /* oom: the whole reply fails */
+    const unsigned char *p = (const unsigned char *)s, *e = p + len;
+    char *o = b->p + b->n;
+    *o++ = '"';
+    while (p < e) {
+        unsigned c = *p;
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            *o++ = (char)c;
+            p++;
+            continue;
         }
-        run = s + 1;
+        if (c < 0x80) {
+            *o++ = '\\';
+            if (c == '"' || c == '\\') *o++ = (char)c;
+            else if (c == '\n') *o++ = 'n';
+            else {
+                *o++ = 'u';
+                *o++ = '0';
+                *o++ = '0';
+                *o++ = hex[c >> 4];
+                *o++ = hex[c & 15];
+            }
+            p++;
+            continue;
+        }
+        /* a multi-byte sequence: the same rules as tf_utf8_valid */
+        size_t n;
+        uint32_t cp;
+        if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F;
+        else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F;
+        else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07;
+        else return false;
+        if ((size_t)(e - p) <= n) return false;
+        for (size_t i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (p[i] & 0x3F);
+        }
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        memcpy(o, p, n + 1);
+        o += n + 1;
+        p += n + 1;
     }
-    tb_put(b, run, (size_t)(s - run));
-    tb_put(b, "\"", 1);
+    *o++ = '"';
+    b->n = (size_t)(o - b->p);
+    return true;
 }
 
 char *db_rows_text(const db_res *r, int nrows, size_t *len)
 {
     tbuf b = {0};
-    bool *is_json = calloc((size_t)(r->ncols ? r->ncols : 1), sizeof(bool));
-    if (!is_json) return NULL;
+    int nc = r->ncols ? r->ncols : 1;
+    bool *is_json = calloc((size_t)nc, sizeof(bool));
+    const char **key = calloc((size_t)nc, sizeof(char *)); /* `"name":`, `,"name":` after the first */
+    size_t *keylen = calloc((size_t)nc, sizeof(size_t));
+    char *keys = NULL;
+    size_t kcap = 0;
+    for (int i = 0; i < r->ncols; i++) kcap += strlen(r->cols[i]) + 4;
+    keys = malloc(kcap + 1);
+    if (!is_json || !key || !keylen || !keys) {
+        free(is_json);
+        free(key);
+        free(keylen);
+        free(keys);
+        return NULL;
+    }
+    char *k = keys;
     for (int i = 0; i < r->ncols; i++) {
         size_t cl = strlen(r->cols[i]);
         is_json[i] = cl > 5 && strcmp(r->cols[i] + cl - 5, "_json") == 0;
+        if (is_json[i]) cl -= 5;
+        key[i] = k;
+        if (i) *k++ = ',';
+        *k++ = '"';
+        memcpy(k, r->cols[i], cl); /* column names are ours */
+        k += cl;
+        *k++ = '"';
+        *k++ = ':';
+        keylen[i] = (size_t)(k - key[i]);
     }
     if (nrows > r->nrows) nrows = r->nrows;
     tb_put(&b, "[", 1);
     for (int row = 0; row < nrows; row++) {
         tb_put(&b, row ? ",{" : "{", row ? 2 : 1);
         for (int i = 0; i < r->ncols; i++) {
-            const char *col = r->cols[i];
             const db_val *v = &r->cells[row * r->ncols + i];
-            if (i) tb_put(&b, ",", 1);
-            tb_put(&b, "\"", 1);
-            tb_put(&b, col, strlen(col) - (is_json[i] ? 5 : 0)); /* column names are ours */
-            tb_put(&b, "\":", 2);
+            tb_put(&b, key[i], keylen[i]);
             char num[24], *e = num + sizeof(num), *d = e;
             switch (v->t) {
             case DBV_INT: { /* digits from the end; INT64_MIN through its magnitude */
@@ -357,18 +411,20 @@ char *db_rows_text(const db_res *r, int nrows, size_t *len)
             case DBV_BOOL:
                 tb_put(&b, v->i ? "true" : "false", v->i ? 4 : 5);
                 break;
-            case DBV_TEXT:
-                if (is_json[i] || !tf_utf8_valid(v->s, strlen(v->s))) {
+            case DBV_TEXT: {
+                size_t sl = strlen(v->s);
+                if (is_json[i] && sl == 2 && (strcmp(v->s, "{}") == 0 || strcmp(v->s, "[]") == 0)) {
+                    tb_put(&b, v->s, 2); /* the usual empty custom fields: as they are */
+                } else if (is_json[i] || !tb_string(&b, v->s, sl)) {
                     /* embedded JSON (or text jansson would refuse): as db_row_json */
-                    json_t *j = val_json(col, v);
+                    json_t *j = val_json(r->cols[i], v);
                     char *t = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
                     json_decref(j);
                     tb_put(&b, t ? t : "null", t ? strlen(t) : 4);
                     free(t);
-                } else {
-                    tb_string(&b, v->s);
                 }
                 break;
+            }
             default:
                 tb_put(&b, "null", 4);
             }
@@ -377,6 +433,9 @@ char *db_rows_text(const db_res *r, int nrows, size_t *len)
     }
     tb_put(&b, "]", 1);
     free(is_json);
+    free(key);
+    free(keylen);
+    free(keys);
     if (b.oom) {
         free(b.p);
         return NULL;

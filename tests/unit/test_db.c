@@ -19,6 +19,7 @@
 
 #include "core/numbering.h"
 #include "core/textsearch.h"
+#include "core/util.h"
 #include "db/db.h"
 #include "db/sqlq.h"
 #include "sales/customers.h"
@@ -161,6 +162,44 @@ static void test_rows_text_equals_rows_json(void **state)
     free(text);
     json_decref(got);
     json_decref(want);
+}
+
+/* The one-pass string writer checks UTF-8 as tf_utf8_valid does: what is
+ * not valid text becomes null as in db_rows_json, the rest is copied; the
+ * empty custom fields are copied as they are. */
+static void test_rows_text_utf8(void **state)
+{
+    fx *f = *state;
+    static const char *const texts[] = {
+        "ascii", "é 2-byte", "华 3-byte", "\xF0\x9F\x98\x80 4-byte", "bad \xFF byte",
+        "overlong \xC0\xAF", "surrogate \xED\xA0\x80", "cut \xE5\x8D", "\x7F del", "",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        db_res r;
+        int rc = db_query(f->c, &f->a, &r,
+                          "SELECT CAST(? AS TEXT) AS t, '{}' AS custom_json, '[]' AS list_json",
+                          DBP(DBS(texts[i])));
+        if (rc < 0 && !tf_utf8_valid(texts[i], strlen(texts[i]))) continue; /* PostgreSQL refuses it */
+        assert_int_equal(rc, 1);
+        size_t len = 0;
+        char *text = db_rows_text(&r, 1, &len);
+        assert_non_null(text);
+        json_error_t err;
+        json_t *got = json_loads(text, 0, &err), *want = db_rows_json(&r);
+        assert_non_null(got);
+        json_t *row = json_array_get(got, 0), *t = json_object_get(row, "t");
+        if (tf_utf8_valid(texts[i], strlen(texts[i]))) {
+            assert_true(json_equal(got, want));
+            assert_string_equal(json_string_value(t), texts[i]);
+        } else { /* db_rows_json leaves the member out: jansson refuses the text */
+            assert_true(json_is_null(t));
+            json_object_del(row, "t");
+            assert_true(json_equal(got, want));
+        }
+        free(text);
+        json_decref(got);
+        json_decref(want);
+    }
 }
 
 static void test_bound_values_are_data(void **state)
@@ -420,6 +459,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_typed_results, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exec_of_a_statement_with_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_text_equals_rows_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rows_text_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bound_values_are_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_constraint_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_and_leak, setup, teardown),
