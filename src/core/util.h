@@ -22,6 +22,9 @@ char *tf_token_hash(arena *a, const char *token);
 bool tf_parse_i64(const char *s, int64_t *out);
 /* True if s is valid UTF-8 without NUL bytes. */
 bool tf_utf8_valid(const char *s, size_t len);
+/* The length of the valid UTF-8 sequence at p (before e; NUL is not
+ * valid): 1-4, or 0. */
+size_t tf_utf8_seq(const unsigned char *p, const unsigned char *e);
 /* Number of UTF-8 code points in s. */
 size_t tf_utf8_len(const char *s);
 /* The first max code points of s (all of it if shorter), in the arena. */

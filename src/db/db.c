@@ -335,24 +335,11 @@ static bool tb_string(tbuf *b, const char *s, size_t len)
             p++;
             continue;
         }
-        /* a multi-byte sequence: the same rules as tf_utf8_valid */
-        size_t n;
-        uint32_t cp;
-        if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F;
-        else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F;
-        else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07;
-        else return false;
-        if ((size_t)(e - p) <= n) return false;
-        for (size_t i = 1; i <= n; i++) {
-            if ((p[i] & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (p[i] & 0x3F);
-        }
-        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        memcpy(o, p, n + 1);
-        o += n + 1;
-        p += n + 1;
+        size_t n = tf_utf8_seq(p, e); /* a multi-byte sequence */
+        if (!n) return false;
+        memcpy(o, p, n);
+        o += n;
+        p += n;
     }
     *o++ = '"';
     b->n = (size_t)(o - b->p);

@@ -148,6 +148,11 @@ int reply_page(req *r, json_t *items, int limit, const char *id_field);
  * row tells there is a next page), written as text without building JSON
  * values: what a list handler should end with. */
 int reply_page_rows(req *r, const db_res *res, int limit, const char *id_field);
+/* The members of such a page as text, `"items":[...],"next_cursor":...`
+ * (res's first n rows; more: a cursor from row n - 1's id_field), in r's
+ * arena; NULL if it cannot be encoded. */
+char *page_members_text(req *r, const db_res *res, int n, bool more, const char *id_field,
+                        size_t *len);
 
 /* Routes --------------------------------------------------------------------- */
 /* Every route table, in the order of the OpenAPI document (routes.c). */

@@ -147,38 +147,49 @@ int reply_conflict_version(req *r, int64_t current_version)
     return reply_json(r, 409, o);
 }
 
-int reply_page_rows(req *r, const db_res *res, int limit, const char *id_field)
+char *page_members_text(req *r, const db_res *res, int n, bool more, const char *id_field,
+                        size_t *len)
 {
-    int n = res->nrows > limit ? limit : res->nrows;
     const char *next = NULL;
-    if (res->nrows > limit && n > 0) {
+    if (more && n > 0) {
         const db_val *id = db_cell(res, n - 1, id_field);
         if (id && id->t == DBV_INT) next = arena_printf(&r->a, "\"%lld\"", (long long)id->i);
     }
-    size_t len = 0;
-    char *items = db_rows_text(res, n, &len);
-    if (!items) return reply_problem(r, 500, "internal", "could not encode the reply");
-    /* {"items":ITEMS,"next_cursor":NEXT} by copying (printf with a long %s
+    size_t il = 0;
+    char *items = db_rows_text(res, n, &il);
+    if (!items) return NULL;
+    /* "items":ITEMS,"next_cursor":NEXT by copying (printf with a long %s
      * costs more than the page itself) */
-    static const char head[] = "{\"items\":", mid[] = ",\"next_cursor\":";
+    static const char head[] = "\"items\":", mid[] = ",\"next_cursor\":";
     const char *nx = next ? next : "null";
     size_t hl = sizeof(head) - 1, ml = sizeof(mid) - 1, nl = strlen(nx);
-    char *body = arena_alloc(&r->a, hl + len + ml + nl + 2), *o = body;
+    char *out = arena_alloc(&r->a, hl + il + ml + nl + 1), *o = out;
     memcpy(o, head, hl);
-    memcpy(o += hl, items, len);
-    memcpy(o += len, mid, ml);
+    memcpy(o += hl, items, il);
+    memcpy(o += il, mid, ml);
     memcpy(o += ml, nx, nl);
-    o += nl;
-    *o++ = '}';
-    *o = 0;
     free(items);
+    *len = hl + il + ml + nl;
+    return out;
+}
+
+int reply_page_rows(req *r, const db_res *res, int limit, const char *id_field)
+{
+    int n = res->nrows > limit ? limit : res->nrows;
+    size_t len = 0;
+    char *page = page_members_text(r, res, n, res->nrows > limit, id_field, &len);
+    if (!page) return reply_problem(r, 500, "internal", "could not encode the reply");
+    char *body = arena_alloc(&r->a, len + 3);
+    body[0] = '{';
+    memcpy(body + 1, page, len);
+    body[len + 1] = '}';
     if (r->resp_fd > 0) {
         close(r->resp_fd);
         r->resp_fd = 0;
     }
     r->status = 200;
     r->resp = body;
-    r->resp_len = (size_t)(o - body);
+    r->resp_len = len + 2;
     if (!r->resp_type) r->resp_type = "application/json";
     return 0;
 }

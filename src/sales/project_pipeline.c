@@ -178,24 +178,7 @@ static char *column_text(req *r, const db_res *res, int limit, size_t *len)
             if (strcmp(sn->key[k], st->s) == 0) name = sn->name[k];
         row[nc - 1] = name ? (db_val)DBS(name) : (db_val){.t = DBV_NULL};
     }
-    size_t ilen = 0;
-    char *items = db_rows_text(&cards, n, &ilen);
-    if (!items) return NULL;
-    const char *next = "null";
-    if (res->nrows > limit && n > 0) {
-        const db_val *id = db_cell(res, n - 1, "id");
-        if (id && id->t == DBV_INT) next = arena_printf(&r->a, "\"%lld\"", (long long)id->i);
-    }
-    static const char head[] = "\"items\":", mid[] = ",\"next_cursor\":";
-    size_t hl = sizeof(head) - 1, ml = sizeof(mid) - 1, nl = strlen(next);
-    char *out = arena_alloc(&r->a, hl + ilen + ml + nl + 1), *o = out;
-    memcpy(o, head, hl);
-    memcpy(o += hl, items, ilen);
-    memcpy(o += ilen, mid, ml);
-    memcpy(o += ml, next, nl);
-    free(items);
-    *len = hl + ilen + ml + nl;
-    return out;
+    return page_members_text(r, &cards, n, res->nrows > limit, "id", len);
 }
 
 /* Text pieces joined once into the reply body. */
