@@ -203,6 +203,27 @@ for (const engine of engines()) {
   });
 
   describe(`request workers [${engine}]`, () => {
+    it('ordinary requests do not wait behind slow ones (sign-ins have their own line)', async () => {
+      const srv = await startServer({ engine, threads: 1 });
+      try {
+        const body = JSON.stringify({ login: 'admin', password: 'demo123' });
+        const done = [];
+        const signIns = [0, 1, 2].map((i) => rawRequest(srv.url, '/api/v1/session', {
+          method: 'POST', headers: { 'Content-Type': 'application/json' }, body,
+        }).then((r) => { done.push(`session${i}`); return r; }));
+        await new Promise((ok) => setTimeout(ok, 30)); // the sign-ins are in line
+        const health = await rawRequest(srv.url, '/healthz');
+        done.push('healthz');
+        assert.equal(health.status, 200);
+        for (const r of await Promise.all(signIns)) assert.equal(r.status, 200);
+        // one worker per line: three argon2id hashes take several times
+        // longer than the health check, which does not wait for them
+        assert.ok(done.indexOf('healthz') < 2, done.join(' '));
+      } finally {
+        await srv.stop();
+      }
+    });
+
     it('a request whose client left while it waited in line is not computed (499 in the log)', async () => {
       // one worker per line: sign-ins (argon2id) wait for each other
       const srv = await startServer({ engine, threads: 1 });
