@@ -376,9 +376,6 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r)
     return ok;
 }
 
-/* A worker's part of a request: the reply computed and prepared, the
- * database connection given back, the connection handed back to
- * libmicrohttpd's thread to send it. r is not touched after the resume. */
 /* Did the client close its connection while the request waited in line?
  * (Under overload the line holds requests whose clients gave up; computing
  * them would only delay the living. A client may not half-close and still
@@ -393,6 +390,9 @@ static bool client_gone(req *r)
     return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
+/* A worker's part of a request: the reply computed and prepared, the
+ * database connection given back, the connection handed back to
+ * libmicrohttpd's thread to send it. r is not touched after the resume. */
 static void compute(req *r)
 {
     if (client_gone(r)) { /* nobody to answer: the 499 of the access log */

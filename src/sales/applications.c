@@ -72,14 +72,42 @@ int applications_get(req *r, const app_kind *k)
     return reply_json(r, 200, db_row_json(&res, 0));
 }
 
-static json_t *app_json(req *r, const app_kind *k, int64_t id)
+json_t *applications_json(db_conn *c, arena *a, const app_kind *k, int64_t id)
 {
     sqlq q;
-    sqlq_init(&q, &r->a, k->select);
+    sqlq_init(&q, a, k->select);
     sqlq_add(&q, " WHERE a.id = ?", 1, (db_val[]){DBI(id)});
     db_res res;
-    if (sqlq_run(r->db, &q, &res) <= 0) return NULL;
+    if (sqlq_run(c, &q, &res) <= 0) return NULL;
     return db_row_json(&res, 0);
+}
+
+static json_t *app_json(req *r, const app_kind *k, int64_t id)
+{
+    return applications_json(r->db, &r->a, k, id);
+}
+
+int applications_decided(db_conn *c, arena *a, const app_kind *k, int64_t doc_id,
+                         int64_t actor_id, const char *state, const char *note, json_t *before)
+{
+    char now[TF_TS_LEN];
+    tf_now(now);
+    int rc = db_exec(c, k->decide_sql, DBP(DBS(state), DBS(note), DBS(now), DBI(doc_id)));
+    if (rc == 0) return APP_EREFUSED;
+    if (rc < 0) return rc;
+    json_t *after = applications_json(c, a, k, doc_id);
+    rc = audit_record(c, actor_id, k->doc_type, doc_id, state, before, after);
+    json_decref(after);
+    return rc < 0 ? rc : 0;
+}
+
+bool applications_can_view(db_conn *c, const principal *u, const app_kind *k, int64_t doc_id)
+{
+    int64_t applicant = 0;
+    db_scalar_int(c, &applicant, 0, k->applicant_sql, DBP(DBI(doc_id)));
+    if (!applicant) return false;
+    return policy_is_manager_of(c, u->id, applicant) ||
+           (k->allows(u, k->assign_perm) && policy_sees_owner(c, u, applicant));
 }
 
 int applications_submit(req *r, const app_kind *k, int64_t subject_id, const char *reason,

@@ -22,7 +22,14 @@ typedef struct app_kind {
     const char *insert_sql;  /* INSERT (subject, applicant_id, reason, state, created_at)
                               * VALUES (?, ?, ?, 'pending', ?) RETURNING id */
     const char *link_sql;    /* UPDATE ... SET request_id = ? WHERE id = ? */
+    const char *decide_sql;  /* UPDATE ... SET state = ?, outcome_note = ?, decided_at = ?
+                              * WHERE id = ? AND state = 'pending' */
+    const char *applicant_sql; /* SELECT applicant_id FROM ... WHERE id = ? */
 } app_kind;
+
+/* What an application's on_decided returns when it refuses: the
+ * application is no longer pending, or the outcome is unknown. */
+#define APP_EREFUSED (-100)
 
 /* GET ...?box=mine|all&state=&<subject_param>= — mine: my applications; all
  * (managers, admins): those of the users they cover. Keyset-paged by id. */
@@ -35,5 +42,16 @@ int applications_get(struct req *r, const app_kind *k);
  * commit, 201 with the application — or rollback and the error replied. */
 int applications_submit(struct req *r, const app_kind *k, int64_t subject_id, const char *reason,
                         const char *title, int64_t amount);
+/* An application as its list shows it (caller owns; NULL if none). */
+json_t *applications_json(db_conn *c, arena *a, const app_kind *k, int64_t id);
+/* The end of an application's on_decided, inside the deciding transaction:
+ * its state and note, while it is still pending (APP_EREFUSED otherwise),
+ * and its audit row from `before` to now. */
+int applications_decided(db_conn *c, arena *a, const app_kind *k, int64_t doc_id,
+                         int64_t actor_id, const char *state, const char *note, json_t *before);
+/* The approvals' can_view of an application: besides the applicant, the
+ * approvers and admins, the applicant's managers and whoever may assign
+ * (k->assign_perm) to the applicant. */
+bool applications_can_view(db_conn *c, const principal *u, const app_kind *k, int64_t doc_id);
 
 #endif

@@ -22,7 +22,6 @@
 #define BATCH_MAX  1000 /* customers per assign / take-back batch */
 #define REASON_MAX 500  /* code points */
 #define DAY_S      86400
-#define ECALLBACK  (-100) /* on_decided refuses: the application is not pending */
 
 /* Pool rules ------------------------------------------------------------------ */
 
@@ -287,12 +286,15 @@ static int pool_row_load(db_conn *c, arena *a, int64_t id, pool_row *out)
     " a.outcome_note, a.created_at, a.decided_at FROM customer_applications a"                     \
     " JOIN customers c ON c.id = a.customer_id JOIN users u ON u.id = a.applicant_id"
 
-static json_t *app_json(db_conn *c, arena *a, int64_t id)
-{
-    db_res r;
-    if (db_query(c, a, &r, APP_SELECT " WHERE a.id = ?", DBP(DBI(id))) <= 0) return NULL;
-    return db_row_json(&r, 0);
-}
+static const app_kind customer_apps = {
+    APP_SELECT, "customer_id", " AND a.customer_id = ?", policy_allows, "customers.assign",
+    "customer_application",
+    "INSERT INTO customer_applications(customer_id, applicant_id, reason, state, created_at)"
+    " VALUES (?, ?, ?, 'pending', ?) RETURNING id",
+    "UPDATE customer_applications SET request_id = ? WHERE id = ?",
+    "UPDATE customer_applications SET state = ?, outcome_note = ?, decided_at = ?"
+    " WHERE id = ? AND state = 'pending'",
+    "SELECT applicant_id FROM customer_applications WHERE id = ?"};
 
 /* Decides what an approved application does: the customer becomes the
  * applicant's if it is still in the pool and the pool rules allow; else the
@@ -364,42 +366,24 @@ static int app_on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outc
                       "SELECT customer_id, applicant_id, reason, state FROM customer_applications"
                       " WHERE id = ?",
                       DBP(DBI(doc_id)));
-    if (rc <= 0) return rc < 0 ? rc : ECALLBACK;
-    if (strcmp(db_get_text(&r, 0, "state"), "pending") != 0) return ECALLBACK;
-    json_t *before = app_json(c, a, doc_id), *after = NULL;
+    if (rc <= 0) return rc < 0 ? rc : APP_EREFUSED;
+    if (strcmp(db_get_text(&r, 0, "state"), "pending") != 0) return APP_EREFUSED;
+    json_t *before = applications_json(c, a, &customer_apps, doc_id);
     const char *state = outcome, *note = NULL;
     if (strcmp(outcome, "approved") == 0)
         rc = app_take(c, a, db_get_int(&r, 0, "customer_id"), db_get_int(&r, 0, "applicant_id"),
                       actor_id, db_get_text(&r, 0, "reason"), &state, &note);
     else if (strcmp(outcome, "rejected") && strcmp(outcome, "cancelled"))
-        rc = ECALLBACK;
-    if (rc < 0) goto done;
-    char now[TF_TS_LEN];
-    tf_now(now);
-    rc = db_exec(c,
-                 "UPDATE customer_applications SET state = ?, outcome_note = ?, decided_at = ?"
-                 " WHERE id = ? AND state = 'pending'",
-                 DBP(DBS(state), DBS(note), DBS(now), DBI(doc_id)));
-    if (rc == 0) rc = ECALLBACK;
-    if (rc < 0) goto done;
-    after = app_json(c, a, doc_id);
-    rc = audit_record(c, actor_id, "customer_application", doc_id, state, before, after);
-done:
+        rc = APP_EREFUSED;
+    if (rc >= 0)
+        rc = applications_decided(c, a, &customer_apps, doc_id, actor_id, state, note, before);
     json_decref(before);
-    json_decref(after);
     return rc < 0 ? rc : 0;
 }
 
-/* Besides the applicant, the approvers and admins: the applicant's managers
- * and whoever may assign customers to the applicant. */
 static bool app_can_view(db_conn *c, const principal *u, int64_t doc_id)
 {
-    int64_t applicant = 0;
-    db_scalar_int(c, &applicant, 0, "SELECT applicant_id FROM customer_applications WHERE id = ?",
-                  DBP(DBI(doc_id)));
-    if (!applicant) return false;
-    return policy_is_manager_of(c, u->id, applicant) ||
-           (policy_allows(u, "customers.assign") && policy_sees_owner(c, u, applicant));
+    return applications_can_view(c, u, &customer_apps, doc_id);
 }
 
 static const approval_doc_type app_doc_type = {
@@ -411,12 +395,6 @@ void customer_pool_register(void)
     approvals_register(&app_doc_type);
 }
 
-static const app_kind customer_apps = {
-    APP_SELECT, "customer_id", " AND a.customer_id = ?", policy_allows, "customers.assign",
-    "customer_application",
-    "INSERT INTO customer_applications(customer_id, applicant_id, reason, state, created_at)"
-    " VALUES (?, ?, ?, 'pending', ?) RETURNING id",
-    "UPDATE customer_applications SET request_id = ? WHERE id = ?"};
 
 /* POST /customers/{id}/apply {"reason"} — asks for a pool customer; the
  * approvals engine decides (at once when no flow step applies). */

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #define BATCH_MAX 1000
-#define ECALLBACK (-100) /* on_decided refuses: the application is not pending */
 
 /* Moves project id (at `version`, owned by `from`) to `to` (0: unassigned)
  * with its audit row. 1 if moved, 0 if it changed meanwhile, or < 0. */
@@ -173,12 +172,15 @@ static int h_projects_takeback(req *r)
     " FROM project_applications a JOIN projects p ON p.id = a.project_id"                          \
     " JOIN users u ON u.id = a.applicant_id"
 
-static json_t *app_json(db_conn *c, arena *a, int64_t id)
-{
-    db_res r;
-    if (db_query(c, a, &r, APP_SELECT " WHERE a.id = ?", DBP(DBI(id))) <= 0) return NULL;
-    return db_row_json(&r, 0);
-}
+static const app_kind project_apps = {
+    APP_SELECT, "project_id", " AND a.project_id = ?", policy_project_allows, "projects.assign",
+    "project_application",
+    "INSERT INTO project_applications(project_id, applicant_id, reason, state, created_at)"
+    " VALUES (?, ?, ?, 'pending', ?) RETURNING id",
+    "UPDATE project_applications SET request_id = ? WHERE id = ?",
+    "UPDATE project_applications SET state = ?, outcome_note = ?, decided_at = ?"
+    " WHERE id = ? AND state = 'pending'",
+    "SELECT applicant_id FROM project_applications WHERE id = ?"};
 
 /* on_decided of project_application, inside the deciding transaction: an
  * approved application makes the project the applicant's if it is still
@@ -191,10 +193,10 @@ static int app_on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outc
                       "SELECT project_id, applicant_id, reason, state FROM project_applications"
                       " WHERE id = ?",
                       DBP(DBI(doc_id)));
-    if (rc <= 0) return rc < 0 ? rc : ECALLBACK;
-    if (strcmp(db_get_text(&r, 0, "state"), "pending") != 0) return ECALLBACK;
+    if (rc <= 0) return rc < 0 ? rc : APP_EREFUSED;
+    if (strcmp(db_get_text(&r, 0, "state"), "pending") != 0) return APP_EREFUSED;
     int64_t pid = db_get_int(&r, 0, "project_id"), applicant = db_get_int(&r, 0, "applicant_id");
-    json_t *before = app_json(c, a, doc_id), *after = NULL;
+    json_t *before = applications_json(c, a, &project_apps, doc_id);
     const char *state = outcome, *note = NULL;
     char now[TF_TS_LEN];
     tf_now(now);
@@ -210,7 +212,7 @@ static int app_on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outc
                       " LEFT JOIN users u ON u.id = p.owner_id WHERE p.id = ?",
                       DBP(DBI(pid)));
         if (rc <= 0) {
-            rc = rc < 0 ? rc : ECALLBACK;
+            rc = rc < 0 ? rc : APP_EREFUSED;
             goto done;
         }
         const db_val *owner = db_cell(&p, 0, "owner_id");
@@ -246,33 +248,18 @@ static int app_on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outc
             if (rc < 0) goto done;
         }
     } else if (strcmp(outcome, "rejected") && strcmp(outcome, "cancelled")) {
-        rc = ECALLBACK;
+        rc = APP_EREFUSED;
         goto done;
     }
-    rc = db_exec(c,
-                 "UPDATE project_applications SET state = ?, outcome_note = ?, decided_at = ?"
-                 " WHERE id = ? AND state = 'pending'",
-                 DBP(DBS(state), DBS(note), DBS(now), DBI(doc_id)));
-    if (rc == 0) rc = ECALLBACK;
-    if (rc < 0) goto done;
-    after = app_json(c, a, doc_id);
-    rc = audit_record(c, actor_id, "project_application", doc_id, state, before, after);
+    rc = applications_decided(c, a, &project_apps, doc_id, actor_id, state, note, before);
 done:
     json_decref(before);
-    json_decref(after);
     return rc < 0 ? rc : 0;
 }
 
-/* Besides the applicant, the approvers and admins: the applicant's managers
- * and whoever may assign projects to the applicant. */
 static bool app_can_view(db_conn *c, const principal *u, int64_t doc_id)
 {
-    int64_t applicant = 0;
-    db_scalar_int(c, &applicant, 0, "SELECT applicant_id FROM project_applications WHERE id = ?",
-                  DBP(DBI(doc_id)));
-    if (!applicant) return false;
-    return policy_is_manager_of(c, u->id, applicant) ||
-           (policy_project_allows(u, "projects.assign") && policy_sees_owner(c, u, applicant));
+    return applications_can_view(c, u, &project_apps, doc_id);
 }
 
 static const approval_doc_type app_doc_type = {
@@ -284,12 +271,6 @@ void projects_register(void)
     approvals_register(&app_doc_type);
 }
 
-static const app_kind project_apps = {
-    APP_SELECT, "project_id", " AND a.project_id = ?", policy_project_allows, "projects.assign",
-    "project_application",
-    "INSERT INTO project_applications(project_id, applicant_id, reason, state, created_at)"
-    " VALUES (?, ?, ?, 'pending', ?) RETURNING id",
-    "UPDATE project_applications SET request_id = ? WHERE id = ?"};
 
 /* POST /projects/{id}/apply {"reason"} — asks for an unassigned project; the
  * approvals engine decides (at once when no flow step applies). */

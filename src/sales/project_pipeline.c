@@ -148,10 +148,10 @@ static const stage_names *names_get(req *r, int64_t vid)
     return e;
 }
 
-/* The cards of a column page as JSON text: res's rows (at most limit) with
- * one more field, stage_name (its version's name of its stage; null for won /
- * lost or a version that cannot be read), then `,"next_cursor":...`. The
- * cards go from the result straight to text (db_rows_text): building them as
+/* A column page as JSON text, `"items":[...],"next_cursor":...`: res's rows
+ * (at most limit) with one more field, stage_name (its version's name of its
+ * stage; null for won / lost or a version that cannot be read). The cards go
+ * from the result straight to text (page_members_text): building them as
  * jansson values was half the whole board's CPU. */
 static char *column_text(req *r, const db_res *res, int limit, size_t *len)
 {
