@@ -393,3 +393,32 @@ test('settings: an industry the administrator adds is offered on the entry form;
     await page.context().close()
   }
 })
+
+test('batch take-back: a manager selects two customers, is asked for the reason, and sends both to the pool', async () => {
+  const page = await signedIn('li')
+  try {
+    const zhang = (await apiCall(page, 'GET', '/users?limit=200')).body.items.find((u) => u.login === 'zhang')
+    const names = [`${tag} 收回甲`, `${tag} 收回乙`]
+    for (const n of names) await customerVia(page, n, { owner_id: zhang.id })
+    assert.deepEqual((await search(page, `${tag} 收回`)).sort(), [...names].sort())
+    const rows = page.locator('[data-test="customers-table"] .el-table__body tr')
+    for (const n of names) await rows.filter({ hasText: n }).locator('.el-checkbox').click()
+    await page.locator('[data-test="batch-bar"]').filter({ hasText: '2' }).waitFor()
+    await page.locator('[data-action="batch-takeback"]').click()
+    const dialog = page.locator('[data-test="batch-dialog"]')
+    await dialog.waitFor()
+    await dialog.locator('[data-action="batch-run"]').click() // no reason: refused in place
+    await dialog.locator('.el-form-item__error').first().waitFor()
+    await dialog.locator('[data-test="batch-reason"]').fill(`${tag} 长期未跟进`)
+    await dialog.locator('[data-action="batch-run"]').click()
+    await page.locator('.el-message--success').filter({ hasText: '2 customers taken back to the pool' }).waitFor()
+    await dialog.waitFor({ state: 'hidden' })
+    for (const n of names) {
+      const c = (await apiCall(page, 'GET', `/customers?q=${encodeURIComponent(n)}`)).body.items[0]
+      assert.equal(c.owner_id, null, `${n} is in the pool`)
+    }
+    assert.deepEqual(page.problems, [])
+  } finally {
+    await page.context().close()
+  }
+})
