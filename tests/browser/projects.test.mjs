@@ -196,7 +196,12 @@ test('a manager moves a card past a gate with a reason; a stale card reloads and
   await refusal.locator('[data-missing="customer_linked"]').waitFor()
   await refusal.locator('[data-action="override"]').click()
   await input(page, 'override-reason').fill('客户口头确认 verbal go-ahead')
+  // the board shows the card in its new column at once; the history has the
+  // override once the move request has been answered
+  const answered = page.waitForResponse((r) => r.request().method() === 'POST' &&
+    new URL(r.url()).pathname === `/api/v1/projects/${mk.id}/stage`)
   await refusal.locator('[data-action="confirm-override"]').click()
+  assert.equal((await answered).status(), 200)
   await page.locator(`[data-column="qualified"] [data-card="${mk.id}"]`).waitFor()
   const h = (await apiGet(page, `/projects/${mk.id}/history`)).body.items[0]
   assert.equal(h.action, 'stage_override')
