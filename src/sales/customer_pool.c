@@ -395,7 +395,6 @@ void customer_pool_register(void)
     approvals_register(&app_doc_type);
 }
 
-
 /* POST /customers/{id}/apply {"reason"} — asks for a pool customer; the
  * approvals engine decides (at once when no flow step applies). */
 static int h_pool_apply(req *r)

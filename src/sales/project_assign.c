@@ -271,7 +271,6 @@ void projects_register(void)
     approvals_register(&app_doc_type);
 }
 
-
 /* POST /projects/{id}/apply {"reason"} — asks for an unassigned project; the
  * approvals engine decides (at once when no flow step applies). */
 static int h_projects_apply(req *r)
