@@ -98,6 +98,9 @@ int reply_file(req *r, int status, const char *content_type, int fd, size_t size
 /* RFC 9457 problem+json with a stable machine code from the list in reply.c. */
 int reply_problem(req *r, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same with more members (errors, duplicates, winner...) merged in from
+ * extra (stolen; NULL for none). */
+int reply_problem_with(req *r, int status, const char *code, const char *detail, json_t *extra);
 /* 422 with per-field errors: errors is an array of {field, code, message} (stolen). */
 int reply_invalid(req *r, json_t *errors);
 /* Maps a DB_E* code to 409 (unique), 409 (fk), 503 (busy/conn) or 500 and logs. */

@@ -76,15 +76,24 @@ int reply_file(req *r, int status, const char *content_type, int fd, size_t size
     return 0;
 }
 
-static int problem(req *r, int status, const char *code, const char *detail, json_t *errors)
+int reply_problem_with(req *r, int status, const char *code, const char *detail, json_t *extra)
 {
     json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
                           arena_printf(&r->a, "about:blank#%s", code), "title",
                           status_title(status), "status", status, "code", code, "detail",
                           detail ? detail : "");
-    if (errors) json_object_set_new(o, "errors", errors);
+    if (extra) {
+        json_object_update(o, extra);
+        json_decref(extra);
+    }
     r->resp_type = "application/problem+json";
     return reply_json(r, status, o);
+}
+
+static int problem(req *r, int status, const char *code, const char *detail, json_t *errors)
+{
+    return reply_problem_with(r, status, code, detail,
+                              errors ? json_pack("{s:o}", "errors", errors) : NULL);
 }
 
 int reply_problem(req *r, int status, const char *code, const char *fmt, ...)

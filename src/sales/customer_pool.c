@@ -198,26 +198,9 @@ static json_t *holder_json(db_conn *c, arena *a, int64_t id)
     return db_row_json(&r, 0);
 }
 
-/* A problem reply with extra members (stolen, may be NULL). */
-static int reply_problem_x(req *r, int status, const char *code, const char *detail, json_t *extra)
-{
-    json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
-                          arena_printf(&r->a, "about:blank#%s", code), "title",
-                          status == 409   ? "Conflict"
-                          : status == 422 ? "Unprocessable Content"
-                                          : "Error",
-                          "status", status, "code", code, "detail", detail);
-    if (extra) {
-        json_object_update(o, extra);
-        json_decref(extra);
-    }
-    r->resp_type = "application/problem+json";
-    return reply_json(r, status, o);
-}
-
 static int reply_limit(req *r, limit_hit *hit)
 {
-    return reply_problem_x(r, 409, "conflict", hit->detail, hit->extra);
+    return reply_problem_with(r, 409, "conflict", hit->detail, hit->extra);
 }
 
 /* The reply when customer `id` is not (or no longer) in the pool: 409 naming
@@ -231,8 +214,8 @@ static int reply_not_in_pool(req *r, int64_t id)
     int64_t holder = json_integer_value(json_object_get(h, "id"));
     if (holder == r->me.id) {
         json_decref(h);
-        return reply_problem_x(r, 409, "conflict", "this customer is already yours",
-                               json_pack("{s:s}", "reason", "already_yours"));
+        return reply_problem_with(r, 409, "conflict", "this customer is already yours",
+                                  json_pack("{s:s}", "reason", "already_yours"));
     }
     int64_t from_pool = 0;
     db_scalar_int(r->db, &from_pool, 0,
@@ -252,8 +235,8 @@ static int reply_not_in_pool(req *r, int64_t id)
                                  json_string_value(json_object_get(h, "at")))
                   : arena_printf(&r->a, "this customer is not in the pool: %s owns it",
                                  name ? name : "?");
-    return reply_problem_x(r, 409, "conflict", detail,
-                           json_pack("{s:s, s:o}", "reason", "not_in_pool", "winner", h));
+    return reply_problem_with(r, 409, "conflict", detail,
+                              json_pack("{s:s, s:o}", "reason", "not_in_pool", "winner", h));
 }
 
 /* The pool state of one customer, read inside the caller's transaction. */
@@ -421,10 +404,10 @@ static int h_pool_apply(req *r)
                   DBP(DBI(id), DBI(r->me.id)));
     if (pending) {
         db_rollback(r->db);
-        return reply_problem_x(r, 409, "duplicate",
-                               "you have already applied for this customer; the application"
-                               " awaits approval",
-                               json_pack("{s:I}", "application_id", (json_int_t)pending));
+        return reply_problem_with(r, 409, "duplicate",
+                                  "you have already applied for this customer; the application"
+                                  " awaits approval",
+                                  json_pack("{s:I}", "application_id", (json_int_t)pending));
     }
     rules_load(r->db, &pr);
     if ((rc = limits_check(r->db, &r->a, &pr, r->me.id, id, 1, false, &hit)) < 0) goto fail;
@@ -550,10 +533,10 @@ static int h_pool_claim_batch(req *r)
     if (rc >= 0 && json_array_size(items) == 0) {
         db_rollback(r->db);
         json_decref(items);
-        return reply_problem_x(r, 409, "conflict",
-                               "no customer in the pool matches (or all are in your reclaim"
-                               " cooldown)",
-                               json_pack("{s:s}", "reason", "pool_empty"));
+        return reply_problem_with(r, 409, "conflict",
+                                  "no customer in the pool matches (or all are in your reclaim"
+                                  " cooldown)",
+                                  json_pack("{s:s}", "reason", "pool_empty"));
     }
     if (rc < 0 || (rc = db_commit(r->db)) < 0) {
         json_decref(items);
@@ -770,10 +753,10 @@ static int batch_move(req *r, bool assign)
         json_decref(unchanged);
         if (rc < 0) goto fail;
         db_rollback(r->db);
-        return reply_problem_x(r, 409, "conflict",
-                               "a customer of the batch changed meanwhile; nothing was moved,"
-                               " try again",
-                               json_pack("{s:o}", "errors", errs));
+        return reply_problem_with(r, 409, "conflict",
+                                  "a customer of the batch changed meanwhile; nothing was moved,"
+                                  " try again",
+                                  json_pack("{s:o}", "errors", errs));
     }
     json_decref(errs);
     return reply_json(r, 200,

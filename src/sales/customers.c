@@ -421,16 +421,11 @@ static void mask_dups(req *r, json_t *dups)
 static int reply_dups(req *r, json_t *errs, json_t *dups, bool warning)
 {
     mask_dups(r, dups);
-    json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:o, s:o}", "type",
-                          warning ? "about:blank#duplicate_warning" : "about:blank#validation_failed",
-                          "title", warning ? "Conflict" : "Unprocessable Content", "status",
-                          warning ? 409 : 422, "code", warning ? "duplicate_warning" : "validation_failed",
-                          "detail",
-                          warning ? "similar customers exist; send confirm_duplicates to enter it anyway"
-                                  : "the customer has invalid fields",
-                          "errors", errs, "duplicates", dups);
-    r->resp_type = "application/problem+json";
-    return reply_json(r, warning ? 409 : 422, o);
+    return reply_problem_with(
+        r, warning ? 409 : 422, warning ? "duplicate_warning" : "validation_failed",
+        warning ? "similar customers exist; send confirm_duplicates to enter it anyway"
+                : "the customer has invalid fields",
+        json_pack("{s:o, s:o}", "errors", errs, "duplicates", dups));
 }
 
 static int h_customers_create(req *r)

@@ -138,9 +138,9 @@ static int batch_move(req *r, bool assign)
         json_decref(unchanged);
         if (rc < 0) goto fail;
         db_rollback(r->db);
-        return project_problem(r, 409, "conflict",
-                               "a project of the batch changed meanwhile; nothing was moved",
-                               json_pack("{s:o}", "errors", errs));
+        return reply_problem_with(r, 409, "conflict",
+                                  "a project of the batch changed meanwhile; nothing was moved",
+                                  json_pack("{s:o}", "errors", errs));
     }
     json_decref(errs);
     return reply_json(r, 200,
@@ -297,7 +297,7 @@ static int h_projects_apply(req *r)
         db_rollback(r->db);
         bool mine = owner->i == r->me.id;
         const char *who = acc >= ACCESS_READ ? db_get_text(&p, 0, "owner_name") : NULL;
-        return project_problem(
+        return reply_problem_with(
             r, 409, "conflict",
             mine  ? "this project is already yours"
             : who ? arena_printf(&r->a, "this project is not unassigned: %s owns it", who)
@@ -310,8 +310,8 @@ static int h_projects_apply(req *r)
     }
     if (strcmp(db_get_text(&p, 0, "status"), "open") != 0) {
         db_rollback(r->db);
-        return project_problem(r, 409, "conflict", "the project is closed",
-                               json_pack("{s:s}", "reason", "closed"));
+        return reply_problem_with(r, 409, "conflict", "the project is closed",
+                                  json_pack("{s:s}", "reason", "closed"));
     }
     int64_t pending = 0;
     db_scalar_int(r->db, &pending, 0,
@@ -320,10 +320,10 @@ static int h_projects_apply(req *r)
                   DBP(DBI(id), DBI(r->me.id)));
     if (pending) {
         db_rollback(r->db);
-        return project_problem(r, 409, "duplicate",
-                               "you have already applied for this project; the application"
-                               " awaits approval",
-                               json_pack("{s:I}", "application_id", (json_int_t)pending));
+        return reply_problem_with(r, 409, "duplicate",
+                                  "you have already applied for this project; the application"
+                                  " awaits approval",
+                                  json_pack("{s:I}", "application_id", (json_int_t)pending));
     }
     return applications_submit(
         r, &project_apps, id, in_str(r, "reason"),

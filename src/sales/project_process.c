@@ -289,11 +289,11 @@ static int gate_check(req *r, int64_t id, const proc_version *v, json_t *project
     bool may = policy_project_may_override(r->db, &r->me, id);
     if (!why) {
         db_rollback(r->db);
-        project_problem(r, 409, "conflict",
-                        "required items of the stages left behind are not done; finish them"
-                        " or, as a manager, override with a reason",
-                        json_pack("{s:s, s:o, s:b}", "reason", "gate_blocked", "missing", missing,
-                                  "may_override", may));
+        reply_problem_with(r, 409, "conflict",
+                           "required items of the stages left behind are not done; finish them"
+                           " or, as a manager, override with a reason",
+                           json_pack("{s:s, s:o, s:b}", "reason", "gate_blocked", "missing",
+                                     missing, "may_override", may));
         return -1;
     }
     if (!may) {
@@ -369,8 +369,8 @@ static int h_stage_move(req *r)
     if (strcmp(json_string_value(json_object_get(p, "status")), "open") != 0) {
         db_rollback(r->db);
         json_decref(p);
-        return project_problem(r, 409, "conflict", "the project is closed; reopen it first",
-                               json_pack("{s:s}", "reason", "closed"));
+        return reply_problem_with(r, 409, "conflict", "the project is closed; reopen it first",
+                                  json_pack("{s:s}", "reason", "closed"));
     }
     proc_version v;
     if ((rc = process_version_load(r->db, &r->a,
@@ -456,10 +456,10 @@ static int h_checklist_put(req *r)
         json_decref(p);
         if (!item)
             return reply_problem(r, 404, "not_found", "the project's process has no such item");
-        return project_problem(r, 422, "validation_failed",
-                               arena_printf(&r->a, "this item is done by filling the field %s",
-                                            item->field ? item->field : "?"),
-                               json_pack("{s:s}", "field", item->field ? item->field : ""));
+        return reply_problem_with(r, 422, "validation_failed",
+                                  arena_printf(&r->a, "this item is done by filling the field %s",
+                                               item->field ? item->field : "?"),
+                                  json_pack("{s:s}", "field", item->field ? item->field : ""));
     }
     bool done = in_bool(r, "done", true);
     int64_t was = 0;
@@ -541,7 +541,8 @@ static int h_close(req *r)
         db_rollback(r->db);
         const char *detail = arena_printf(&r->a, "the project is already %s", status);
         json_decref(p);
-        return project_problem(r, 409, "conflict", detail, json_pack("{s:s}", "reason", "closed"));
+        return reply_problem_with(r, 409, "conflict", detail,
+                                  json_pack("{s:s}", "reason", "closed"));
     }
     bool override = false;
     if (won) {
@@ -605,8 +606,8 @@ static int h_reopen(req *r)
     if (!status_transition(status, "reopen")) {
         db_rollback(r->db);
         json_decref(p);
-        return project_problem(r, 409, "conflict", "the project is open",
-                               json_pack("{s:s}", "reason", "open"));
+        return reply_problem_with(r, 409, "conflict", "the project is open",
+                                  json_pack("{s:s}", "reason", "open"));
     }
     proc_version v;
     if ((rc = process_version_load(r->db, &r->a,

@@ -65,23 +65,6 @@ bool project_customer_ok(db_conn *c, int64_t project_id, int64_t customer_id)
     return n > 0;
 }
 
-int project_problem(req *r, int status, const char *code, const char *detail, json_t *extra)
-{
-    json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
-                          arena_printf(&r->a, "about:blank#%s", code), "title",
-                          status == 409   ? "Conflict"
-                          : status == 422 ? "Unprocessable Content"
-                          : status == 403 ? "Forbidden"
-                                          : "Error",
-                          "status", status, "code", code, "detail", detail);
-    if (extra) {
-        json_object_update(o, extra);
-        json_decref(extra);
-    }
-    r->resp_type = "application/problem+json";
-    return reply_json(r, status, o);
-}
-
 int64_t project_need(req *r, tf_access need, tf_access *acc)
 {
     int64_t id = req_id(r, 0);
@@ -273,12 +256,12 @@ static int project_check(db_conn *c, arena *a, const principal *u, json_t *field
 static int reply_dups(req *r, json_t *errs, json_t *dups, bool warning)
 {
     json_t *o = json_pack("{s:o, s:o}", "errors", errs, "duplicates", dups);
-    return project_problem(r, warning ? 409 : 422,
-                           warning ? "duplicate_warning" : "validation_failed",
-                           warning ? "projects with the same name exist; send confirm_duplicates"
-                                     " to enter it anyway"
-                                   : "the project has invalid fields",
-                           o);
+    return reply_problem_with(r, warning ? 409 : 422,
+                              warning ? "duplicate_warning" : "validation_failed",
+                              warning ? "projects with the same name exist; send confirm_duplicates"
+                                        " to enter it anyway"
+                                      : "the project has invalid fields",
+                              o);
 }
 
 /* JSON text of v (or dflt when absent), in the arena. */
@@ -408,7 +391,7 @@ static int h_projects_create(req *r)
             db_rollback(r->db);
             json_decref(errs);
             if (!missing) return reply_db_error(r, DB_ERR);
-            return project_problem(
+            return reply_problem_with(
                 r, 409, "conflict",
                 "a project can only start at a later stage when every gate"
                 " before it is met",

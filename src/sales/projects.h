@@ -61,8 +61,6 @@ struct req;
  * replies 404 (no such project, or not visible) or 403 (visible, less than
  * `need`) and returns -1. */
 int64_t project_need(struct req *r, tf_access need, tf_access *acc);
-/* A problem reply with extra members (stolen, may be NULL). */
-int project_problem(struct req *r, int status, const char *code, const char *detail, json_t *extra);
 /* The members of a project besides its owner, oldest first: user_id, name,
  * user_role, role, added_by, added_at (caller owns; empty on a database
  * error). In project_members.c. */

@@ -536,16 +536,11 @@ static int reply_create_problem(req *r, json_t *errs, json_t *dups, bool warning
         if (f && strncmp(f, "create.", 7) != 0)
             json_object_set_new(e, "field", json_string(arena_printf(&r->a, "create.%s", f)));
     }
-    json_t *o = json_pack(
-        "{s:s, s:s, s:i, s:s, s:s, s:o, s:o}", "type",
-        warning ? "about:blank#duplicate_warning" : "about:blank#validation_failed", "title",
-        warning ? "Conflict" : "Unprocessable Content", "status", warning ? 409 : 422, "code",
-        warning ? "duplicate_warning" : "validation_failed", "detail",
+    return reply_problem_with(
+        r, warning ? 409 : 422, warning ? "duplicate_warning" : "validation_failed",
         warning ? "similar customers exist; send create.confirm_duplicates to enter it anyway"
                 : "the customer to create has invalid fields",
-        "errors", errs, "duplicates", dups ? dups : json_array());
-    r->resp_type = "application/problem+json";
-    return reply_json(r, warning ? 409 : 422, o);
+        json_pack("{s:o, s:o}", "errors", errs, "duplicates", dups ? dups : json_array()));
 }
 
 /* POST /wechat/fans/{id}/transfer {"customer_id": N} | {"create": {...}},
