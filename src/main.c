@@ -4,6 +4,7 @@
 #include "cli/config.h"
 #include "cli/demo.h"
 #include "core/jobs.h"
+#include "sales/customers.h"
 #include "sales/modules.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -40,6 +41,11 @@ static db *open_db(const tf_config *c, int pool)
         return NULL;
     }
     if (n > 0) tf_log("info", "msg=migrated applied=%d db=%s", n, c->db);
+    if (search_reindex_pending(d) < 0) {
+        fprintf(stderr, "tradeflow: recomputing the quick-search terms failed\n");
+        db_close(d);
+        return NULL;
+    }
     return d;
 }
 

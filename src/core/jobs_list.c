@@ -5,10 +5,12 @@
 extern const job_def reminders_fire_job; /* src/sales/reminders.c */
 extern const job_def pool_takeback_job; /* src/sales/pool_takeback.c */
 extern const job_def imports_job; /* src/sales/customer_io.c */
+extern const job_def search_tidy_job; /* src/sales/search_upkeep.c */
 
 const job_def *const tf_jobs[] = {
     &reminders_fire_job,
     &pool_takeback_job,
     &imports_job,
+    &search_tidy_job,
     NULL,
 };

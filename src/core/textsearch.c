@@ -124,6 +124,16 @@ void ts_doc_init(ts_doc *d, arena *a)
     d->text[0] = d->grams[0] = 0;
 }
 
+/* Appends one term to the document's grams, space separated. */
+static void add_gram(ts_doc *d, const char *t, size_t len)
+{
+    grow(d->a, &d->grams, &d->glen, &d->gcap, len + 1);
+    if (d->glen) d->grams[d->glen++] = ' ';
+    memcpy(d->grams + d->glen, t, len);
+    d->glen += len;
+    d->grams[d->glen] = 0;
+}
+
 void ts_doc_add(ts_doc *d, const char *value)
 {
     if (!value || !*value) return;
@@ -134,76 +144,99 @@ void ts_doc_add(ts_doc *d, const char *value)
     if (d->tlen) d->text[d->tlen++] = '|'; /* keeps a substring from spanning two fields */
     memcpy(d->text + d->tlen, norm, n + 1);
     d->tlen += n;
-    /* bigrams of consecutive code points, then the last code point alone so a
-     * one-character prefix query finds a field's final character too */
-    const unsigned char *p = (const unsigned char *)norm;
-    uint32_t cp;
-    size_t l1 = decode(p, &cp);
-    while (p[l1]) {
-        size_t l2 = decode(p + l1, &cp);
-        grow(d->a, &d->grams, &d->glen, &d->gcap, l1 + l2 + 1);
-        if (d->glen) d->grams[d->glen++] = ' ';
-        memcpy(d->grams + d->glen, p, l1 + l2);
-        d->glen += l1 + l2;
-        d->grams[d->glen] = 0;
-        p += l1;
-        l1 = l2;
-    }
-    grow(d->a, &d->grams, &d->glen, &d->gcap, l1 + 1);
-    if (d->glen) d->grams[d->glen++] = ' ';
-    memcpy(d->grams + d->glen, p, l1);
-    d->glen += l1;
-    d->grams[d->glen] = 0;
+    /* the terms of the text (ts_next_term), then the last code point alone so
+     * a one-character prefix query finds a field's final character too */
+    const char *p = norm, *t;
+    size_t tl, last = 0;
+    while ((t = ts_next_term(&p, &tl)) != NULL) add_gram(d, t, tl);
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)norm[i] & 0xC0) != 0x80) last = i;
+    add_gram(d, norm + last, n - last);
 }
 
-/* Appends the bigrams of normq, each wrapped in pre/post, joined by sep. */
-static char *bigrams(arena *a, const char *normq, const char *pre, const char *post,
-                     const char *sep)
+static bool is_digit(char c)
 {
-    size_t n = strlen(normq), cap = n * 8 + 16, len = 0;
-    char *out = arena_alloc(a, cap);
-    const unsigned char *p = (const unsigned char *)normq;
-    uint32_t cp;
-    size_t l1 = decode(p, &cp);
-    while (p[l1]) {
-        size_t l2 = decode(p + l1, &cp);
-        len += (size_t)snprintf(out + len, cap - len, "%s%s%.*s%s", len ? sep : "", pre,
-                                (int)(l1 + l2), (const char *)p, post);
-        p += l1;
-        l1 = l2;
-    }
-    return out;
+    return c >= '0' && c <= '9';
 }
 
-int ts_bigram_list(arena *a, const char *normq, const char **out, int max)
+const char *ts_next_term(const char **pos, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)*pos;
+    uint32_t cp;
+    while (*p) {
+        size_t l1 = decode(p, &cp);
+        if (!p[l1]) break;
+        const unsigned char *at = p;
+        size_t l2 = decode(p + l1, &cp);
+        bool digits2 = is_digit((char)p[0]) && is_digit((char)p[1]);
+        /* each position gives its bigram, or, inside a run of digits, the
+         * four digits it starts (if the run is that long) */
+        if (!digits2) {
+            *pos = (const char *)(p + l1);
+            *len = l1 + l2;
+            return (const char *)at;
+        }
+        p += 1;
+        if (is_digit((char)at[2]) && is_digit((char)at[3])) {
+            *pos = (const char *)p;
+            *len = 4;
+            return (const char *)at;
+        }
+    }
+    *pos = (const char *)p;
+    return NULL;
+}
+
+int ts_query_terms(arena *a, const char *normq, const char **out, int max)
 {
     int n = 0;
-    const unsigned char *p = (const unsigned char *)normq;
-    uint32_t cp;
-    if (!*p) return 0;
-    size_t l1 = decode(p, &cp);
-    while (p[l1] && n < max) {
-        size_t l2 = decode(p + l1, &cp);
-        char *g = arena_printf(a, "%.*s", (int)(l1 + l2), (const char *)p);
+    const char *p = normq, *t;
+    size_t tl;
+    while (n < max && (t = ts_next_term(&p, &tl)) != NULL) {
+        char *g = arena_printf(a, "%.*s", (int)tl, t);
         bool seen = false;
         for (int i = 0; i < n && !seen; i++) seen = strcmp(out[i], g) == 0;
         if (!seen) out[n++] = g;
-        p += l1;
-        l1 = l2;
     }
     return n;
 }
 
+bool ts_query_is_phrase(const char *normq)
+{
+    for (const char *p = normq; *p; p++)
+        if (is_digit(p[0]) && is_digit(p[1])) return false;
+    return true;
+}
+
 char *ts_fts_query(arena *a, const char *normq)
 {
-    if (tf_utf8_len(normq) < 2) return arena_printf(a, "\"%s\"*", normq);
-    char *phrase = bigrams(a, normq, "", "", " ");
-    return arena_printf(a, "\"%s\"", phrase);
+    if (tf_utf8_len(normq) < 2)
+        return is_digit(normq[0]) ? NULL : arena_printf(a, "\"%s\"*", normq);
+    if (!ts_query_is_phrase(normq)) return NULL;
+    /* the phrase of every bigram in order (repeats included) */
+    size_t cap = strlen(normq) * 3 + 8, len = 0;
+    char *out = arena_alloc(a, cap);
+    const char *p = normq, *t;
+    size_t tl;
+    out[len++] = '"';
+    while ((t = ts_next_term(&p, &tl)) != NULL) {
+        if (len > 1) out[len++] = ' ';
+        memcpy(out + len, t, tl);
+        len += tl;
+    }
+    out[len++] = '"';
+    out[len] = 0;
+    return out;
 }
 
 char *ts_pg_array(arena *a, const char *normq)
 {
-    return arena_printf(a, "{%s}", bigrams(a, normq, "\"", "\"", ","));
+    const char *terms[TS_QUERY_MAX_TERMS];
+    int n = ts_query_terms(a, normq, terms, TS_QUERY_MAX_TERMS);
+    if (n == 0) return NULL;
+    char *out = "{";
+    for (int i = 0; i < n; i++) out = arena_printf(a, "%s%s\"%s\"", out, i ? "," : "", terms[i]);
+    return arena_printf(a, "%s}", out);
 }
 
 char *ts_like_escape(arena *a, const char *s)

@@ -1,6 +1,6 @@
 /* textsearch.h — normalising text for duplicate checks and quick search, and
- * the bigram form the search indexes hold. One definition of "the same name"
- * and "contains" for both engines. */
+ * the terms (bigrams, and four-digit runs) the search indexes hold. One
+ * definition of "the same name" and "contains" for both engines. */
 #ifndef TF_TEXTSEARCH_H
 #define TF_TEXTSEARCH_H
 #include <stdbool.h>
@@ -24,13 +24,26 @@ void ts_doc_init(ts_doc *d, arena *a);
 /* Adds one field's value (raw; normalised here). NULL/empty is skipped. */
 void ts_doc_add(ts_doc *d, const char *value);
 
-/* The FTS5 query for a normalised search: a phrase of its bigrams, or a
- * prefix query for one character. */
+/* The terms of a normalised text, in order, one per call (NULL at the end;
+ * *pos advances, *len is the term's length): the bigram of each pair of code
+ * points, except that two digits give no bigram; a run of digits gives
+ * instead each four digits in a row. Digit bigrams are in most customers
+ * (phones, numbers) and find nothing cheaply; four digits are rare. */
+const char *ts_next_term(const char **pos, size_t *len);
+/* The distinct terms of normq (at most max), each a string in the arena;
+ * returns how many. None: one code point, or digits in runs shorter than
+ * four, which only a LIKE finds. */
+enum { TS_QUERY_MAX_TERMS = 200 };
+int ts_query_terms(arena *a, const char *normq, const char **out, int max);
+/* True when normq has no two digits in a row: its terms are then its
+ * bigrams, consecutive in a document that contains it (a phrase). */
+bool ts_query_is_phrase(const char *normq);
+/* The FTS5 query that finds exactly the texts containing normq: a prefix
+ * query for one code point, the phrase of its bigrams otherwise; NULL when
+ * no query is exact (a digit, or two digits in a row). */
 char *ts_fts_query(arena *a, const char *normq);
-/* The distinct bigrams of normq (at most max), each a string in the arena;
- * returns how many. A query of one code point has none. */
-int ts_bigram_list(arena *a, const char *normq, const char **out, int max);
-/* PostgreSQL text[] literal of the bigrams: {"ab","bc"}. */
+/* PostgreSQL text[] literal of the distinct terms, {"ab","bc"}; NULL when
+ * normq has none. */
 char *ts_pg_array(arena *a, const char *normq);
 /* Escapes LIKE wildcards (PostgreSQL, backslash escape). */
 char *ts_like_escape(arena *a, const char *s);

@@ -52,15 +52,17 @@ int sqlq_run(db_conn *c, sqlq *q, db_res *out)
 
 /* The searchable tables: the condition through the engine's index, and the
  * plain substring test of the normalised text.
- * SQLite: the FTS5 index holds each field's bigrams. A query's rows are those
- * whose search_text contains it (search_text holds each field normalised,
- * joined by '|', which no normalised query contains, so a phrase match of
- * its bigrams and the substring test give the same rows). Reading the index
- * costs what the bigrams' document lists cost: a long query of common bigrams
- * (digits, "kh", 有限) read most of the index. So the index is asked only for
- * the (at most SEARCH_TERMS) rarest bigrams, by their document counts
- * (fts5vocab, cached below), and search_text LIKE confirms each candidate;
- * a query of at most SEARCH_TERMS bigrams stays an exact phrase.
+ * SQLite: the FTS5 index holds each field's terms (core/textsearch.h:
+ * bigrams, and four digits in a row within runs of digits). A query's rows
+ * are those whose search_text contains it (search_text holds each field
+ * normalised, joined by '|', which no normalised query contains, so a phrase
+ * match of its bigrams and the substring test give the same rows). Reading
+ * the index costs what the terms' document lists cost: a long query of
+ * common bigrams ("kh", 有限) read most of the index. So the index is asked
+ * only for the (at most SEARCH_TERMS) rarest terms, by their document counts
+ * (fts5vocab, cached below), and search_text LIKE confirms each candidate; a
+ * query of at most SEARCH_TERMS bigrams stays an exact phrase. A query
+ * without terms (one digit, two or three digits) is a LIKE alone.
  * The newest-first list drives the query from the index in rowid order with
  * its LIMIT (db_search_drive) and stops after a page. Other orders and the
  * exports use the condition (db_search_filter): the candidate rowids, or,
@@ -103,7 +105,7 @@ static bool sqlite_dense(db_conn *c, const char *probe_sql, const char *ftsq)
  * million rows), so counts are kept per process for GRAM_TTL seconds. A
  * stale count only makes a query choose less well, never wrongly. One
  * database per process; the slots are overwritten on collision. */
-enum { GRAM_SLOTS = 4096, GRAM_TTL = 600, SEARCH_TERMS = 3, SEARCH_MAX_GRAMS = 200 };
+enum { GRAM_SLOTS = 4096, GRAM_TTL = 600, SEARCH_TERMS = 2 };
 static struct {
     char gram[12];
     int entity;
@@ -138,24 +140,24 @@ static int64_t gram_docs(db_conn *c, int entity, const char *gram)
     return docs;
 }
 
-/* SQLite: the MATCH expression for normq (two code points or more) and, when
- * it is only a pre-selection, the LIKE pattern that makes it exact (else
- * *like is NULL). */
-static void sqlite_match(db_conn *c, arena *a, int entity, const char *normq, const char **match,
+/* SQLite: the MATCH expression for normq and, when it is only a
+ * pre-selection, the LIKE pattern that makes it exact (else *like is NULL).
+ * False when the index cannot help (ts_query_terms found no term): a LIKE
+ * alone finds such a query. */
+static bool sqlite_match(db_conn *c, arena *a, int entity, const char *normq, const char **match,
                          const char **like)
 {
-    const char *grams[SEARCH_MAX_GRAMS];
-    int n = ts_bigram_list(a, normq, grams, SEARCH_MAX_GRAMS);
+    const char *grams[TS_QUERY_MAX_TERMS];
     *like = NULL;
-    if (n <= SEARCH_TERMS) {
-        *match = ts_fts_query(a, normq);
-        return;
-    }
-    int64_t docs[SEARCH_MAX_GRAMS];
+    if (tf_utf8_len(normq) < 2) return (*match = ts_fts_query(a, normq)) != NULL;
+    int n = ts_query_terms(a, normq, grams, TS_QUERY_MAX_TERMS);
+    if (n == 0) return false;
+    if (n <= SEARCH_TERMS && (*match = ts_fts_query(a, normq)) != NULL) return true;
+    int64_t docs[TS_QUERY_MAX_TERMS];
     for (int i = 0; i < n; i++) docs[i] = gram_docs(c, entity, grams[i]);
     /* the SEARCH_TERMS rarest, as an AND of terms */
     char *m = "";
-    for (int k = 0; k < SEARCH_TERMS; k++) {
+    for (int k = 0; k < SEARCH_TERMS && k < n; k++) {
         int best = -1;
         for (int i = 0; i < n; i++)
             if (grams[i] && (best < 0 || docs[i] < docs[best])) best = i;
@@ -165,6 +167,7 @@ static void sqlite_match(db_conn *c, arena *a, int entity, const char *normq, co
     }
     *match = m;
     *like = arena_printf(a, "%%%s%%", ts_like_escape(a, normq));
+    return true;
 }
 
 static int find_entity(const char *entity)
@@ -180,8 +183,7 @@ bool db_search_drive(db_conn *c, arena *a, const char *entity, const char *normq
     int e = find_entity(entity);
     if (e < 0 || c->drv->engine != DB_ENGINE_SQLITE || !normq || tf_utf8_len(normq) < 2)
         return false;
-    sqlite_match(c, a, e, normq, match, like);
-    return true;
+    return sqlite_match(c, a, e, normq, match, like);
 }
 
 void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq)
@@ -195,19 +197,18 @@ void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq
     char *like = arena_printf(q->a, "%%%s%%", ts_like_escape(q->a, normq));
     if (c->drv->engine == DB_ENGINE_SQLITE) {
         const char *ftsq, *verify = NULL;
-        if (tf_utf8_len(normq) < 2) ftsq = ts_fts_query(q->a, normq);
-        else sqlite_match(c, q->a, i, normq, &ftsq, &verify);
-        if (sqlite_dense(c, searchable[i].sqlite_probe, ftsq)) {
+        if (!sqlite_match(c, q->a, i, normq, &ftsq, &verify) ||
+            sqlite_dense(c, searchable[i].sqlite_probe, ftsq)) {
             sqlq_add(q, searchable[i].sqlite_dense_cond, 1, (db_val[]){DBS(like)});
         } else {
             sqlq_add(q, searchable[i].sqlite_cond, 1, (db_val[]){DBS(ftsq)});
             if (verify) sqlq_add(q, searchable[i].sqlite_dense_cond, 1, (db_val[]){DBS(verify)});
         }
     } else {
-        if (tf_utf8_len(normq) < 2)
+        const char *terms = ts_pg_array(q->a, normq);
+        if (!terms)
             sqlq_add(q, searchable[i].pg_like_cond, 1, (db_val[]){DBS(like)});
         else
-            sqlq_add(q, searchable[i].pg_cond, 2,
-                     (db_val[]){DBS(ts_pg_array(q->a, normq)), DBS(like)});
+            sqlq_add(q, searchable[i].pg_cond, 2, (db_val[]){DBS(terms), DBS(like)});
     }
 }

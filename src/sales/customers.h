@@ -14,6 +14,9 @@ json_t *customer_json(db_conn *c, arena *a, int64_t id);
  * industry name, contacts and searchable custom fields (inside the caller's
  * transaction). */
 int customer_reindex(db_conn *c, arena *a, int64_t id);
+/* After a migration that changed the search terms: recomputes every
+ * customer's (search_upkeep.c). Runs at start, before serving. */
+int search_reindex_pending(db *d);
 /* Records a move in or out of the pool (customer_moves) and its audit row. */
 int customer_move(db_conn *c, int64_t customer_id, int64_t from_owner, int64_t to_owner,
                   const char *kind, const char *reason, int64_t actor_id);

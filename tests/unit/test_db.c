@@ -2,10 +2,11 @@
  * drivers) on a real SQLite file: migrations applied and recorded, typed
  * results, bound values never read as SQL, constraint errors mapped to
  * DB_EUNIQUE / DB_EFK, rollback and leaked transactions, the query builder's
- * parameter limit, quick search on Chinese and phone fragments, document
- * numbering, and text normalisation (core/textsearch.c). With TF_PG_URL set
- * (a throw-away cluster, see tests/pg.sh) the same tests run on PostgreSQL;
- * each test then empties the public schema first. */
+ * parameter limit, quick search on Chinese and phone fragments and its
+ * index's upkeep, document numbering, and text normalisation
+ * (core/textsearch.c). With TF_PG_URL set (a throw-away cluster, see
+ * tests/pg.sh) the same tests run on PostgreSQL; each test then empties the
+ * public schema first. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/jobs.h"
 #include "core/numbering.h"
 #include "core/textsearch.h"
 #include "core/util.h"
@@ -376,6 +378,14 @@ static void test_search(void **state)
     assert_int_equal(search(f, "中洛", id, 4), 0);
     assert_int_equal(search(f, "上海电机", id, 4), 0);
     assert_int_equal(search(f, "13800", id, 4), 0);
+    /* digits too short for a four-digit term: found without the index */
+    assert_int_equal(search(f, "668", id, 4), 1u << 2);
+    assert_int_equal(search(f, "99", id, 4), 1u << 2);
+    assert_int_equal(search(f, "2", id, 4), 1u << 1);
+    assert_int_equal(search(f, "8", id, 4), (1u << 0) | (1u << 1) | (1u << 2));
+    assert_int_equal(search(f, "kh3", id, 4), 1u << 2);
+    assert_int_equal(search(f, "03710002", id, 4), 0);
+    assert_int_equal(search(f, "138037100", id, 4), 1u << 0);
     assert_int_equal(search(f, "wirel td x", id, 4), 0);
     /* LIKE wildcards typed by the user are punctuation: dropped, never wildcards
      * (callers skip the search when nothing is left) */
@@ -387,6 +397,47 @@ static void test_search(void **state)
     assert_int_equal(customer_reindex(f->c, &f->a, id[3]), 0);
     assert_int_equal(search(f, "华瑞", id, 4), 1u << 3);
     assert_int_equal(search(f, "驱动", id, 4), 0);
+}
+
+/* The index's upkeep: terms recomputed after a migration changed them, and
+ * (SQLite) the FTS5 segments merged by the search_tidy job; searches give
+ * the same rows after both. */
+static void test_search_upkeep(void **state)
+{
+    fx *f = *state;
+    bool sqlite = db_engine_of(f->d) == DB_ENGINE_SQLITE;
+    int64_t id[12];
+    /* SQLite: every insert its own segment, none merged */
+    if (sqlite)
+        exec_ok(f, "INSERT INTO customers_fts(customers_fts, rank) VALUES ('automerge', 0)", DBP0);
+    for (int i = 0; i < 12; i++)
+        id[i] = add_customer(f, arena_printf(&f->a, "KH-%d", i), arena_printf(&f->a, "苏州华阳%d号", i),
+                             arena_printf(&f->a, "1380013%04d", i * 7));
+    const unsigned every = (1u << 12) - 1;
+    assert_int_equal(search(f, "华阳", id, 12), every);
+    assert_int_equal(search(f, "00130049", id, 12), 1u << 7);
+    /* a row indexed with old terms, and the marker migration 012 leaves */
+    exec_ok(f, "UPDATE customers SET search_grams = '苏州 13 30' WHERE id = ?", DBP(DBI(id[3])));
+    exec_ok(f, "INSERT INTO search_reindex(entity) VALUES ('customers')", DBP0);
+    assert_int_equal(search(f, "00130021", id, 12), 0); /* its four-digit terms are missing */
+    assert_int_equal(search_reindex_pending(f->d), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM search_reindex", DBP0), 0);
+    assert_int_equal(search(f, "00130021", id, 12), 1u << 3);
+    assert_int_equal(search_reindex_pending(f->d), 0); /* nothing left: a no-op */
+    /* the tidy job merges the segments (a no-op on PostgreSQL) */
+    int64_t before = sqlite ? count(f, "SELECT COUNT(DISTINCT segid) FROM customers_fts_idx", DBP0) : 0;
+    int steps = jobs_run_now(f->d, "search_tidy");
+    if (sqlite) {
+        assert_true(before >= 8);
+        assert_true(steps >= 1);
+        assert_int_equal(count(f, "SELECT COUNT(DISTINCT segid) FROM customers_fts_idx", DBP0), 1);
+    } else {
+        assert_int_equal(steps, 0);
+    }
+    assert_int_equal(search(f, "华阳", id, 12), every);
+    assert_int_equal(search(f, "华阳11号", id, 12), 1u << 11);
+    assert_int_equal(search(f, "00130049", id, 12), 1u << 7);
+    assert_int_equal(search(f, "0013", id, 12), every);
 }
 
 /* Numbering ---------------------------------------------------------------- */
@@ -450,6 +501,33 @@ static void test_normalize(void **state)
     assert_string_equal(ts_phone(a, "0371-6688 9900"), "037166889900"); /* landline kept */
     assert_null(ts_phone(a, ""));
     assert_null(ts_phone(a, NULL));
+    /* a document's terms: bigrams, but four-digit runs inside digits, and
+     * each field's last character */
+    ts_doc d;
+    ts_doc_init(&d, a);
+    ts_doc_add(&d, "Ab-12345c");
+    ts_doc_add(&d, "华阳 12");
+    ts_doc_add(&d, "7");
+    assert_string_equal(d.text, "ab12345c|华阳12|7");
+    assert_string_equal(d.grams, "ab b1 1234 2345 5c c 华阳 阳1 2 7");
+    /* a query's terms, distinct; none for digits in short runs */
+    const char *t[8];
+    assert_int_equal(ts_query_terms(a, "kh1234123", t, 8), 6);
+    assert_string_equal(t[0], "kh");
+    assert_string_equal(t[1], "h1");
+    assert_string_equal(t[2], "1234");
+    assert_string_equal(t[3], "2341");
+    assert_string_equal(t[4], "3412");
+    assert_string_equal(t[5], "4123");
+    assert_int_equal(ts_query_terms(a, "668", t, 8), 0);
+    assert_int_equal(ts_query_terms(a, "6", t, 8), 0);
+    assert_false(ts_query_is_phrase("a12"));
+    assert_true(ts_query_is_phrase("a1b2"));
+    assert_null(ts_fts_query(a, "7"));
+    assert_null(ts_fts_query(a, "x12"));
+    assert_string_equal(ts_fts_query(a, "a1b"), "\"a1 1b\"");
+    assert_string_equal(ts_pg_array(a, "0371x"), "{\"0371\",\"1x\"}");
+    assert_null(ts_pg_array(a, "37"));
 }
 
 int main(void)
@@ -465,6 +543,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback_and_leak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlq, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_upkeep, setup, teardown),
         cmocka_unit_test_setup_teardown(test_numbering, setup, teardown),
         cmocka_unit_test_setup_teardown(test_normalize, setup, teardown),
     };

@@ -1,0 +1,79 @@
+/* search_upkeep.c — keeping the customers' quick-search index in shape:
+ * - search_reindex_pending(): after a migration that changed the terms
+ *   (012), recomputes every customer's search terms, a chunk per
+ *   transaction, remembering where it stopped (a restart goes on);
+ * - the search_tidy job (SQLite): merges the FTS5 index into one segment
+ *   when it has SEGMENTS_MAX or more. Each committed write adds a small
+ *   segment and FTS5's automerge keeps a dozen or more; a query reads each
+ *   segment, so a one-segment index answers a search two to three times
+ *   faster. The merge goes in steps of STEP_PAGES pages, each its own
+ *   transaction, so writers wait for one step at most. */
+#include "customers.h"
+#include "../core/jobs.h"
+#include "../core/log.h"
+#include <time.h>
+
+enum { REINDEX_CHUNK = 500, SEGMENTS_MAX = 8, STEP_PAGES = 2000, ROUND_MAX_S = 300 };
+
+int search_reindex_pending(db *d)
+{
+    char err[256];
+    db_conn *c = db_acquire(d, err, sizeof(err));
+    if (!c) return DB_ECONN;
+    int64_t after = -1, done = 0;
+    int rc = db_scalar_int(c, &after, -1,
+                           "SELECT after_id FROM search_reindex WHERE entity = 'customers'", DBP0);
+    if (rc >= 0 && after >= 0) tf_log("info", "msg=search_reindex entity=customers after=%lld",
+                                      (long long)after);
+    while (rc >= 0 && after >= 0) {
+        arena a;
+        arena_init(&a);
+        db_res ids;
+        rc = db_begin(c);
+        if (rc >= 0)
+            rc = db_query(c, &a, &ids, "SELECT id FROM customers WHERE id > ? ORDER BY id LIMIT ?",
+                          DBP(DBI(after), DBI(REINDEX_CHUNK)));
+        for (int i = 0; rc >= 0 && i < ids.nrows; i++)
+            rc = customer_reindex(c, &a, after = db_get_int(&ids, i, "id"));
+        bool last = rc >= 0 && ids.nrows < REINDEX_CHUNK;
+        if (rc >= 0)
+            rc = last ? db_exec(c, "DELETE FROM search_reindex WHERE entity = 'customers'", DBP0)
+                      : db_exec(c, "UPDATE search_reindex SET after_id = ? WHERE entity = 'customers'",
+                                DBP(DBI(after)));
+        if (rc >= 0) rc = db_commit(c);
+        else db_rollback(c);
+        if (rc >= 0) done += ids.nrows;
+        arena_free(&a);
+        if (last) break;
+    }
+    if (rc < 0) tf_log("error", "msg=search_reindex_failed err=\"%s\"", db_errmsg(c));
+    else if (done) tf_log("info", "msg=search_reindexed customers=%lld", (long long)done);
+    db_release(c);
+    return rc < 0 ? rc : 0;
+}
+
+static int segments(db_conn *c, int64_t *n)
+{
+    return db_scalar_int(c, n, 0, "SELECT COUNT(DISTINCT segid) FROM customers_fts_idx", DBP0);
+}
+
+/* One round: the number of merge steps taken (0: nothing to do). */
+static int tidy(db_conn *c, arena *a)
+{
+    (void)a;
+    if (c->drv->engine != DB_ENGINE_SQLITE) return 0; /* PostgreSQL's GIN index keeps itself */
+    int64_t n = 0;
+    if (segments(c, &n) < 0) return DB_ERR;
+    if (n < SEGMENTS_MAX) return 0;
+    int steps = 0;
+    time_t start = time(NULL);
+    while (n > 1 && time(NULL) - start < ROUND_MAX_S) {
+        int rc = db_exec(c, "INSERT INTO customers_fts(customers_fts, rank) VALUES ('merge', ?)",
+                         DBP(DBI(-STEP_PAGES)));
+        if (rc < 0 || segments(c, &n) < 0) return DB_ERR;
+        steps++;
+    }
+    return steps;
+}
+
+const job_def search_tidy_job = {"search_tidy", 600, tidy};
