@@ -50,7 +50,7 @@ enum { NDATE_FILTERS = sizeof(date_filters) / sizeof(date_filters[0]) };
 #define CF_VALUE "CAST(json_extract(c.custom_json, ?) AS TEXT)"
 
 /* Keys the query string carries that are not filters. */
-static const char *const not_filters[] = {"limit", "cursor", "sort", "format", NULL};
+static const char *const not_filters[] = {"limit", "cursor", "sort", "format", "fields", NULL};
 
 static bool is_known(const char *key)
 {

@@ -316,6 +316,90 @@ int customer_check_with(db_conn *c, arena *a, json_t *policy, bool refs_known,
 
 /* Handlers ------------------------------------------------------------------ */
 
+/* The list's columns, for `fields` (a comma-separated choice of them: a
+ * screen asks for the columns it shows, and only their joins are made). */
+enum { J_OWNER = 1, J_QUAL = 2, J_REGION = 4, J_INDUSTRY = 8, J_SOURCE = 16, J_LEVEL = 32 };
+static const struct {
+    const char *name, *sql;
+    int join;
+} list_cols[] = {
+    {"id", "c.id", 0},
+    {"number", "c.number", 0},
+    {"name", "c.name", 0},
+    {"phone", "c.phone", 0},
+    {"telephone", "c.telephone", 0},
+    {"address", "c.address", 0},
+    {"wechat", "c.wechat", 0},
+    {"email", "c.email", 0},
+    {"qualification_id", "c.qualification_id", 0},
+    {"qualification_name", "dq.name AS qualification_name", J_QUAL},
+    {"region_id", "c.region_id", 0},
+    {"region_name", "dr.name AS region_name", J_REGION},
+    {"industry_id", "c.industry_id", 0},
+    {"industry_name", "di.name AS industry_name", J_INDUSTRY},
+    {"source_id", "c.source_id", 0},
+    {"source_name", "ds.name AS source_name", J_SOURCE},
+    {"level_id", "c.level_id", 0},
+    {"level_name", "dl.name AS level_name", J_LEVEL},
+    {"followup_method_id", "c.followup_method_id", 0},
+    {"owner_id", "c.owner_id", 0},
+    {"owner_name", "u.name AS owner_name", J_OWNER},
+    {"protected", "c.protected", 0},
+    {"signed", "c.signed", 0},
+    {"entry_method", "c.entry_method", 0},
+    {"notes", "c.notes", 0},
+    {"custom", "c.custom_json", 0},
+    {"last_followup_at", "c.last_followup_at", 0},
+    {"last_deal_at", "c.last_deal_at", 0},
+    {"owned_since", "c.owned_since", 0},
+    {"created_at", "c.created_at", 0},
+    {"updated_at", "c.updated_at", 0},
+    {"version", "c.version", 0},
+};
+enum { NLIST_COLS = sizeof(list_cols) / sizeof(list_cols[0]) };
+static const char *const list_joins[] = {
+    " LEFT JOIN users u ON u.id = c.owner_id",
+    " LEFT JOIN dict_items dq ON dq.id = c.qualification_id",
+    " LEFT JOIN dict_items dr ON dr.id = c.region_id",
+    " LEFT JOIN dict_items di ON di.id = c.industry_id",
+    " LEFT JOIN dict_items ds ON ds.id = c.source_id",
+    " LEFT JOIN dict_items dl ON dl.id = c.level_id",
+};
+
+/* "SELECT <columns>" and the joins they need for `fields` (NULL or empty:
+ * every column, as CUSTOMER_COLS / CUSTOMER_JOINS); the id always comes.
+ * -1 after a 400 reply naming an unknown field. */
+static int list_select(req *r, const char *fields, const char **cols, const char **joins)
+{
+    *cols = CUSTOMER_COLS;
+    *joins = CUSTOMER_JOINS;
+    if (!fields || !*fields) return 0;
+    bool want[NLIST_COLS] = {true}; /* the id */
+    for (const char *p = fields; *p;) {
+        size_t n = strcspn(p, ",");
+        int k = -1;
+        for (int i = 0; i < NLIST_COLS && k < 0; i++)
+            if (strlen(list_cols[i].name) == n && strncmp(p, list_cols[i].name, n) == 0) k = i;
+        if (k < 0 && n > 0)
+            return reply_problem(r, 400, "bad_request", "fields: %.*s is not a field of the list",
+                                 (int)(n > 60 ? 60 : n), p), -1;
+        if (k >= 0) want[k] = true;
+        p += n + (p[n] == ',');
+    }
+    char *sel = "SELECT ", *jn = "";
+    int join = 0;
+    for (int i = 0; i < NLIST_COLS; i++) {
+        if (!want[i]) continue;
+        sel = arena_printf(&r->a, "%s%s%s", sel, i ? ", " : "", list_cols[i].sql);
+        join |= list_cols[i].join;
+    }
+    for (int j = 0; j < (int)(sizeof(list_joins) / sizeof(list_joins[0])); j++)
+        if (join & (1 << j)) jn = arena_printf(&r->a, "%s%s", jn, list_joins[j]);
+    *cols = sel;
+    *joins = jn;
+    return 0;
+}
+
 static int h_customers_list(req *r)
 {
     int limit;
@@ -323,6 +407,8 @@ static int h_customers_list(req *r)
     if (req_page(r, &limit, &cursor) < 0) return 0;
     char now[TF_TS_LEN];
     tf_now(now);
+    const char *cols, *joins;
+    if (list_select(r, req_query(r, "fields"), &cols, &joins) < 0) return 0;
     customer_filter cf;
     if (customer_filter_from_query(r, &cf) < 0) return 0;
     /* keyset paging: the cursor is the id of the last row; other orders
@@ -359,13 +445,14 @@ static int h_customers_list(req *r)
     sqlq q;
     if (driven) {
         sqlq_init(&q, &r->a,
-                  CUSTOMER_COLS " FROM customers_fts f CROSS JOIN customers c ON c.id = f.rowid"
-                  CUSTOMER_JOINS " WHERE f.customers_fts MATCH ?");
+                  arena_printf(&r->a, "%s FROM customers_fts f CROSS JOIN customers c ON"
+                                      " c.id = f.rowid%s WHERE f.customers_fts MATCH ?",
+                               cols, joins));
         q.p[q.n++] = DBS(match);
         if (like) sqlq_add(&q, " AND c.search_text LIKE ? ESCAPE '\\'", 1, (db_val[]){DBS(like)});
         cf.norm_q = NULL; /* applied: the other filters follow */
     } else {
-        sqlq_init(&q, &r->a, CUSTOMER_SELECT " WHERE 1 = 1");
+        sqlq_init(&q, &r->a, arena_printf(&r->a, "%s FROM customers c%s WHERE 1 = 1", cols, joins));
     }
     policy_customer_filter(&r->me, &q, now);
     customer_filter_apply(r, &cf, &q);
