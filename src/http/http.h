@@ -90,6 +90,8 @@ struct req {
 /* Steals the reference to body. */
 int reply_json(req *r, int status, json_t *body);
 int reply_empty(req *r, int status);
+/* data is sent as it is, not copied: it must live until the request ends
+ * (static, or in r's arena). */
 int reply_raw(req *r, int status, const char *content_type, const char *data, size_t len);
 /* Sends `size` bytes of the open file fd (a finished export): the server
  * streams it from the file and closes fd, and gives the request's database

@@ -357,9 +357,11 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, req *r)
     if (r->resp_fd > 0) /* a file: sent from disk as it is, MHD closes fd */
         return send_file(conn, r);
     bool gz = r->send_gzip;
+    /* not copied: the bytes are static or in the request's arena, which
+     * lives until on_completed, after the last byte is sent or the
+     * connection is gone */
     struct MHD_Response *resp = MHD_create_response_from_buffer(
-        r->send_len, (void *)r->send_data,
-        r->resp_static && !gz ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_COPY);
+        r->send_len, (void *)r->send_data, MHD_RESPMEM_PERSISTENT);
     if (r->resp_type) MHD_add_response_header(resp, "Content-Type", r->resp_type);
     if (gz) MHD_add_response_header(resp, "Content-Encoding", "gzip");
     MHD_add_response_header(resp, "Vary", "Accept-Encoding");
