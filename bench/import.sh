@@ -179,15 +179,18 @@ api PUT "/api/v1/imports/$id/mapping" -H "Content-Type: application/json" -d "$m
   die "mapping failed"
 
 wait_job() { # polls like the UI; sets job, rss_max
-  rss_max=0
+  # each poll spawns only curl: the measuring must not take the server's CPU
+  # (jq and awk per poll were a tenth of this 2-CPU machine)
+  local kib=0 k v _ st
   for _ in $(seq 36000); do
     job=$(api GET "/api/v1/imports/$id")
-    local r
-    r=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$srv_pid/status")
-    rss_max=$(awk -v a="$rss_max" -v b="$r" 'BEGIN { print (b > a ? b : a) }')
-    case $(jq -r .state <<<"$job") in queued | running) sleep 0.2 ;; *) return 0 ;; esac
+    while read -r k v _; do [ "$k" = VmRSS: ] && ((v > kib)) && kib=$v; done <"/proc/$srv_pid/status"
+    st=""
+    [[ $job =~ \"state\":\ *\"([a-z_]+)\" ]] && st=${BASH_REMATCH[1]}
+    case $st in queued | running) sleep 0.2 ;; *) break ;; esac
   done
-  die "the job did not finish"
+  rss_max=$(awk -v k="$kib" 'BEGIN { printf "%.1f", k / 1024 }')
+  case $st in queued | running) die "the job did not finish" ;; esac
 }
 
 if [ -n "$DRY" ]; then
