@@ -30,7 +30,7 @@ void arena_free(arena *a)
     a->used_total = 0;
 }
 
-void *arena_alloc(arena *a, size_t n)
+void *arena_alloc_raw(arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     if (n == 0) n = 16;
@@ -50,6 +50,12 @@ void *arena_alloc(arena *a, size_t n)
     void *p = c->data + c->used;
     c->used += n;
     a->used_total += n;
+    return p;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+    void *p = arena_alloc_raw(a, n);
     memset(p, 0, n);
     return p;
 }
@@ -57,7 +63,7 @@ void *arena_alloc(arena *a, size_t n)
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
     if (!s) return NULL;
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_alloc_raw(a, n + 1);
     memcpy(p, s, n);
     p[n] = 0;
     return p;
@@ -75,7 +81,7 @@ char *arena_vprintf(arena *a, const char *fmt, va_list ap)
     int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
     if (n < 0) n = 0;
-    char *p = arena_alloc(a, (size_t)n + 1);
+    char *p = arena_alloc_raw(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }

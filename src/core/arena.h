@@ -16,6 +16,9 @@ typedef struct arena {
 void arena_init(arena *a);
 void arena_free(arena *a);
 void *arena_alloc(arena *a, size_t n);          /* zeroed, 16-byte aligned */
+/* Like arena_alloc, but the bytes are not zeroed: for a buffer the caller
+ * fills at once (copies, formatted text, reply bodies). */
+void *arena_alloc_raw(arena *a, size_t n);
 char *arena_strdup(arena *a, const char *s);    /* NULL stays NULL */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

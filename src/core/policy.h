@@ -58,8 +58,9 @@ int64_t policy_manager_for(db_conn *c, int64_t user_id);
  * customer is protected, everyone whose data scope covers the owner. */
 typedef enum { ACCESS_NONE, ACCESS_READ, ACCESS_WRITE, ACCESS_MANAGE } tf_access;
 struct sqlq;
-/* Appends " AND (<visible to u>)" for customers aliased `c`. now: tf_ts. */
-void policy_customer_filter(const principal *u, struct sqlq *q, const char *now);
+/* Appends " AND (<visible to u>)" for customers aliased `c`. now: tf_ts.
+ * Reads the customers shared with u (c), as of now. */
+void policy_customer_filter(db_conn *c, const principal *u, struct sqlq *q, const char *now);
 /* The user's access to one customer: MANAGE (assign, take back, protect,
  * share, edit), WRITE (edit, follow up), READ, or NONE (also when there is
  * no such customer: callers answer 404 either way). */

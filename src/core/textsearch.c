@@ -238,14 +238,3 @@ char *ts_pg_array(arena *a, const char *normq)
     for (int i = 0; i < n; i++) out = arena_printf(a, "%s%s\"%s\"", out, i ? "," : "", terms[i]);
     return arena_printf(a, "%s}", out);
 }
-
-char *ts_like_escape(arena *a, const char *s)
-{
-    char *out = arena_alloc(a, strlen(s) * 2 + 1), *o = out;
-    for (; *s; s++) {
-        if (*s == '%' || *s == '_' || *s == '\\') *o++ = '\\';
-        *o++ = *s;
-    }
-    *o = 0;
-    return out;
-}

@@ -45,6 +45,4 @@ char *ts_fts_query(arena *a, const char *normq);
 /* PostgreSQL text[] literal of the distinct terms, {"ab","bc"}; NULL when
  * normq has none. */
 char *ts_pg_array(arena *a, const char *normq);
-/* Escapes LIKE wildcards (PostgreSQL, backslash escape). */
-char *ts_like_escape(arena *a, const char *s);
 #endif

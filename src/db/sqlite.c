@@ -153,29 +153,29 @@ static int sq_query(db_conn *b, arena *a, db_res *out, const char *sql, int n, c
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (out->nrows == cap) {
             int ncap = cap ? cap * 2 : 16;
-            db_val *cells = arena_alloc(a, sizeof(db_val) * (size_t)ncap * (size_t)(ncols ? ncols : 1));
+            db_val *cells = arena_alloc_raw(a, sizeof(db_val) * (size_t)ncap * (size_t)(ncols ? ncols : 1));
             if (out->cells) memcpy(cells, out->cells, sizeof(db_val) * (size_t)cap * (size_t)ncols);
             out->cells = cells;
             cap = ncap;
         }
         db_val *row = out->cells + (size_t)out->nrows * (size_t)ncols;
         for (int i = 0; i < ncols; i++) {
+            /* whole cells: the array is not zeroed (arena_alloc_raw) */
             switch (sqlite3_column_type(st, i)) {
             case SQLITE_INTEGER:
-                row[i].t = isbool[i] ? DBV_BOOL : DBV_INT;
-                row[i].i = sqlite3_column_int64(st, i);
+                row[i] = (db_val){.t = isbool[i] ? DBV_BOOL : DBV_INT, .i = sqlite3_column_int64(st, i)};
                 break;
             case SQLITE_NULL:
-                row[i].t = DBV_NULL;
+                row[i] = (db_val){.t = DBV_NULL};
                 break;
             case SQLITE_FLOAT: /* we store no floats; render exactly what is there */
-                row[i].t = DBV_TEXT;
-                row[i].s = arena_printf(a, "%.17g", sqlite3_column_double(st, i));
+                row[i] = (db_val){.t = DBV_TEXT,
+                                  .s = arena_printf(a, "%.17g", sqlite3_column_double(st, i))};
                 break;
             default:
-                row[i].t = DBV_TEXT;
-                row[i].s = arena_strndup(a, (const char *)sqlite3_column_text(st, i),
-                                         (size_t)sqlite3_column_bytes(st, i));
+                row[i] = (db_val){.t = DBV_TEXT,
+                                  .s = arena_strndup(a, (const char *)sqlite3_column_text(st, i),
+                                                     (size_t)sqlite3_column_bytes(st, i))};
             }
         }
         out->nrows++;

@@ -1,7 +1,7 @@
 /* sqlq.c — the query builder (see sqlq.h) and the engine-specific quick-search
- * condition: SQLite asks its FTS5 index for the rarest bigrams (or the phrase
- * of a short query), PostgreSQL its GIN index for the bigram set, and both
- * confirm the substring with LIKE. */
+ * condition: SQLite asks its FTS5 index for the rarest terms (or the phrase
+ * of a short query), PostgreSQL its GIN index for the term set, and both
+ * confirm the substring (instr, strpos). */
 #include "sqlq.h"
 #include "../core/textsearch.h"
 #include "../core/util.h"
@@ -60,26 +60,29 @@ int sqlq_run(db_conn *c, sqlq *q, db_res *out)
  * the index costs what the terms' document lists cost: a long query of
  * common bigrams ("kh", 有限) read most of the index. So the index is asked
  * only for the (at most SEARCH_TERMS) rarest terms, by their document counts
- * (fts5vocab, cached below), and search_text LIKE confirms each candidate; a
- * query of at most SEARCH_TERMS bigrams stays an exact phrase. A query
- * without terms (one digit, two or three digits) is a LIKE alone.
+ * (fts5vocab, cached below), and the substring test on search_text (instr:
+ * bytes, cheaper than LIKE's pattern walk) confirms each candidate; a query
+ * of at most SEARCH_TERMS bigrams stays an exact phrase. A query without
+ * terms (one digit, two or three digits) is the substring test alone.
  * The newest-first list drives the query from the index in rowid order with
  * its LIMIT (db_search_drive) and stops after a page. Other orders and the
  * exports use the condition (db_search_filter): the candidate rowids, or,
- * for a fragment dense among the newest rows, the list's own order tested
- * with LIKE (sqlite_dense_cond), which stops after a page worth of rows. */
+ * for a fragment dense among the newest rows, the list's own order with the
+ * substring test (sqlite_dense_cond), which stops after a page worth of
+ * rows. */
 static const struct {
     const char *entity, *sqlite_cond, *sqlite_dense_cond, *sqlite_probe, *sqlite_vocab, *pg_cond,
         *pg_like_cond;
 } searchable[] = {
     {"customers", " AND c.id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)",
-     " AND c.search_text LIKE ? ESCAPE '\\'",
+     " AND instr(c.search_text, ?) > 0",
      "SELECT CASE WHEN COUNT(*) < ? THEN -1 ELSE (SELECT MAX(id) FROM customers) - MIN(rowid)"
      " END FROM (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? ORDER BY rowid DESC"
      " LIMIT ?)",
      "SELECT doc FROM customers_fts_vocab WHERE term = ?",
-     " AND string_to_array(c.search_grams, ' ') @> CAST(? AS TEXT[]) AND c.search_text LIKE ?",
-     " AND c.search_text LIKE ?"},
+     " AND string_to_array(c.search_grams, ' ') @> CAST(? AS TEXT[]) AND"
+     " strpos(c.search_text, ?) > 0",
+     " AND strpos(c.search_text, ?) > 0"},
 };
 enum { NSEARCHABLE = sizeof(searchable) / sizeof(searchable[0]) };
 
@@ -141,14 +144,14 @@ static int64_t gram_docs(db_conn *c, int entity, const char *gram)
 }
 
 /* SQLite: the MATCH expression for normq and, when it is only a
- * pre-selection, the LIKE pattern that makes it exact (else *like is NULL).
- * False when the index cannot help (ts_query_terms found no term): a LIKE
- * alone finds such a query. */
+ * pre-selection, the text whose presence in search_text makes it exact
+ * (else *verify is NULL). False when the index cannot help (ts_query_terms
+ * found no term): the substring test alone finds such a query. */
 static bool sqlite_match(db_conn *c, arena *a, int entity, const char *normq, const char **match,
-                         const char **like)
+                         const char **verify)
 {
     const char *grams[TS_QUERY_MAX_TERMS];
-    *like = NULL;
+    *verify = NULL;
     if (tf_utf8_len(normq) < 2) return (*match = ts_fts_query(a, normq)) != NULL;
     int n = ts_query_terms(a, normq, grams, TS_QUERY_MAX_TERMS);
     if (n == 0) return false;
@@ -166,7 +169,7 @@ static bool sqlite_match(db_conn *c, arena *a, int entity, const char *normq, co
         if (docs[best] == 0) break; /* one term no row holds: nothing can match */
     }
     *match = m;
-    *like = arena_printf(a, "%%%s%%", ts_like_escape(a, normq));
+    *verify = normq;
     return true;
 }
 
@@ -178,12 +181,12 @@ static int find_entity(const char *entity)
 }
 
 bool db_search_drive(db_conn *c, arena *a, const char *entity, const char *normq,
-                     const char **match, const char **like)
+                     const char **match, const char **verify)
 {
     int e = find_entity(entity);
     if (e < 0 || c->drv->engine != DB_ENGINE_SQLITE || !normq || tf_utf8_len(normq) < 2)
         return false;
-    return sqlite_match(c, a, e, normq, match, like);
+    return sqlite_match(c, a, e, normq, match, verify);
 }
 
 void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq)
@@ -194,12 +197,11 @@ void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq
         q->overflow = true; /* an unknown entity is a programming error: refuse to run */
         return;
     }
-    char *like = arena_printf(q->a, "%%%s%%", ts_like_escape(q->a, normq));
     if (c->drv->engine == DB_ENGINE_SQLITE) {
         const char *ftsq, *verify = NULL;
         if (!sqlite_match(c, q->a, i, normq, &ftsq, &verify) ||
             sqlite_dense(c, searchable[i].sqlite_probe, ftsq)) {
-            sqlq_add(q, searchable[i].sqlite_dense_cond, 1, (db_val[]){DBS(like)});
+            sqlq_add(q, searchable[i].sqlite_dense_cond, 1, (db_val[]){DBS(normq)});
         } else {
             sqlq_add(q, searchable[i].sqlite_cond, 1, (db_val[]){DBS(ftsq)});
             if (verify) sqlq_add(q, searchable[i].sqlite_dense_cond, 1, (db_val[]){DBS(verify)});
@@ -207,8 +209,8 @@ void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq
     } else {
         const char *terms = ts_pg_array(q->a, normq);
         if (!terms)
-            sqlq_add(q, searchable[i].pg_like_cond, 1, (db_val[]){DBS(like)});
+            sqlq_add(q, searchable[i].pg_like_cond, 1, (db_val[]){DBS(normq)});
         else
-            sqlq_add(q, searchable[i].pg_cond, 2, (db_val[]){DBS(terms), DBS(like)});
+            sqlq_add(q, searchable[i].pg_cond, 2, (db_val[]){DBS(terms), DBS(normq)});
     }
 }

@@ -33,8 +33,8 @@ void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq
 /* SQLite, newest-first lists: true when the search should drive the query
  * from the entity's full-text table (customers: customers_fts, ordered by
  * its rowid DESC with the LIMIT, which stops after a page). Sets the bound
- * value of "<fts> MATCH ?" and, unless NULL, of "<alias>.search_text LIKE ?
- * ESCAPE '\'" that makes the match exact. False: use db_search_filter. */
+ * value of "<fts> MATCH ?" and, unless NULL, of "instr(<alias>.search_text,
+ * ?) > 0" that makes the match exact. False: use db_search_filter. */
 bool db_search_drive(db_conn *c, arena *a, const char *entity, const char *normq,
-                     const char **match, const char **like);
+                     const char **match, const char **verify);
 #endif

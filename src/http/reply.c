@@ -172,7 +172,7 @@ char *page_members_text(req *r, const db_res *res, int n, bool more, const char 
     static const char head[] = "\"items\":", mid[] = ",\"next_cursor\":";
     const char *nx = next ? next : "null";
     size_t hl = sizeof(head) - 1, ml = sizeof(mid) - 1, nl = strlen(nx);
-    char *out = arena_alloc(&r->a, hl + il + ml + nl + 1), *o = out;
+    char *out = arena_alloc_raw(&r->a, hl + il + ml + nl + 1), *o = out;
     memcpy(o, head, hl);
     memcpy(o += hl, items, il);
     memcpy(o += il, mid, ml);
@@ -188,7 +188,7 @@ int reply_page_rows(req *r, const db_res *res, int limit, const char *id_field)
     size_t len = 0;
     char *page = page_members_text(r, res, n, res->nrows > limit, id_field, &len);
     if (!page) return reply_problem(r, 500, "internal", "could not encode the reply");
-    char *body = arena_alloc(&r->a, len + 3);
+    char *body = arena_alloc_raw(&r->a, len + 3);
     body[0] = '{';
     memcpy(body + 1, page, len);
     body[len + 1] = '}';

@@ -651,7 +651,7 @@ static int export_page(req *r, arena *a, const customer_filter *lf, int sort, co
 {
     sqlq q;
     sqlq_init(&q, a, EXPORT_SELECT);
-    policy_customer_filter(&r->me, &q, now);
+    policy_customer_filter(r->db, &r->me, &q, now);
     customer_filter_apply(r, lf, &q);
     int np = 0;
     for (const char *p = sorts[sort].cond; *p; p++)

@@ -649,7 +649,7 @@ static int batch_ids(req *r, int64_t **out, json_t *errs)
     tf_now(now);
     sqlq q;
     sqlq_init(&q, &r->a, "SELECT c.id FROM customers c WHERE 1 = 1");
-    policy_customer_filter(&r->me, &q, now);
+    policy_customer_filter(r->db, &r->me, &q, now);
     customer_filter cf;
     if (customer_filter_from_json(r, f, "filter.", &cf, errs) < 0) return 0;
     customer_filter_apply(r, &cf, &q);

@@ -439,9 +439,9 @@ static int h_customers_list(req *r)
     /* the newest first with a quick search, on SQLite: the full-text index
      * drives the query in its rowid order and the LIMIT stops it after a page,
      * instead of every match being collected first */
-    const char *match = NULL, *like = NULL;
+    const char *match = NULL, *verify = NULL;
     bool driven = si == 0 && cf.norm_q &&
-                  db_search_drive(r->db, &r->a, "customers", cf.norm_q, &match, &like);
+                  db_search_drive(r->db, &r->a, "customers", cf.norm_q, &match, &verify);
     sqlq q;
     if (driven) {
         sqlq_init(&q, &r->a,
@@ -449,12 +449,12 @@ static int h_customers_list(req *r)
                                       " c.id = f.rowid%s WHERE f.customers_fts MATCH ?",
                                cols, joins));
         q.p[q.n++] = DBS(match);
-        if (like) sqlq_add(&q, " AND c.search_text LIKE ? ESCAPE '\\'", 1, (db_val[]){DBS(like)});
+        if (verify) sqlq_add(&q, " AND instr(c.search_text, ?) > 0", 1, (db_val[]){DBS(verify)});
         cf.norm_q = NULL; /* applied: the other filters follow */
     } else {
         sqlq_init(&q, &r->a, arena_printf(&r->a, "%s FROM customers c%s WHERE 1 = 1", cols, joins));
     }
-    policy_customer_filter(&r->me, &q, now);
+    policy_customer_filter(r->db, &r->me, &q, now);
     customer_filter_apply(r, &cf, &q);
     customer_filter_free(&cf);
     if (driven) {

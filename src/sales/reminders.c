@@ -136,7 +136,7 @@ static void reminder_select(req *r, sqlq *q, const char *now)
               "SELECT r.id, r.user_id, r.customer_id, c.name AS customer_name, r.kind, r.title,"
               " r.notes, r.due_at, r.done, r.fired_at, r.mailed_at, r.version, r.created_at"
               " FROM reminders r LEFT JOIN customers c ON c.id = r.customer_id");
-    policy_customer_filter(&r->me, q, now);
+    policy_customer_filter(r->db, &r->me, q, now);
     sqlq_add(q, " WHERE r.user_id = ?", 1, (db_val[]){DBI(r->me.id)});
 }
 

@@ -71,7 +71,7 @@ static void fan_select(req *r, sqlq *q)
     char *now = arena_alloc(&r->a, TF_TS_LEN); /* bound by the query: must outlive this call */
     tf_now(now);
     sqlq_init(q, &r->a, FAN_SELECT);
-    policy_customer_filter(&r->me, q, now); /* " AND (...)" inside the join's ON */
+    policy_customer_filter(r->db, &r->me, q, now); /* " AND (...)" inside the join's ON */
     sqlq_add(q, " WHERE 1 = 1", 0, NULL);
 }
 

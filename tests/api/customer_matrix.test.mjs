@@ -262,3 +262,44 @@ for (const engine of engines()) {
     });
   });
 }
+
+// The list's filter writes up to 24 shared customers into the query as values
+// and looks the shares up per row beyond (core/policy.c): both ways give the
+// same rows, in lists, searches and other orders, and an ended share counts
+// in neither.
+for (const engine of engines()) {
+  describe(`many customers shared with one user [${engine}]`, () => {
+    let srv;
+    before(async () => { srv = await startServer({ engine }); });
+    after(async () => { await srv.stop(); });
+    it('the list and the search show every share, whether 3 or 30', async () => {
+      const zhao = await srv.login('zhao');
+      const zhang = await srv.login('zhang');
+      const me = (await zhang.get('/api/v1/me')).body;
+      const ids = [];
+      for (let i = 0; i < 31; i++) {
+        const r = await zhao.post('/api/v1/customers', { name: `共享甚多客户${i}`, phone: `1356666${String(i).padStart(4, '0')}`, protected: true });
+        assert.equal(r.status, 201, r.text);
+        ids.push(r.body.id);
+      }
+      const seen = async () => {
+        const out = {};
+        for (const [name, q] of [['list', ''], ['search', '&q=共享甚多'], ['phone', '&q=13566660'], ['by name', '&q=共享甚多&sort=name']]) {
+          const r = await zhang.get(`/api/v1/customers?limit=100${q}`);
+          assert.equal(r.status, 200, r.text);
+          out[name] = r.body.items.filter((c) => ids.includes(c.id)).map((c) => c.id).sort((a, b) => a - b);
+        }
+        return out;
+      };
+      const share = async (i) => {
+        const r = await zhao.post(`/api/v1/customers/${ids[i]}/shares`, { user_id: me.id, mode: 'read' });
+        assert.equal(r.status, 201, r.text);
+      };
+      for (const v of Object.values(await seen())) assert.deepEqual(v, [], 'protected, not shared: not seen');
+      for (let i = 0; i < 3; i++) await share(i);
+      for (const [k, v] of Object.entries(await seen())) assert.deepEqual(v, ids.slice(0, 3), `3 shares, ${k}`);
+      for (let i = 3; i < 30; i++) await share(i);
+      for (const [k, v] of Object.entries(await seen())) assert.deepEqual(v, ids.slice(0, 30), `30 shares, ${k}`);
+    });
+  });
+}
