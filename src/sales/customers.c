@@ -777,7 +777,7 @@ const route customers_routes[] = {
      " followup_method_id, protected, signed, created_from, created_to, updated_from, updated_to"
      " (dates or timestamps), next_contact_before, cf.KEY (text: contains; select: equals;"
      " multi-select: any of, repeat the key), cf.KEY.min/.max (number), cf.KEY.from/.to (date),"
-     " sort)",
+     " sort; fields=a,b,...: only these columns of each row, and its id)",
      NULL},
     {"POST", "/api/v1/customers", h_customers_create, "customers.create", 65536,
      "Enter a customer (for yourself; managers: for a salesperson or into the pool)",
