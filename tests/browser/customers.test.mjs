@@ -422,3 +422,35 @@ test('batch take-back: a manager selects two customers, is asked for the reason,
     await page.context().close()
   }
 })
+
+test('list columns: a page holds the columns shown; a column chosen later fills in, and phone cards name the owner', async () => {
+  const desk = await signedIn('li')
+  const phonePage = await signedIn('li', { width: 390, height: 844, mobile: true })
+  try {
+    const zhang = (await apiCall(desk, 'GET', '/users?limit=200')).body.items.find((u) => u.login === 'zhang')
+    const name = `${tag} 列与卡片`
+    await customerVia(desk, name, { owner_id: zhang.id, address: `${tag} 文化路 9 号` })
+    // the list asks for its columns only: no address until it is chosen
+    const asked = desk.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/customers' && new URL(r.url()).searchParams.get('q') === name)
+    assert.deepEqual(await search(desk, name), [name])
+    const fields = new URL((await asked).url()).searchParams.get('fields').split(',')
+    assert.ok(fields.includes('owner_name') && !fields.includes('address') && !fields.includes('notes'), fields.join(','))
+    const row = desk.locator('[data-test="customers-table"] .el-table__body tr').filter({ hasText: name })
+    await row.filter({ hasText: zhang.name }).waitFor()
+    // choosing the address column asks for the page again, with it
+    await desk.locator('[data-action="columns"]').click()
+    await desk.locator('[data-test="columns-panel"] [data-col="address"]').click()
+    await row.filter({ hasText: `${tag} 文化路 9 号` }).waitFor()
+    await desk.locator('[data-test="columns-panel"] [data-col="address"]').click() // as it was
+    // on a phone, the card shows the owner by name
+    await navigate(phonePage, 'customers')
+    await typeSearch(phonePage, phonePage.locator('[data-test="customer-search"]'), '/customers', name)
+    const card = phonePage.locator('.card-item').filter({ hasText: name })
+    await card.filter({ hasText: zhang.name }).waitFor()
+    assert.deepEqual(desk.problems, [])
+    assert.deepEqual(phonePage.problems, [])
+  } finally {
+    await desk.context().close()
+    await phonePage.context().close()
+  }
+})
