@@ -146,15 +146,8 @@ static int h_departments_delete(req *r)
                              "the department still has %lld users and %lld sub-departments",
                              (long long)users, (long long)children);
     }
-    rc = db_exec(r->db, "DELETE FROM departments WHERE id = ?", DBP(DBI(id)));
-    if (rc >= 0) rc = audit_record(r->db, r->me.id, "department", id, "delete", before, NULL);
-    if (rc >= 0) rc = db_commit(r->db);
-    json_decref(before);
-    if (rc < 0) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
-    return reply_empty(r, 204);
+    return audit_finish_delete(r, before, "department", id, "delete",
+                               "DELETE FROM departments WHERE id = ?", DBP(DBI(id)));
 }
 
 static int h_departments_history(req *r)

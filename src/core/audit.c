@@ -146,6 +146,30 @@ int audit_finish_update(req *r, int rc, const char *entity, int64_t id, json_t *
     return reply_json(r, 200, after);
 }
 
+int audit_finish_delete(req *r, json_t *before, const char *entity, int64_t id,
+                        const char *action, const char *delete_sql, int n, const db_val *p)
+{
+    if (!before) {
+        db_rollback(r->db);
+        return reply_not_found(r);
+    }
+    int rc = db_exec(r->db, delete_sql, n, p);
+    if (rc == 0) {
+        db_rollback(r->db);
+        int64_t v = json_integer_value(json_object_get(before, "version"));
+        json_decref(before);
+        return reply_conflict_version(r, v);
+    }
+    if (rc > 0) rc = audit_record(r->db, r->me.id, entity, id, action, before, NULL);
+    if (rc >= 0) rc = db_commit(r->db);
+    json_decref(before);
+    if (rc < 0) {
+        db_rollback(r->db);
+        return reply_db_error(r, rc);
+    }
+    return reply_empty(r, 204);
+}
+
 int audit_finish_create(req *r, int rc, const db_res *res, const char *entity,
                         json_t *(*load)(req *r, int64_t id))
 {

@@ -41,4 +41,12 @@ int audit_finish_create(struct req *r, int rc, const db_res *res, const char *en
  * database error replied). Takes ownership of before. */
 int audit_finish_update(struct req *r, int rc, const char *entity, int64_t id, json_t *before,
                         json_t *(*load)(struct req *r, int64_t id));
+/* The common end of a delete handler, inside its transaction: before is the
+ * row as it was (NULL: it was not there → 404); delete_sql (its n values p,
+ * DBP(...)) removes it — no row removed means someone changed it meanwhile
+ * (409 with before's version) — then the `action` audit row of (entity, id)
+ * is written, the transaction committed and 204 replied (or the database
+ * error). Takes ownership of before. */
+int audit_finish_delete(struct req *r, json_t *before, const char *entity, int64_t id,
+                        const char *action, const char *delete_sql, int n, const db_val *p);
 #endif

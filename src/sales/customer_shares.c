@@ -143,21 +143,9 @@ static int h_shares_delete(req *r)
     tf_now(now);
     int rc = db_begin(r->db);
     if (rc < 0) return reply_db_error(r, rc);
-    json_t *before = share_json(r, id, user, now);
-    if (!before) {
-        db_rollback(r->db);
-        return reply_not_found(r);
-    }
-    rc = db_exec(r->db, "DELETE FROM customer_shares WHERE customer_id = ? AND user_id = ?",
-                 DBP(DBI(id), DBI(user)));
-    if (rc >= 0) rc = audit_record(r->db, r->me.id, "customer", id, "unshare", before, NULL);
-    if (rc >= 0) rc = db_commit(r->db);
-    json_decref(before);
-    if (rc < 0) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
-    return reply_empty(r, 204);
+    return audit_finish_delete(r, share_json(r, id, user, now), "customer", id, "unshare",
+                               "DELETE FROM customer_shares WHERE customer_id = ? AND user_id = ?",
+                               DBP(DBI(id), DBI(user)));
 }
 
 const route customer_shares_routes[] = {

@@ -122,20 +122,9 @@ static int h_members_remove(req *r)
     int rc = db_begin(r->db);
     if (rc < 0) return reply_db_error(r, rc);
     json_t *before = uid > 0 ? member_json(r->db, &r->a, id, uid) : NULL;
-    if (!before) {
-        db_rollback(r->db);
-        return reply_not_found(r);
-    }
-    rc = db_exec(r->db, "DELETE FROM project_members WHERE project_id = ? AND user_id = ?",
-                 DBP(DBI(id), DBI(uid)));
-    if (rc >= 0) rc = audit_record(r->db, r->me.id, "project", id, "member_remove", before, NULL);
-    if (rc >= 0) rc = db_commit(r->db);
-    json_decref(before);
-    if (rc < 0) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
-    return reply_empty(r, 204);
+    return audit_finish_delete(r, before, "project", id, "member_remove",
+                               "DELETE FROM project_members WHERE project_id = ? AND user_id = ?",
+                               DBP(DBI(id), DBI(uid)));
 }
 
 const route project_members_routes[] = {

@@ -333,27 +333,9 @@ static int h_reminders_delete(req *r)
     if (query_version(r, &version) < 0) return 0;
     int rc = db_begin(r->db);
     if (rc < 0) return reply_db_error(r, rc);
-    json_t *before = reminder_json(r, id);
-    if (!before) {
-        db_rollback(r->db);
-        return reply_not_found(r);
-    }
-    rc = db_exec(r->db, "DELETE FROM reminders WHERE id = ? AND user_id = ? AND version = ?",
-                 DBP(DBI(id), DBI(r->me.id), DBI(version)));
-    if (rc == 0) {
-        db_rollback(r->db);
-        int64_t v = json_integer_value(json_object_get(before, "version"));
-        json_decref(before);
-        return reply_conflict_version(r, v);
-    }
-    if (rc > 0) rc = audit_record(r->db, r->me.id, "reminder", id, "delete", before, NULL);
-    if (rc >= 0) rc = db_commit(r->db);
-    json_decref(before);
-    if (rc < 0) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
-    return reply_empty(r, 204);
+    return audit_finish_delete(r, reminder_json(r, id), "reminder", id, "delete",
+                               "DELETE FROM reminders WHERE id = ? AND user_id = ? AND version = ?",
+                               DBP(DBI(id), DBI(r->me.id), DBI(version)));
 }
 
 /* Calendar feed -------------------------------------------------------------- */

@@ -242,19 +242,12 @@ static int h_views_delete(req *r)
     int rc = db_begin(r->db);
     if (rc < 0) return reply_db_error(r, rc);
     json_t *before = view_for_change(r, id);
-    if (!before) {
+    if (!before) { /* view_for_change replied */
         db_rollback(r->db);
         return 0;
     }
-    rc = db_exec(r->db, "DELETE FROM saved_views WHERE id = ?", DBP(DBI(id)));
-    if (rc >= 0) rc = audit_record(r->db, r->me.id, "saved_view", id, "delete", before, NULL);
-    if (rc >= 0) rc = db_commit(r->db);
-    json_decref(before);
-    if (rc < 0) {
-        db_rollback(r->db);
-        return reply_db_error(r, rc);
-    }
-    return reply_empty(r, 204);
+    return audit_finish_delete(r, before, "saved_view", id, "delete",
+                               "DELETE FROM saved_views WHERE id = ?", DBP(DBI(id)));
 }
 
 #define VIEW_SCHEMA(required)                                                                      \
