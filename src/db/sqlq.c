@@ -72,7 +72,7 @@ int sqlq_run(db_conn *c, sqlq *q, db_res *out)
  * rows. */
 static const struct {
     const char *entity, *sqlite_cond, *sqlite_dense_cond, *sqlite_probe, *sqlite_vocab, *pg_cond,
-        *pg_like_cond;
+        *pg_plain_cond;
 } searchable[] = {
     {"customers", " AND c.id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)",
      " AND instr(c.search_text, ?) > 0",
@@ -209,7 +209,7 @@ void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq
     } else {
         const char *terms = ts_pg_array(q->a, normq);
         if (!terms)
-            sqlq_add(q, searchable[i].pg_like_cond, 1, (db_val[]){DBS(normq)});
+            sqlq_add(q, searchable[i].pg_plain_cond, 1, (db_val[]){DBS(normq)});
         else
             sqlq_add(q, searchable[i].pg_cond, 2, (db_val[]){DBS(terms), DBS(normq)});
     }
