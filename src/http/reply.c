@@ -2,6 +2,7 @@
  * error codes listed here, pages of a collection, database error mapping. */
 #include "http.h"
 #include "../core/log.h"
+#include "../core/util.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,6 +103,14 @@ int reply_problem(req *r, int status, const char *code, const char *fmt, ...)
     va_start(ap, fmt);
     char *detail = arena_vprintf(&r->a, fmt, ap);
     va_end(ap);
+    /* a detail quoting the input cut at a byte count may end inside a
+     * character: such bytes become '?', so the reply can still be encoded */
+    unsigned char *p = (unsigned char *)detail, *e = p + strlen(detail);
+    while (p < e) {
+        size_t k = tf_utf8_seq(p, e);
+        if (k == 0) *p++ = '?';
+        else p += k;
+    }
     return problem(r, status, code, detail, NULL);
 }
 

@@ -381,8 +381,8 @@ static int list_select(req *r, const char *fields, const char **cols, const char
         for (int i = 0; i < NLIST_COLS && k < 0; i++)
             if (strlen(list_cols[i].name) == n && strncmp(p, list_cols[i].name, n) == 0) k = i;
         if (k < 0 && n > 0)
-            return reply_problem(r, 400, "bad_request", "fields: %.*s is not a field of the list",
-                                 (int)(n > 60 ? 60 : n), p), -1;
+            return reply_problem(r, 400, "bad_request", "fields: %s is not a field of the list",
+                                 tf_utf8_prefix(&r->a, arena_strndup(&r->a, p, n), 40)), -1;
         if (k >= 0) want[k] = true;
         p += n + (p[n] == ',');
     }
