@@ -117,7 +117,7 @@ CREATE TEMP TABLE g(i BIGINT PRIMARY KEY, name TEXT, number TEXT, phone TEXT, te
   owner_id BIGINT, prot BOOLEAN, created_at TEXT, last_followup_at TEXT,
   region_id BIGINT, source_id BIGINT, level_id BIGINT, qual_id BIGINT, method_id BIGINT);
 INSERT INTO g
-WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $BENCH_CUSTOMERS),
+WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < $BENCH_CUSTOMERS),
  nsales(c) AS (SELECT COUNT(*) FROM g_sales),
  hn AS (SELECT i, (i * 2654435761) % 4294967296 AS h,
                (i * 1103515245 + 12345) % 1000000000 AS p1,
@@ -221,7 +221,7 @@ INSERT INTO g_note VALUES
  (6,'邮件确认了付款方式和交货地点','安排发货'),
  (7,'展会上交换名片，客户对铝合金电缆有兴趣','电话回访');
 INSERT INTO followups(id, customer_id, user_id, method_id, content, next_step, next_contact_at, created_at)
-WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < $BENCH_FOLLOWUPS - 1),
+WITH RECURSIVE n(j) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT j + 1 FROM n WHERE j < $BENCH_FOLLOWUPS - 1),
  r(c) AS (SELECT ($BENCH_FOLLOWUPS + $BENCH_CUSTOMERS - 1) / $BENCH_CUSTOMERS),
  nsales(c) AS (SELECT COUNT(*) FROM g_sales)
 SELECT $fu_base + n.j + 1, $cust_base + g.i, COALESCE(g.owner_id, sp.id), g.method_id,
