@@ -77,8 +77,25 @@ int reply_file(req *r, int status, const char *content_type, int fd, size_t size
     return 0;
 }
 
+/* A detail quoting the input cut at a byte count may end inside a
+ * character: such bytes become '?' (in a copy), so the reply can still be
+ * encoded. */
+static const char *encodable(req *r, const char *detail)
+{
+    if (!detail || tf_utf8_valid(detail, strlen(detail))) return detail;
+    char *copy = arena_strdup(&r->a, detail);
+    unsigned char *p = (unsigned char *)copy, *e = p + strlen(copy);
+    while (p < e) {
+        size_t k = tf_utf8_seq(p, e);
+        if (k == 0) *p++ = '?';
+        else p += k;
+    }
+    return copy;
+}
+
 int reply_problem_with(req *r, int status, const char *code, const char *detail, json_t *extra)
 {
+    detail = encodable(r, detail);
     json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
                           arena_printf(&r->a, "about:blank#%s", code), "title",
                           status_title(status), "status", status, "code", code, "detail",
@@ -103,14 +120,6 @@ int reply_problem(req *r, int status, const char *code, const char *fmt, ...)
     va_start(ap, fmt);
     char *detail = arena_vprintf(&r->a, fmt, ap);
     va_end(ap);
-    /* a detail quoting the input cut at a byte count may end inside a
-     * character: such bytes become '?', so the reply can still be encoded */
-    unsigned char *p = (unsigned char *)detail, *e = p + strlen(detail);
-    while (p < e) {
-        size_t k = tf_utf8_seq(p, e);
-        if (k == 0) *p++ = '?';
-        else p += k;
-    }
     return problem(r, status, code, detail, NULL);
 }
 
