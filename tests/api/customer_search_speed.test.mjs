@@ -134,6 +134,10 @@ for (const engine of engines()) {
       assert.deepEqual(Object.keys(sorted.body.items[0]).sort(), ['custom', 'id', 'phone']);
       const every = await zhang.get('/api/v1/customers?fields=&limit=1');
       assert.ok('version' in every.body.items[0] && 'region_name' in every.body.items[0]);
+      // every field of the whole row can be chosen, and all of them give the whole row
+      const all = await zhang.get(`/api/v1/customers?fields=${Object.keys(every.body.items[0]).join(',')}&limit=1`);
+      assert.equal(all.status, 200, all.text);
+      assert.deepEqual(all.body.items[0], every.body.items[0]);
       const bad = await zhang.get('/api/v1/customers?fields=name,search_grams');
       assert.equal(bad.status, 400, bad.text);
       assert.match(bad.body.detail, /search_grams is not a field/);

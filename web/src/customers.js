@@ -47,6 +47,27 @@ export const LIST_COLUMNS = [
   { key: 'updated_at', width: 130 },
 ]
 
+/** The list fields (GET /customers?fields=) that cellText reads for a column. */
+export function columnFields(key) {
+  if (key.startsWith('custom.')) return ['custom']
+  switch (key) {
+    case 'level':
+    case 'industry':
+    case 'source':
+    case 'qualification':
+    case 'region':
+      return [`${key}_id`, `${key}_name`]
+    case 'followup_method':
+      return ['followup_method_id']
+    case 'owner':
+      return ['owner_id', 'owner_name']
+    case 'flags':
+      return ['protected', 'signed']
+    default:
+      return LIST_COLUMNS.some((c) => c.key === key) ? [key] : [] // not a stale key of an old view
+  }
+}
+
 /** A cell of the list as text. */
 export function cellText(c, key) {
   if (!c) return '—'
