@@ -23,5 +23,8 @@ char *arena_strdup(arena *a, const char *s);    /* NULL stays NULL */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(arena *a, const char *fmt, va_list ap);
+/* The strings up to a NULL, joined: for building SQL of constant pieces
+ * without printf's cost on long text. */
+char *arena_cat(arena *a, ...) __attribute__((sentinel));
 
 #endif

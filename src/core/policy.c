@@ -170,7 +170,17 @@ int64_t policy_manager_for(db_conn *c, int64_t user_id)
 
 /* At most this many customers shared with u are written into the filter as
  * values; beyond, the SHARED_WITH lookup per row. */
-enum { SHARES_INLINE = 24 };
+enum { SHARES_INLINE = POLICY_SHARES_LISTED };
+
+/* The customers shared with u as of now, in id order: at most
+ * SHARES_INLINE + 1 (so that "more than SHARES_INLINE" shows); -1 on error. */
+static int shares_of(db_conn *c, arena *a, const principal *u, const char *now, db_res *sh)
+{
+    return db_query(c, a, sh,
+                    "SELECT customer_id FROM customer_shares WHERE user_id = ? AND"
+                    " (until IS NULL OR until > ?) ORDER BY customer_id LIMIT ?",
+                    DBP(DBI(u->id), DBS(now), DBI(SHARES_INLINE + 1)));
+}
 
 void policy_customer_filter(db_conn *c, const principal *u, sqlq *q, const char *now)
 {
@@ -178,10 +188,7 @@ void policy_customer_filter(db_conn *c, const principal *u, sqlq *q, const char 
      * few, and a lookup in customer_shares for every row scanned was a
      * third of a salesperson's search */
     db_res sh;
-    int nsh = db_query(c, q->a, &sh,
-                       "SELECT customer_id FROM customer_shares WHERE user_id = ? AND"
-                       " (until IS NULL OR until > ?) ORDER BY customer_id LIMIT ?",
-                       DBP(DBI(u->id), DBS(now), DBI(SHARES_INLINE + 1)));
+    int nsh = shares_of(c, q->a, u, now, &sh);
     /* the cheapest tests first: both engines stop at the first true term, and
      * for the administrator nearly every row is settled by "not protected" */
     sqlq_add(q, " AND (", 0, NULL);
@@ -202,6 +209,31 @@ void policy_customer_filter(db_conn *c, const principal *u, sqlq *q, const char 
         sqlq_add(q, " OR (c.protected = FALSE AND " OWNER_IN_DEPT ")", 1,
                  (db_val[]){DBI(u->department_id)});
     sqlq_add(q, ")", 0, NULL);
+}
+
+bool policy_customer_parts(db_conn *c, const principal *u, const char *now, customer_parts *out)
+{
+    /* exactly the terms policy_customer_filter writes for such a user: no
+     * "not protected" (own scope), no department, and OWNER_MANAGED false
+     * because u manages no department */
+    if (policy_scope(u) != SCOPE_OWN) return false;
+    int64_t manages = 1;
+    if (db_scalar_int(c, &manages, 1, "SELECT COUNT(*) FROM departments WHERE manager_id = ?",
+                      DBP(DBI(u->id))) < 0 ||
+        manages > 0)
+        return false;
+    arena a;
+    arena_init(&a);
+    db_res sh;
+    int nsh = shares_of(c, &a, u, now, &sh);
+    bool ok = nsh >= 0 && nsh <= SHARES_INLINE;
+    if (ok) {
+        out->owner = u->id;
+        out->nshared = nsh;
+        for (int i = 0; i < nsh; i++) out->shared[i] = db_get_int(&sh, i, "customer_id");
+    }
+    arena_free(&a);
+    return ok;
 }
 
 tf_access policy_customer_access(db_conn *c, const principal *u, int64_t customer_id)

@@ -83,28 +83,6 @@ bool tf_parse_i64(const char *s, int64_t *out)
     return true;
 }
 
-size_t tf_utf8_seq(const unsigned char *p, const unsigned char *e)
-{
-    unsigned c = *p;
-    size_t n;
-    uint32_t cp;
-    if (c == 0) return 0;
-    if (c < 0x80) return 1;
-    if ((c & 0xE0) == 0xC0) n = 1, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) n = 2, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) n = 3, cp = c & 0x07;
-    else return 0;
-    if ((size_t)(e - p) <= n) return 0;
-    for (size_t i = 1; i <= n; i++) {
-        if ((p[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0; /* overlong, beyond Unicode, or a surrogate */
-    return n + 1;
-}
-
 bool tf_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *e = p + len;

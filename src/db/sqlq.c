@@ -145,19 +145,24 @@ static int64_t gram_docs(db_conn *c, int entity, const char *gram)
 
 /* SQLite: the MATCH expression for normq and, when it is only a
  * pre-selection, the text whose presence in search_text makes it exact
- * (else *verify is NULL). False when the index cannot help (ts_query_terms
- * found no term): the substring test alone finds such a query. */
+ * (else *verify is NULL); *most as db_search_drive. False when the index
+ * cannot help (ts_query_terms found no term): the substring test alone
+ * finds such a query. */
 static bool sqlite_match(db_conn *c, arena *a, int entity, const char *normq, const char **match,
-                         const char **verify)
+                         const char **verify, int64_t *most)
 {
     const char *grams[TS_QUERY_MAX_TERMS];
     *verify = NULL;
+    *most = INT64_MAX;
     if (tf_utf8_len(normq) < 2) return (*match = ts_fts_query(a, normq)) != NULL;
     int n = ts_query_terms(a, normq, grams, TS_QUERY_MAX_TERMS);
     if (n == 0) return false;
-    if (n <= SEARCH_TERMS && (*match = ts_fts_query(a, normq)) != NULL) return true;
     int64_t docs[TS_QUERY_MAX_TERMS];
-    for (int i = 0; i < n; i++) docs[i] = gram_docs(c, entity, grams[i]);
+    for (int i = 0; i < n; i++) {
+        docs[i] = gram_docs(c, entity, grams[i]);
+        if (docs[i] < *most) *most = docs[i];
+    }
+    if (n <= SEARCH_TERMS && (*match = ts_fts_query(a, normq)) != NULL) return true;
     /* the SEARCH_TERMS rarest, as an AND of terms */
     char *m = "";
     for (int k = 0; k < SEARCH_TERMS && k < n; k++) {
@@ -181,12 +186,12 @@ static int find_entity(const char *entity)
 }
 
 bool db_search_drive(db_conn *c, arena *a, const char *entity, const char *normq,
-                     const char **match, const char **verify)
+                     const char **match, const char **verify, int64_t *most)
 {
     int e = find_entity(entity);
     if (e < 0 || c->drv->engine != DB_ENGINE_SQLITE || !normq || tf_utf8_len(normq) < 2)
         return false;
-    return sqlite_match(c, a, e, normq, match, verify);
+    return sqlite_match(c, a, e, normq, match, verify, most);
 }
 
 void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq)
@@ -199,7 +204,8 @@ void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq
     }
     if (c->drv->engine == DB_ENGINE_SQLITE) {
         const char *ftsq, *verify = NULL;
-        if (!sqlite_match(c, q->a, i, normq, &ftsq, &verify) ||
+        int64_t most;
+        if (!sqlite_match(c, q->a, i, normq, &ftsq, &verify, &most) ||
             sqlite_dense(c, searchable[i].sqlite_probe, ftsq)) {
             sqlq_add(q, searchable[i].sqlite_dense_cond, 1, (db_val[]){DBS(normq)});
         } else {

@@ -34,7 +34,9 @@ void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq
  * from the entity's full-text table (customers: customers_fts, ordered by
  * its rowid DESC with the LIMIT, which stops after a page). Sets the bound
  * value of "<fts> MATCH ?" and, unless NULL, of "instr(<alias>.search_text,
- * ?) > 0" that makes the match exact. False: use db_search_filter. */
+ * ?) > 0" that makes the match exact, and *most: how many rows the match
+ * can give at most (the document count of its rarest term; INT64_MAX when
+ * unknown). False: use db_search_filter. */
 bool db_search_drive(db_conn *c, arena *a, const char *entity, const char *normq,
-                     const char **match, const char **verify);
+                     const char **match, const char **verify, int64_t *most);
 #endif

@@ -469,6 +469,11 @@ int customer_batch_flush(customer_batch *b, arena *a, int64_t *ids)
             snprintf(b->c->err, sizeof(b->c->err), "the search index got %d of %d rows", rc, b->n);
             rc = DB_ERR;
         }
+        if (rc >= 0) /* and the pool's own index (migration 013) */
+            rc = db_exec(b->c,
+                         "INSERT INTO customers_pool_fts(rowid, search_grams) SELECT id, search_grams"
+                         " FROM customers WHERE id >= ? AND id <= ? AND owner_id IS NULL",
+                         DBP(DBI(lo), DBI(hi)));
         if (rc >= 0)
             rc = db_exec(b->c, "DELETE FROM fts_deferred WHERE name = 'customers'", DBP0);
     }

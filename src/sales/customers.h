@@ -135,5 +135,19 @@ int customer_filter_from_query(req *r, customer_filter *f);
 int customer_filter_from_json(req *r, json_t *src, const char *prefix, customer_filter *f,
                               json_t *errs);
 void customer_filter_apply(req *r, const customer_filter *f, sqlq *q);
+/* A quick search as db_search_drive gave it: the normalised query, the
+ * index's MATCH expression, the text that makes it exact (or NULL) and how
+ * many rows the match can give at most. */
+typedef struct customer_search {
+    const char *normq, *match, *verify;
+    int64_t most;
+} customer_search;
+/* customer_parts.c: the newest-first page (at most k rows, columns `cols`
+ * with `joins`, ids below cursor when not 0) of the quick search s for a
+ * user who sees the parts pp; cf the other filters (its norm_q already
+ * applied). As sqlq_run. */
+int customer_parts_search(req *r, const customer_parts *pp, const customer_filter *cf,
+                          const customer_search *s, const char *cols, const char *joins,
+                          int64_t cursor, int k, db_res *out);
 void customer_filter_free(customer_filter *f);
 #endif

@@ -2,8 +2,8 @@
  * - search_reindex_pending(): after a migration that changed the terms
  *   (012), recomputes every customer's search terms, a chunk per
  *   transaction, remembering where it stopped (a restart goes on);
- * - the search_tidy job (SQLite): merges the FTS5 index into one segment
- *   when it has SEGMENTS_MAX or more. Each committed write adds a small
+ * - the search_tidy job (SQLite): merges each FTS5 index (the whole one
+ *   and the pool's) into one segment when it has SEGMENTS_MAX or more. Each committed write adds a small
  *   segment and FTS5's automerge keeps a dozen or more; a query reads each
  *   segment, so a one-segment index answers a search two to three times
  *   faster. The merge goes in steps of STEP_PAGES pages, each its own
@@ -54,26 +54,33 @@ int search_reindex_pending(db *d)
     return rc < 0 ? rc : 0;
 }
 
-static int segments(db_conn *c, int64_t *n)
+/* The FTS5 indexes the job keeps: the whole one and the pool's (013). The
+ * names are constants of ours, written into the statements. */
+static const char *const indexes[] = {"customers_fts", "customers_pool_fts"};
+
+static int segments(db_conn *c, arena *a, const char *ix, int64_t *n)
 {
-    return db_scalar_int(c, n, 0, "SELECT COUNT(DISTINCT segid) FROM customers_fts_idx", DBP0);
+    return db_scalar_int(c, n, 0, arena_printf(a, "SELECT COUNT(DISTINCT segid) FROM %s_idx", ix),
+                         DBP0);
 }
 
 /* One round: the number of merge steps taken (0: nothing to do). */
 static int tidy(db_conn *c, arena *a)
 {
-    (void)a;
     if (c->drv->engine != DB_ENGINE_SQLITE) return 0; /* PostgreSQL's GIN index keeps itself */
-    int64_t n = 0;
-    if (segments(c, &n) < 0) return DB_ERR;
-    if (n < SEGMENTS_MAX) return 0;
     int steps = 0;
     time_t start = time(NULL);
-    while (n > 1 && time(NULL) - start < ROUND_MAX_S) {
-        int rc = db_exec(c, "INSERT INTO customers_fts(customers_fts, rank) VALUES ('merge', ?)",
-                         DBP(DBI(-STEP_PAGES)));
-        if (rc < 0 || segments(c, &n) < 0) return DB_ERR;
-        steps++;
+    for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
+        const char *ix = indexes[i];
+        int64_t n = 0;
+        if (segments(c, a, ix, &n) < 0) return DB_ERR;
+        if (n < SEGMENTS_MAX) continue;
+        const char *merge = arena_printf(a, "INSERT INTO %s(%s, rank) VALUES ('merge', ?)", ix, ix);
+        while (n > 1 && time(NULL) - start < ROUND_MAX_S) {
+            if (db_exec(c, merge, DBP(DBI(-STEP_PAGES))) < 0 || segments(c, a, ix, &n) < 0)
+                return DB_ERR;
+            steps++;
+        }
     }
     return steps;
 }

@@ -9,27 +9,13 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, startServer } from '../lib/server.mjs';
+import { allPages } from '../lib/pages.mjs';
 import { importFile } from '../fixtures/io-helpers.mjs';
 
 const ROWS = 3000;
 const COMMON = '稠密线缆'; // in rows where i % 5 != 0
 const nameOf = (i) => (i % 5 ? `测试${COMMON}第${i}号有限公司` : `测试稀疏第${i}号贸易行`);
 const phoneOf = (i) => `139${String(70000000 + i).padStart(8, '0')}`;
-
-/** Every page of GET /customers?q= (limit per page), following next_cursor. */
-async function allPages(c, q, limit) {
-  const items = [];
-  let cursor = '';
-  for (let pages = 0; pages < 100; pages++) {
-    const r = await c.get(`/api/v1/customers?q=${encodeURIComponent(q)}&limit=${limit}${cursor}`);
-    assert.equal(r.status, 200, r.text);
-    assert.ok(r.body.items.length <= limit);
-    items.push(...r.body.items);
-    if (!r.body.next_cursor) return items;
-    cursor = `&cursor=${r.body.next_cursor}`;
-  }
-  throw new Error('more than 100 pages');
-}
 
 for (const engine of engines()) {
   describe(`customer search, common fragments [${engine}]`, () => {

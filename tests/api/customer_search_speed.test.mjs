@@ -9,21 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, startServer } from '../lib/server.mjs';
-
-/** Every page of GET /customers?q=&sort= (limit per page), following next_cursor. */
-async function allPages(c, q, limit, sort = '') {
-  const items = [];
-  let cursor = '';
-  for (let pages = 0; pages < 50; pages++) {
-    const r = await c.get(`/api/v1/customers?q=${encodeURIComponent(q)}&limit=${limit}${sort}${cursor}`);
-    assert.equal(r.status, 200, r.text);
-    assert.ok(r.body.items.length <= limit);
-    items.push(...r.body.items);
-    if (!r.body.next_cursor) return items;
-    cursor = `&cursor=${r.body.next_cursor}`;
-  }
-  throw new Error('more than 50 pages');
-}
+import { allPages } from '../lib/pages.mjs';
 
 for (const engine of engines()) {
   describe(`customer quick search, rarest bigrams and index-driven pages [${engine}]`, () => {

@@ -1,0 +1,140 @@
+/* customer_parts.c — the newest-first page of a quick search, on SQLite, for
+ * a user who sees the customers in parts (policy_customer_parts): the pool,
+ * their own, and a few shared with them.
+ *
+ * Asked of the whole index, such a search reads every salesperson's
+ * matching customers and rejects most: a salesperson sees about one in
+ * seven, so a page read seven times the index entries and rows it showed.
+ * Here each part is asked by its own index:
+ * - the pool: its own FTS5 index (migration 013), whose matches are all
+ *   visible;
+ * - their own customers: the (owner_id, id) index, newer than the oldest
+ *   pool row on the page when the pool fills the page (an older match
+ *   could not be on it); else, for a rare search, those among the whole
+ *   index's candidates, and for a common one all of them (at most the pool
+ *   rules' limit);
+ * - shared ones: by id.
+ * A row matches when its search_text holds the query (what the index's
+ * terms and the substring test decide together, sqlq.c); the parts' ids
+ * are merged newest first and the page's rows read once by id. The policy
+ * module says which parts there are; nothing here decides who sees what. */
+#include "customers.h"
+#include <stdlib.h>
+#include <string.h>
+
+static int by_id_desc(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/* Writes a positive id's digits at o; returns the end. */
+static char *put_id(char *o, int64_t id)
+{
+    char d[20];
+    int n = 0;
+    do
+        d[n++] = (char)('0' + id % 10);
+    while ((id /= 10) > 0);
+    while (n)
+        *o++ = d[--n];
+    return o;
+}
+
+/* Appends the ids of the first column of res to ids[*n]. */
+static void take_ids(const db_res *res, int64_t *ids, int *n)
+{
+    for (int i = 0; i < res->nrows; i++)
+        ids[(*n)++] = res->cells[i * res->ncols].i;
+}
+
+/* Below this many rows the index can give, a search with no pool row
+ * bounding it asks the whole index for the candidates and keeps the user's
+ * own among them by the owner index (neither reading a row): a rare name
+ * gives a few hundred candidates, while a salesperson may own a few
+ * thousand customers. Above it, their own customers are read and tested. */
+enum { OWN_BY_INDEX_MAX = 20000 };
+
+int customer_parts_search(req *r, const customer_parts *pp, const customer_filter *cf,
+                          const customer_search *s, const char *cols, const char *joins,
+                          int64_t cursor, int k, db_res *out)
+{
+    /* the pool: only its index when no column of the row is asked */
+    sqlq q;
+    bool row = s->verify || cf->n > 0;
+    sqlq_init(&q, &r->a,
+              row ? "SELECT f.rowid AS id FROM customers_pool_fts f CROSS JOIN customers c"
+                    " ON c.id = f.rowid WHERE f.customers_pool_fts MATCH ?"
+                  : "SELECT f.rowid AS id FROM customers_pool_fts f"
+                    " WHERE f.customers_pool_fts MATCH ?");
+    q.p[q.n++] = DBS(s->match);
+    if (s->verify) sqlq_add(&q, " AND instr(c.search_text, ?) > 0", 1, (db_val[]){DBS(s->verify)});
+    customer_filter_apply(r, cf, &q);
+    if (cursor) sqlq_add(&q, " AND f.rowid < ?", 1, (db_val[]){DBI(cursor)});
+    sqlq_add(&q, " ORDER BY f.rowid DESC LIMIT ?", 1, (db_val[]){DBI(k)});
+    db_res pool;
+    int rc = sqlq_run(r->db, &q, &pool);
+    if (rc < 0) return rc;
+    /* a full page of the pool: older rows of the other parts cannot be on it */
+    int64_t floor = pool.nrows == k ? pool.cells[(k - 1) * pool.ncols].i : 0;
+
+    /* their own, newest first by the owner index: above the floor each is
+     * read and tested; without one, the candidates of a rare search are
+     * asked of the whole index first */
+    sqlq_init(&q, &r->a,
+              "SELECT c.id FROM customers c INDEXED BY customers_owner WHERE c.owner_id = ? AND"
+              " c.id > ?");
+    db_val own[] = {DBI(pp->owner), DBI(floor)};
+    memcpy(q.p, own, sizeof(own));
+    q.n = 2;
+    if (floor == 0 && s->most <= OWN_BY_INDEX_MAX)
+        sqlq_add(&q, " AND c.id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)",
+                 1, (db_val[]){DBS(s->match)});
+    sqlq_add(&q, " AND instr(c.search_text, ?) > 0", 1, (db_val[]){DBS(s->normq)});
+    customer_filter_apply(r, cf, &q);
+    if (cursor) sqlq_add(&q, " AND c.id < ?", 1, (db_val[]){DBI(cursor)});
+    sqlq_add(&q, " ORDER BY c.id DESC LIMIT ?", 1, (db_val[]){DBI(k)});
+    db_res mine, shared = {0};
+    if ((rc = sqlq_run(r->db, &q, &mine)) < 0) return rc;
+
+    /* shared with them, by id */
+    if (pp->nshared > 0) {
+        sqlq_init(&q, &r->a, "SELECT c.id FROM customers c WHERE c.id IN (?");
+        q.p[q.n++] = DBI(pp->shared[0]);
+        for (int i = 1; i < pp->nshared; i++)
+            sqlq_add(&q, ", ?", 1, (db_val[]){DBI(pp->shared[i])});
+        sqlq_add(&q, ") AND c.id > ? AND instr(c.search_text, ?) > 0", 2,
+                 (db_val[]){DBI(floor), DBS(s->normq)});
+        customer_filter_apply(r, cf, &q);
+        if (cursor) sqlq_add(&q, " AND c.id < ?", 1, (db_val[]){DBI(cursor)});
+        if ((rc = sqlq_run(r->db, &q, &shared)) < 0) return rc;
+    }
+
+    /* newest first, each once (a shared customer may be in the pool), k */
+    int n = 0;
+    int64_t *ids =
+        arena_alloc(&r->a, sizeof(int64_t) * (size_t)(pool.nrows + mine.nrows + shared.nrows + 1));
+    take_ids(&pool, ids, &n);
+    take_ids(&mine, ids, &n);
+    take_ids(&shared, ids, &n);
+    qsort(ids, (size_t)n, sizeof(ids[0]), by_id_desc);
+    int m = 0;
+    for (int i = 0; i < n && m < k; i++)
+        if (m == 0 || ids[m - 1] != ids[i]) ids[m++] = ids[i];
+
+    /* the page's rows, by id */
+    char *list = arena_alloc_raw(&r->a, (size_t)m * 21 + 3), *o = list;
+    *o++ = '[';
+    for (int i = 0; i < m; i++) {
+        if (i) *o++ = ',';
+        o = put_id(o, ids[i]);
+    }
+    *o++ = ']';
+    *o = 0;
+    sqlq_init(&q, &r->a,
+              arena_cat(&r->a, cols, " FROM customers c", joins,
+                        " WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.id DESC",
+                        NULL));
+    q.p[q.n++] = DBS(list);
+    return sqlq_run(r->db, &q, out);
+}
