@@ -22,18 +22,26 @@ is_count "$BENCH_CUSTOMERS" || die "BENCH_CUSTOMERS must be a positive number"
 
 # G EXPR MAXLEN: SQL for the terms of EXPR as ts_doc_add makes them (each
 # position's bigram, but inside a run of digits the four digits it starts, if
-# there are four; then the last character: "ab12345" -> "ab b1 1234 2345 5";
-# NULL stays NULL). EXPR is evaluated several times, so it should be a
-# column; MAXLEN bounds its length in characters.
+# there are four; then the last character; then each three CJK characters in
+# a row (code point 0x2E80 or above): "ab12345" -> "ab b1 1234 2345 5",
+# "华阳电缆" -> "华阳 阳电 电缆 缆 华阳电 阳电缆"; NULL stays NULL). EXPR is
+# evaluated several times, so it should be a column; MAXLEN bounds its length
+# in characters.
 cust_grams() {
-  local e=$1 max=$2 i out="(" d2 d4
-  if [ "$BENCH_DB" = pg ]; then d2="~ '^[0-9]{2}\$'" d4="~ '^[0-9]{4}\$'"
-  else d2="GLOB '[0-9][0-9]'" d4="GLOB '[0-9][0-9][0-9][0-9]'"; fi
+  local e=$1 max=$2 i out="(" d2 d4 cp
+  if [ "$BENCH_DB" = pg ]; then d2="~ '^[0-9]{2}\$'" d4="~ '^[0-9]{4}\$'" cp=ascii
+  else d2="GLOB '[0-9][0-9]'" d4="GLOB '[0-9][0-9][0-9][0-9]'" cp=unicode; fi
   for ((i = 1; i < max; i++)); do
     out+="CASE WHEN length($e) <= $i THEN '' WHEN NOT substr($e, $i, 2) $d2 THEN substr($e, $i, 2) || ' '"
     out+=" WHEN substr($e, $i, 4) $d4 THEN substr($e, $i, 4) || ' ' ELSE '' END || "
   done
-  printf '%s' "${out}substr($e, length($e), 1))"
+  out+="substr($e, length($e), 1)"
+  for ((i = 1; i + 2 <= max; i++)); do
+    out+=" || CASE WHEN length($e) >= $((i + 2)) AND $cp(substr($e, $i, 1)) >= 11904"
+    out+=" AND $cp(substr($e, $((i + 1)), 1)) >= 11904 AND $cp(substr($e, $((i + 2)), 1)) >= 11904"
+    out+=" THEN ' ' || substr($e, $i, 3) ELSE '' END"
+  done
+  printf '%s' "${out})"
 }
 # TS DAYS SECONDS: an ISO timestamp (tf_ts format) DAYS days and SECONDS
 # seconds after 2019-01-01, on the engine in use.

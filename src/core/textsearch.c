@@ -152,6 +152,9 @@ void ts_doc_add(ts_doc *d, const char *value)
     for (size_t i = 0; i < n; i++)
         if (((unsigned char)norm[i] & 0xC0) != 0x80) last = i;
     add_gram(d, norm + last, n - last);
+    /* and its trigrams, after the bigrams so that those stay consecutive
+     * for a phrase query */
+    for (p = norm; (t = ts_next_trigram(&p, &tl)) != NULL;) add_gram(d, t, tl);
 }
 
 static bool is_digit(char c)
@@ -187,17 +190,51 @@ const char *ts_next_term(const char **pos, size_t *len)
     return NULL;
 }
 
+/* A code point of the scripts written without spaces (CJK and beyond):
+ * three in a row make a trigram. */
+static bool is_wide(uint32_t cp)
+{
+    return cp >= 0x2E80;
+}
+
+const char *ts_next_trigram(const char **pos, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)*pos;
+    uint32_t c1, c2, c3;
+    while (*p) {
+        size_t l1 = decode(p, &c1);
+        if (!p[l1]) break;
+        size_t l2 = decode(p + l1, &c2);
+        if (!p[l1 + l2]) break;
+        size_t l3 = decode(p + l1 + l2, &c3);
+        if (is_wide(c1) && is_wide(c2) && is_wide(c3)) {
+            *pos = (const char *)(p + l1);
+            *len = l1 + l2 + l3;
+            return (const char *)p;
+        }
+        p += l1;
+    }
+    *pos = (const char *)p;
+    return NULL;
+}
+
+/* Adds the term t (tl bytes) to out[*n] unless it is there. */
+static void add_distinct(arena *a, const char *t, size_t tl, const char **out, int *n)
+{
+    char *g = arena_strndup(a, t, tl);
+    for (int i = 0; i < *n; i++)
+        if (strcmp(out[i], g) == 0) return;
+    out[(*n)++] = g;
+}
+
 int ts_query_terms(arena *a, const char *normq, const char **out, int max)
 {
     int n = 0;
     const char *p = normq, *t;
     size_t tl;
-    while (n < max && (t = ts_next_term(&p, &tl)) != NULL) {
-        char *g = arena_printf(a, "%.*s", (int)tl, t);
-        bool seen = false;
-        for (int i = 0; i < n && !seen; i++) seen = strcmp(out[i], g) == 0;
-        if (!seen) out[n++] = g;
-    }
+    while (n < max && (t = ts_next_term(&p, &tl)) != NULL) add_distinct(a, t, tl, out, &n);
+    for (p = normq; n < max && (t = ts_next_trigram(&p, &tl)) != NULL;)
+        add_distinct(a, t, tl, out, &n);
     return n;
 }
 

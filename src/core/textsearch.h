@@ -1,5 +1,6 @@
 /* textsearch.h — normalising text for duplicate checks and quick search, and
- * the terms (bigrams, and four-digit runs) the search indexes hold. One
+ * the terms (bigrams, four-digit runs and CJK trigrams) the search indexes
+ * hold. One
  * definition of "the same name" and "contains" for both engines. */
 #ifndef TF_TEXTSEARCH_H
 #define TF_TEXTSEARCH_H
@@ -30,9 +31,16 @@ void ts_doc_add(ts_doc *d, const char *value);
  * instead each four digits in a row. Digit bigrams are in most customers
  * (phones, numbers) and find nothing cheaply; four digits are rare. */
 const char *ts_next_term(const char **pos, size_t *len);
-/* The distinct terms of normq (at most max), each a string in the arena;
- * returns how many. None: one code point, or digits in runs shorter than
- * four, which only a LIKE finds. */
+/* The trigrams of a normalised text, one per call like ts_next_term: each
+ * three code points in a row of the scripts written without spaces (CJK).
+ * A document holds them after its bigrams; a long Chinese name's rarest
+ * trigrams pick out its rows where its rarest bigrams, two characters each
+ * of a small vocabulary, match hundreds. */
+const char *ts_next_trigram(const char **pos, size_t *len);
+/* The distinct terms of normq (at most max), each a string in the arena:
+ * those of ts_next_term, then its trigrams; returns how many. None: one
+ * code point, or digits in runs shorter than four, which only the
+ * substring test finds. */
 enum { TS_QUERY_MAX_TERMS = 200 };
 int ts_query_terms(arena *a, const char *normq, const char **out, int max);
 /* True when normq has no two digits in a row: its terms are then its

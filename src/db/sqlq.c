@@ -162,6 +162,11 @@ static bool sqlite_match(db_conn *c, arena *a, int entity, const char *normq, co
         docs[i] = gram_docs(c, entity, grams[i]);
         if (docs[i] < *most) *most = docs[i];
     }
+    /* three Chinese characters: their trigram is the exact query */
+    const char *tp = normq;
+    size_t tl;
+    const char *tri = ts_next_trigram(&tp, &tl);
+    if (tri == normq && normq[tl] == 0) return (*match = arena_printf(a, "\"%s\"", normq)) != NULL;
     if (n <= SEARCH_TERMS && (*match = ts_fts_query(a, normq)) != NULL) return true;
     /* the SEARCH_TERMS rarest, as an AND of terms */
     char *m = "";

@@ -4,14 +4,16 @@
 // owner, the ones shared with them by id. Both engines must give one answer:
 // page after page, newest first, exactly the matching customers the
 // salesperson may see (the pool, their own — protected too —, shared ones)
-// and none of another's; with a filter; and after customers move in and out
-// of the pool or are renamed, which the pool's index must follow.
+// and none of another's; with a filter; and after an import into the pool,
+// moves in and out of the pool and a new name, which the pool's index must
+// follow.
 //
 // Demo company: zhang and chen sell in East China, liu in North China.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, startServer } from '../lib/server.mjs';
 import { allPages } from '../lib/pages.mjs';
+import { importFile } from '../fixtures/io-helpers.mjs';
 
 const N = 90;
 const TAG = '分部件';
@@ -86,6 +88,19 @@ for (const engine of engines()) {
       assert.deepEqual(numbers(prot), zhangSees().filter((i) => i % 12 === 0));
       const one = await allPages(zhang, `${TAG}第1`, 2);
       assert.deepEqual(numbers(one), zhangSees().filter((i) => String(i).startsWith('1')));
+    });
+
+    it("an import into the pool is in the pool's index at once (a batch fills it itself)", async () => {
+      const lines = ['客户名称,手机'];
+      for (let i = 0; i < 40; i++) lines.push(`导入部件第${i}号,1367777${String(i).padStart(4, '0')}`);
+      const job = await importFile(admin, `${lines.join('\n')}\n`, { 客户名称: 'name', 手机: 'phone' },
+        { filename: 'pool.csv', owner: null });
+      assert.equal(job.state, 'done', job.message);
+      assert.equal(job.created_rows, 40, JSON.stringify(job.errors));
+      const found = await allPages(zhang, '导入部件', 7);
+      assert.equal(found.length, 40);
+      assert.ok(found.every((c) => c.owner_id === null));
+      assert.deepEqual((await allPages(zhang, '导入部件第17号', 7)).map((c) => c.name), ['导入部件第17号']);
     });
 
     it('moves in and out of the pool and a new name are searched at once', async () => {

@@ -1,8 +1,9 @@
 // customer_search_speed.test.mjs — the fast quick-search paths give exactly
-// the rows that contain the query. On SQLite a query of more than three
-// bigrams asks the full-text index for its rarest bigrams only and confirms
-// each candidate with the search text (src/db/sqlq.c), and the newest-first
-// list is driven from the index in rowid order (db_search_drive): rows that
+// the rows that contain the query. On SQLite a query of four characters or
+// more asks the full-text index for its rarest terms (bigrams and CJK
+// trigrams) only and confirms each candidate with the search text
+// (src/db/sqlq.c), three Chinese characters are their trigram, and the
+// newest-first list is driven from the index in rowid order (db_search_drive): rows that
 // hold every bigram but not the whole string — spread over two fields, or in
 // another order — must not come back; paging, other sorts and the policy's
 // visibility must give the same rows as before. Runs on both engines.
@@ -55,6 +56,17 @@ for (const engine of engines()) {
       const none = await zhang.get(`/api/v1/customers?q=${encodeURIComponent('甲乙丙丁戊己庚辛')}`);
       assert.equal(none.status, 200, none.text);
       assert.deepEqual(none.body.items, []);
+    });
+
+    it('three Chinese characters (one trigram) find the rows holding them, within one field', async () => {
+      const three = async (q) => (await allPages(zhang, q, 50)).map((c) => c.name).sort();
+      assert.equal((await three('丙丁戊')).length, 14);
+      const tail = await three('丁戊己');
+      assert.equal(tail.length, 15);
+      assert.ok(tail.includes('甲乙丙丁商行'), 'in the address');
+      assert.deepEqual(await three('丁商行'), ['甲乙丙丁商行']);
+      assert.deepEqual(await three('行丁戊'), [], 'not across the name and the address');
+      assert.deepEqual(await three('己甲乙'), ['戊己甲乙丙丁厂']);
     });
 
     it('pages of the index-driven list are newest first, each row once, and equal the other sorts', async () => {

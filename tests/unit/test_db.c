@@ -508,8 +508,12 @@ static void test_normalize(void **state)
     ts_doc_add(&d, "Ab-12345c");
     ts_doc_add(&d, "华阳 12");
     ts_doc_add(&d, "7");
-    assert_string_equal(d.text, "ab12345c|华阳12|7");
-    assert_string_equal(d.grams, "ab b1 1234 2345 5c c 华阳 阳1 2 7");
+    ts_doc_add(&d, "苏州华阳 x 电缆");
+    assert_string_equal(d.text, "ab12345c|华阳12|7|苏州华阳x电缆");
+    /* the last field: its bigrams, last character, then CJK trigrams (three
+     * in a row only: not across the x) */
+    assert_string_equal(d.grams, "ab b1 1234 2345 5c c 华阳 阳1 2 7 "
+                                 "苏州 州华 华阳 阳x x电 电缆 缆 苏州华 州华阳");
     /* a query's terms, distinct; none for digits in short runs */
     const char *t[8];
     assert_int_equal(ts_query_terms(a, "kh1234123", t, 8), 6);
@@ -519,6 +523,11 @@ static void test_normalize(void **state)
     assert_string_equal(t[3], "2341");
     assert_string_equal(t[4], "3412");
     assert_string_equal(t[5], "4123");
+    /* a Chinese query: its bigrams, then its trigrams */
+    assert_int_equal(ts_query_terms(a, "华阳电缆", t, 8), 5);
+    assert_string_equal(t[2], "电缆");
+    assert_string_equal(t[3], "华阳电");
+    assert_string_equal(t[4], "阳电缆");
     assert_int_equal(ts_query_terms(a, "668", t, 8), 0);
     assert_int_equal(ts_query_terms(a, "6", t, 8), 0);
     assert_false(ts_query_is_phrase("a12"));

@@ -1,0 +1,6 @@
+-- 014_search_trigrams.sql — the quick-search terms gained CJK trigrams
+-- (core/textsearch.h): every existing customer's search_grams is
+-- recomputed after the migrations (sales/search_upkeep.c), from the first
+-- customer again if an earlier recomputation had not finished.
+INSERT INTO search_reindex(entity, after_id) SELECT 'customers', 0 WHERE EXISTS (SELECT 1 FROM customers)
+ON CONFLICT (entity) DO UPDATE SET after_id = 0;
