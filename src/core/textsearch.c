@@ -109,7 +109,7 @@ static void grow(arena *a, char **buf, size_t *len, size_t *cap, size_t need)
 {
     if (*len + need + 1 <= *cap) return;
     size_t ncap = (*len + need + 1) * 2;
-    char *nb = arena_alloc(a, ncap);
+    char *nb = arena_alloc_raw(a, ncap); /* filled up to len, NUL-terminated */
     if (*buf) memcpy(nb, *buf, *len + 1);
     *buf = nb;
     *cap = ncap;

@@ -285,7 +285,7 @@ static bool tb_room(tbuf *b, size_t n)
 {
     if (b->oom) return false;
     if (b->n + n + 1 <= b->cap) return true;
-    size_t cap = b->cap ? b->cap : 4096;
+    size_t cap = b->cap ? b->cap : 32768; /* a list page in one piece */
     while (b->n + n + 1 > cap) cap *= 2;
     char *p = realloc(b->p, cap);
     if (!p) {
@@ -305,42 +305,44 @@ static void tb_put(tbuf *b, const char *s, size_t n)
 }
 
 /* s (len bytes) as a JSON string in one pass: quote, backslash and control
- * characters escaped, UTF-8 checked and copied as it is. False (nothing
- * written) if s is not valid UTF-8: the caller falls back to jansson. */
+ * characters escaped, UTF-8 checked; the runs between escapes are copied
+ * whole. False (nothing written) if s is not valid UTF-8: the caller falls
+ * back to jansson. */
 static bool tb_string(tbuf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
     if (!tb_room(b, len * 6 + 2)) return true; /* oom: the whole reply fails */
-    const unsigned char *p = (const unsigned char *)s, *e = p + len;
+    const unsigned char *p = (const unsigned char *)s, *e = p + len, *run = p;
     char *o = b->p + b->n;
     *o++ = '"';
     while (p < e) {
         unsigned c = *p;
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            *o++ = (char)c;
+        if (c >= 0x80) { /* a multi-byte sequence, checked, stays in the run */
+            size_t n = tf_utf8_seq(p, e);
+            if (!n) return false;
+            p += n;
+            continue;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\') {
             p++;
             continue;
         }
-        if (c < 0x80) {
-            *o++ = '\\';
-            if (c == '"' || c == '\\') *o++ = (char)c;
-            else if (c == '\n') *o++ = 'n';
-            else {
-                *o++ = 'u';
-                *o++ = '0';
-                *o++ = '0';
-                *o++ = hex[c >> 4];
-                *o++ = hex[c & 15];
-            }
-            p++;
-            continue;
+        memcpy(o, run, (size_t)(p - run));
+        o += p - run;
+        *o++ = '\\';
+        if (c == '"' || c == '\\') *o++ = (char)c;
+        else if (c == '\n') *o++ = 'n';
+        else {
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
         }
-        size_t n = tf_utf8_seq(p, e); /* a multi-byte sequence */
-        if (!n) return false;
-        memcpy(o, p, n);
-        o += n;
-        p += n;
+        run = ++p;
     }
+    memcpy(o, run, (size_t)(p - run));
+    o += p - run;
     *o++ = '"';
     b->n = (size_t)(o - b->p);
     return true;

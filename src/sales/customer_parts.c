@@ -10,15 +10,15 @@
  *   visible;
  * - their own customers: the (owner_id, id) index, newer than the oldest
  *   pool row on the page when the pool fills the page (an older match
- *   could not be on it); else, for a rare search, those among the whole
- *   index's candidates, and for a common one all of them (at most the pool
- *   rules' limit);
+ *   could not be on it); a few of them read one by one, more only where
+ *   the whole index has a candidate (OWN_READ_MAX);
  * - shared ones: by id.
  * A row matches when its search_text holds the query (what the index's
  * terms and the substring test decide together, sqlq.c); the parts' ids
  * are merged newest first and the page's rows read once by id. The policy
  * module says which parts there are; nothing here decides who sees what. */
 #include "customers.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,12 +48,16 @@ static void take_ids(const db_res *res, int64_t *ids, int *n)
         ids[(*n)++] = res->cells[i * res->ncols].i;
 }
 
-/* Below this many rows the index can give, a search with no pool row
- * bounding it asks the whole index for the candidates and keeps the user's
- * own among them by the owner index (neither reading a row): a rare name
- * gives a few hundred candidates, while a salesperson may own a few
- * thousand customers. Above it, their own customers are read and tested. */
-enum { OWN_BY_INDEX_MAX = 20000 };
+/* A user's own customers in the range a page can take them from are read
+ * and tested one by one (about a microsecond each at a million customers),
+ * unless there are more than OWN_READ_MAX of them and the whole index
+ * gives fewer than OWN_ROW_COST candidates per own customer: then the
+ * candidates are asked of the index first and each looked up in the owner
+ * index (together about half a microsecond), and only the user's own are
+ * read. A rare name: a few hundred candidates against a salesperson's
+ * hundreds of customers; a phone fragment: two thousand against the few
+ * dozen newer than the pool's page. */
+enum { OWN_READ_MAX = 32, OWN_ROW_COST = 2 };
 
 int customer_parts_search(req *r, const customer_parts *pp, const customer_filter *cf,
                           const customer_search *s, const char *cols, const char *joins,
@@ -78,18 +82,26 @@ int customer_parts_search(req *r, const customer_parts *pp, const customer_filte
     /* a full page of the pool: older rows of the other parts cannot be on it */
     int64_t floor = pool.nrows == k ? pool.cells[(k - 1) * pool.ncols].i : 0;
 
-    /* their own, newest first by the owner index: above the floor each is
-     * read and tested; without one, the candidates of a rare search are
-     * asked of the whole index first */
+    /* their own, newest first by the owner index (above the floor, below
+     * the cursor): read and tested, or first matched against the whole
+     * index's candidates in that range (OWN_ROW_COST) */
+    int64_t upto = cursor ? cursor : INT64_MAX, nown = 0;
+    if ((rc = db_scalar_int(r->db, &nown, 0,
+                            "SELECT COUNT(*) FROM customers INDEXED BY customers_owner"
+                            " WHERE owner_id = ? AND id > ? AND id < ?",
+                            DBP(DBI(pp->owner), DBI(floor), DBI(upto)))) < 0)
+        return rc;
     sqlq_init(&q, &r->a,
               "SELECT c.id FROM customers c INDEXED BY customers_owner WHERE c.owner_id = ? AND"
               " c.id > ?");
     db_val own[] = {DBI(pp->owner), DBI(floor)};
     memcpy(q.p, own, sizeof(own));
     q.n = 2;
-    if (floor == 0 && s->most <= OWN_BY_INDEX_MAX)
-        sqlq_add(&q, " AND c.id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)",
-                 1, (db_val[]){DBS(s->match)});
+    if (nown > OWN_READ_MAX && s->most < OWN_ROW_COST * nown)
+        sqlq_add(&q,
+                 " AND c.id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? AND"
+                 " rowid > ? AND rowid < ?)",
+                 3, (db_val[]){DBS(s->match), DBI(floor), DBI(upto)});
     sqlq_add(&q, " AND instr(c.search_text, ?) > 0", 1, (db_val[]){DBS(s->normq)});
     customer_filter_apply(r, cf, &q);
     if (cursor) sqlq_add(&q, " AND c.id < ?", 1, (db_val[]){DBI(cursor)});

@@ -179,10 +179,9 @@ int customer_dups_load(customer_dups *d, db_conn *c, arena *a, const char *const
         while (cap < (size_t)n * 2)
             cap *= 2;
         d->cap[k] = cap;
-        d->slot[k] = arena_alloc(a, sizeof(struct customer_dup_slot) * cap);
-        memset(d->slot[k], 0, sizeof(struct customer_dup_slot) * cap);
+        d->slot[k] = arena_alloc(a, sizeof(struct customer_dup_slot) * cap); /* zeroed */
         /* the distinct values, then their customers with one query per 64 */
-        db_val *v = arena_alloc(a, sizeof(db_val) * (size_t)(n ? n : 1));
+        db_val *v = arena_alloc_raw(a, sizeof(db_val) * (size_t)(n ? n : 1));
         int nv = 0;
         for (int i = 0; i < n; i++) {
             const char *key = norms[k][i];

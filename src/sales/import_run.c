@@ -21,6 +21,7 @@
  * commits its progress (done_rows) with its rows, so a resumed run starts
  * exactly after the last committed batch and never imports a row twice. */
 #include "import_pass.h"
+#include "customers.h"
 #include "../core/audit.h"
 #include "../core/log.h"
 #include "../core/settings.h"
@@ -475,6 +476,16 @@ static void *worker(void *arg)
             run_job(c, id, wrunner);
             if (k) set_autocheckpoint(c, IMPORT_WAL_PAGES);
             checkpointer_stop(k);
+            /* the batches wrote the search index unmerged (customer_batch.c):
+             * merge it now, after the job is done, rather than at the next
+             * round of the search_tidy job */
+            if (sqlite) {
+                arena ta;
+                arena_init(&ta);
+                if (search_tidy(c, &ta) < 0)
+                    tf_log("error", "msg=import_search_tidy_failed err=\"%s\"", db_errmsg(c));
+                arena_free(&ta);
+            }
         }
         pthread_mutex_lock(&wmu);
         while (!wkicks && !atomic_load(&stopping))

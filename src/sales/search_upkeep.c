@@ -65,7 +65,7 @@ static int segments(db_conn *c, arena *a, const char *ix, int64_t *n)
 }
 
 /* One round: the number of merge steps taken (0: nothing to do). */
-static int tidy(db_conn *c, arena *a)
+int search_tidy(db_conn *c, arena *a)
 {
     if (c->drv->engine != DB_ENGINE_SQLITE) return 0; /* PostgreSQL's GIN index keeps itself */
     int steps = 0;
@@ -85,4 +85,4 @@ static int tidy(db_conn *c, arena *a)
     return steps;
 }
 
-const job_def search_tidy_job = {"search_tidy", 600, tidy};
+const job_def search_tidy_job = {"search_tidy", 600, search_tidy};

@@ -164,6 +164,16 @@ static void test_rows_text_equals_rows_json(void **state)
     free(text);
     json_decref(got);
     json_decref(want);
+    /* a page beyond the first buffer, escapes between long runs of text */
+    char *big = arena_alloc(&f->a, 60001);
+    for (int i = 0; i < 60000; i += 3) memcpy(big + i, i % 3000 ? "华" : "\"\n\\", 3);
+    assert_int_equal(db_query(f->c, &f->a, &r, "SELECT ? AS t, ? AS u", DBP(DBS(big), DBS(big))), 1);
+    text = db_rows_text(&r, 1, &len);
+    got = json_loads(text, 0, &err);
+    assert_non_null(got);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(got, 0), "u")), big);
+    free(text);
+    json_decref(got);
 }
 
 /* The one-pass string writer checks UTF-8 as tf_utf8_valid does: what is
