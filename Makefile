@@ -25,7 +25,8 @@ build/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
-build/gen/migrations.c: build/tools/embed $(MIGR)
+# the folder too: its time changes when a migration is added or removed
+build/gen/migrations.c: build/tools/embed $(MIGR) migrations
 	@mkdir -p $(@D)
 	build/tools/embed tf_migrations migrations/ $@ $(MIGR)
 
