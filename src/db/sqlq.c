@@ -157,17 +157,18 @@ static bool sqlite_match(db_conn *c, arena *a, int entity, const char *normq, co
     if (tf_utf8_len(normq) < 2) return (*match = ts_fts_query(a, normq)) != NULL;
     int n = ts_query_terms(a, normq, grams, TS_QUERY_MAX_TERMS);
     if (n == 0) return false;
-    int64_t docs[TS_QUERY_MAX_TERMS];
-    for (int i = 0; i < n; i++) {
-        docs[i] = gram_docs(c, entity, grams[i]);
-        if (docs[i] < *most) *most = docs[i];
-    }
     /* three Chinese characters: their trigram is the exact query */
     const char *tp = normq;
     size_t tl;
     const char *tri = ts_next_trigram(&tp, &tl);
     if (tri == normq && normq[tl] == 0) return (*match = arena_printf(a, "\"%s\"", normq)) != NULL;
     if (n <= SEARCH_TERMS && (*match = ts_fts_query(a, normq)) != NULL) return true;
+    /* document counts only here: a short query asks for none */
+    int64_t docs[TS_QUERY_MAX_TERMS];
+    for (int i = 0; i < n; i++) {
+        docs[i] = gram_docs(c, entity, grams[i]);
+        if (docs[i] < *most) *most = docs[i];
+    }
     /* the SEARCH_TERMS rarest, as an AND of terms */
     char *m = "";
     for (int k = 0; k < SEARCH_TERMS && k < n; k++) {

@@ -35,8 +35,9 @@ void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq
  * its rowid DESC with the LIMIT, which stops after a page). Sets the bound
  * value of "<fts> MATCH ?" and, unless NULL, of "instr(<alias>.search_text,
  * ?) > 0" that makes the match exact, and *most: how many rows the match
- * can give at most (the document count of its rarest term; INT64_MAX when
- * unknown). False: use db_search_filter. */
+ * can give at most (the document count of its rarest term, known for a
+ * query of more than two terms; INT64_MAX otherwise). False: use
+ * db_search_filter. */
 bool db_search_drive(db_conn *c, arena *a, const char *entity, const char *normq,
                      const char **match, const char **verify, int64_t *most);
 #endif

@@ -86,7 +86,8 @@ int customer_parts_search(req *r, const customer_parts *pp, const customer_filte
      * the cursor): read and tested, or first matched against the whole
      * index's candidates in that range (OWN_ROW_COST) */
     int64_t upto = cursor ? cursor : INT64_MAX, nown = 0;
-    if ((rc = db_scalar_int(r->db, &nown, 0,
+    if (s->most < INT64_MAX && /* else there is nothing to weigh against */
+        (rc = db_scalar_int(r->db, &nown, 0,
                             "SELECT COUNT(*) FROM customers INDEXED BY customers_owner"
                             " WHERE owner_id = ? AND id > ? AND id < ?",
                             DBP(DBI(pp->owner), DBI(floor), DBI(upto)))) < 0)

@@ -1,15 +1,17 @@
-/* search_upkeep.c — keeping the customers' quick-search index in shape:
+/* search_upkeep.c — keeping the customers' quick-search indexes in shape:
  * - search_reindex_pending(): after a migration that changed the terms
- *   (012), recomputes every customer's search terms, a chunk per
+ *   (012, 014), recomputes every customer's search terms, a chunk per
  *   transaction, remembering where it stopped (a restart goes on);
- * - the search_tidy job (SQLite): merges each FTS5 index (the whole one
- *   and the pool's) into one segment when it has SEGMENTS_MAX or more. Each committed write adds a small
- *   segment and FTS5's automerge keeps a dozen or more; a query reads each
- *   segment, so a one-segment index answers a search two to three times
- *   faster. The merge goes in steps of STEP_PAGES pages, each its own
- *   transaction, so writers wait for one step at most; a round stops after
- *   ROUND_MAX_S (the job thread runs the other jobs, reminders among them,
- *   after it) and the next round goes on. A million customers: about 10 s. */
+ * - the search_tidy job (SQLite): merges each FTS5 index (the whole one and
+ *   the pool's) into one segment when it has SEGMENTS_MAX or more. Each
+ *   committed write adds a small segment and FTS5's automerge keeps a dozen
+ *   or more; a query reads each segment, so a one-segment index answers a
+ *   search two to three times faster. The merge goes in steps of STEP_PAGES
+ *   pages, each its own transaction, so writers wait for one step at most; a
+ *   round stops after ROUND_MAX_S (the job thread runs the other jobs,
+ *   reminders among them, after it) and the next round goes on. A million
+ *   customers: about 15 s. The import worker runs a round after each job
+ *   (its batches write the index unmerged, customer_batch.c). */
 #include "customers.h"
 #include "../core/jobs.h"
 #include "../core/log.h"

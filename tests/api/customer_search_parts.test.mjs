@@ -90,6 +90,26 @@ for (const engine of engines()) {
       assert.deepEqual(numbers(one), zhangSees().filter((i) => String(i).startsWith('1')));
     });
 
+    it('among many of their own customers, a rare name is matched against the index first', async () => {
+      // over OWN_READ_MAX (32) of zhang's own customers and a query of more
+      // than two terms: customer_parts.c asks the whole index for candidates
+      const mine = {};
+      for (let i = 0; i < 40; i++) {
+        const r = await admin.post('/api/v1/customers', {
+          name: `自有部件第${i}号`, phone: `1368888${String(i).padStart(4, '0')}`, owner_id: users.zhang.id,
+        });
+        assert.equal(r.status, 201, r.text);
+        mine[r.body.id] = i;
+      }
+      const found = async (q, limit) => (await allPages(zhang, q, limit)).map((c) => mine[c.id]);
+      assert.deepEqual(await found('自有部件第7号', 50), [7]);
+      assert.deepEqual(await found('自有部件第39号', 50), [39]);
+      const ones = [19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 1];
+      assert.deepEqual(await found('自有部件第1', 3), ones);
+      assert.deepEqual(await found('自有部件第1', 50), ones);
+      assert.deepEqual((await liu.get(`/api/v1/customers?q=${encodeURIComponent('自有部件第7号')}`)).body.items, []);
+    });
+
     it("an import into the pool is in the pool's index at once (a batch fills it itself)", async () => {
       const lines = ['客户名称,手机'];
       for (let i = 0; i < 40; i++) lines.push(`导入部件第${i}号,1367777${String(i).padStart(4, '0')}`);
