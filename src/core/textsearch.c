@@ -240,6 +240,9 @@ int ts_query_terms(arena *a, const char *normq, const char **out, int max)
 
 bool ts_query_is_phrase(const char *normq)
 {
+    size_t digits = 0;
+    while (is_digit(normq[digits])) digits++;
+    if (digits >= 4 && !normq[digits]) return true; /* its windows, each one on */
     for (const char *p = normq; *p; p++)
         if (is_digit(p[0]) && is_digit(p[1])) return false;
     return true;

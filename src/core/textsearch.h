@@ -42,12 +42,14 @@ const char *ts_next_trigram(const char **pos, size_t *len);
  * substring test finds. */
 enum { TS_QUERY_MAX_TERMS = 200 };
 int ts_query_terms(arena *a, const char *normq, const char **out, int max);
-/* True when normq has no two digits in a row: its terms are then its
- * bigrams, consecutive in a document that contains it (a phrase). */
+/* True when normq has no two digits in a row, or is only digits, four or
+ * more: its terms are then its bigrams, or its four-digit windows, each
+ * one on from the last, consecutive in a document that contains it (a
+ * phrase). A phone fragment of four digits is its one window, exactly. */
 bool ts_query_is_phrase(const char *normq);
 /* The FTS5 query that finds exactly the texts containing normq: a prefix
- * query for one code point, the phrase of its bigrams otherwise; NULL when
- * no query is exact (a digit, or two digits in a row). */
+ * query for one code point, the phrase of its terms otherwise; NULL when
+ * no query is exact (a digit, or two digits in a row among other text). */
 char *ts_fts_query(arena *a, const char *normq);
 /* PostgreSQL text[] literal of the distinct terms, {"ab","bc"}; NULL when
  * normq has none. */

@@ -62,7 +62,9 @@ int sqlq_run(db_conn *c, sqlq *q, db_res *out)
  * only for the (at most SEARCH_TERMS) rarest terms, by their document counts
  * (fts5vocab, cached below), and the substring test on search_text (instr:
  * bytes, cheaper than LIKE's pattern walk) confirms each candidate; a query
- * of at most SEARCH_TERMS bigrams stays an exact phrase. A query without
+ * of at most SEARCH_TERMS bigrams, or of only digits with at most that many
+ * four-digit windows (a phone fragment), stays an exact phrase, read from
+ * the index alone. A query without
  * terms (one digit, two or three digits) is the substring test alone.
  * The newest-first list drives the query from the index in rowid order with
  * its LIMIT (db_search_drive) and stops after a page. Other orders and the

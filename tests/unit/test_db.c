@@ -545,6 +545,13 @@ static void test_normalize(void **state)
     assert_null(ts_fts_query(a, "7"));
     assert_null(ts_fts_query(a, "x12"));
     assert_string_equal(ts_fts_query(a, "a1b"), "\"a1 1b\"");
+    /* only digits, four or more: the phrase of their windows */
+    assert_true(ts_query_is_phrase("6688"));
+    assert_string_equal(ts_fts_query(a, "6688"), "\"6688\"");
+    assert_string_equal(ts_fts_query(a, "66885"), "\"6688 6885\"");
+    assert_false(ts_query_is_phrase("668"));
+    assert_false(ts_query_is_phrase("6688x"));
+    assert_null(ts_fts_query(a, "x6688"));
     assert_string_equal(ts_pg_array(a, "0371x"), "{\"0371\",\"1x\"}");
     assert_null(ts_pg_array(a, "37"));
 }
