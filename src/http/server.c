@@ -31,15 +31,53 @@ static atomic_int inflight;
 static atomic_int unserved; /* connections accepted whose first request has not begun */
 static volatile sig_atomic_t stop_requested;
 
+/* The routes by their key, a path's first three segments ("/api/v1/customers"):
+ * a request is matched against the routes of its own key only, and those
+ * whose key has a parameter. by_key holds route indexes sorted by key (then
+ * index); wild the indexes of keys with a parameter. */
+static int *by_key, *wild, nwild;
+static size_t *keylen;
+
+static size_t key_len(const char *path)
+{
+    int slashes = 0;
+    size_t i = 0;
+    for (; path[i]; i++)
+        if (path[i] == '/' && ++slashes == 4) break;
+    return i;
+}
+
+static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    return c ? c : al < bl ? -1 : al > bl;
+}
+
+static int by_key_order(const void *x, const void *y)
+{
+    int i = *(const int *)x, j = *(const int *)y;
+    int c = key_cmp(routes[i]->pattern, keylen[i], routes[j]->pattern, keylen[j]);
+    return c ? c : i - j;
+}
+
 static void flatten_routes(void)
 {
     int n = 0;
     for (const route *const *t = tf_route_tables; *t; t++)
         for (const route *rt = *t; rt->method; rt++) n++;
     routes = calloc((size_t)n + 1, sizeof(*routes));
-    if (!routes) abort();
+    by_key = calloc((size_t)n + 1, sizeof(*by_key));
+    wild = calloc((size_t)n + 1, sizeof(*wild));
+    keylen = calloc((size_t)n + 1, sizeof(*keylen));
+    if (!routes || !by_key || !wild || !keylen) abort();
     for (const route *const *t = tf_route_tables; *t; t++)
         for (const route *rt = *t; rt->method; rt++) routes[nroutes++] = rt;
+    for (int i = 0; i < nroutes; i++) {
+        keylen[i] = key_len(routes[i]->pattern);
+        by_key[i] = i;
+        if (memchr(routes[i]->pattern, '{', keylen[i])) wild[nwild++] = i;
+    }
+    qsort(by_key, (size_t)nroutes, sizeof(*by_key), by_key_order);
 }
 
 /* Matches path against pattern, filling params. */
@@ -80,17 +118,35 @@ static int nparams_of(const char *pattern)
 /* Finds the route; *path_known tells a 405 from a 404. The most specific
  * pattern wins (fewest {params}), whatever the table order:
  * /customers/export is not /customers/{id}. */
+/* Route i, if it matches r, as the best so far: the method's route with
+ * the fewest parameters, the first of those. */
+static void consider(req *r, int i, bool *path_known, int *best)
+{
+    if (!match(routes[i]->pattern, r->path, NULL)) return;
+    *path_known = true;
+    if (strcmp(routes[i]->method, r->method) != 0) return;
+    int np = nparams_of(routes[i]->pattern), bp = *best < 0 ? 0 : nparams_of(routes[*best]->pattern);
+    if (*best < 0 || np < bp || (np == bp && i < *best)) *best = i;
+}
+
 static int find_route(req *r, bool *path_known)
 {
     *path_known = false;
     int best = -1;
-    for (int i = 0; i < nroutes; i++) {
-        if (!match(routes[i]->pattern, r->path, NULL)) continue;
-        *path_known = true;
-        if (strcmp(routes[i]->method, r->method) == 0 &&
-            (best < 0 || nparams_of(routes[i]->pattern) < nparams_of(routes[best]->pattern)))
-            best = i;
+    /* the first route of the request's key (binary search), then the rest */
+    size_t kl = key_len(r->path);
+    int lo = 0, hi = nroutes;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2, i = by_key[mid];
+        if (key_cmp(routes[i]->pattern, keylen[i], r->path, kl) < 0) lo = mid + 1;
+        else hi = mid;
     }
+    for (; lo < nroutes; lo++) {
+        int i = by_key[lo];
+        if (key_cmp(routes[i]->pattern, keylen[i], r->path, kl) != 0) break;
+        consider(r, i, path_known, &best);
+    }
+    for (int w = 0; w < nwild; w++) consider(r, wild[w], path_known, &best);
     if (best >= 0) match(routes[best]->pattern, r->path, r);
     return best;
 }
