@@ -12,7 +12,7 @@
  *   pool row on the page when the pool fills the page (an older match
  *   could not be on it); a few of them read one by one, more only where
  *   the whole index has a candidate (OWN_READ_MAX);
- * - shared ones: by id.
+ * - shared ones: by id, those in the same range only.
  * A row matches when its search_text holds the query (what the index's
  * terms and the substring test decide together, sqlq.c); the parts' ids
  * are merged newest first and the page's rows read once by id. The policy
@@ -110,16 +110,22 @@ int customer_parts_search(req *r, const customer_parts *pp, const customer_filte
     db_res mine, shared = {0};
     if ((rc = sqlq_run(r->db, &q, &mine)) < 0) return rc;
 
-    /* shared with them, by id */
-    if (pp->nshared > 0) {
-        sqlq_init(&q, &r->a, "SELECT c.id FROM customers c WHERE c.id IN (?");
-        q.p[q.n++] = DBI(pp->shared[0]);
-        for (int i = 1; i < pp->nshared; i++)
-            sqlq_add(&q, ", ?", 1, (db_val[]){DBI(pp->shared[i])});
-        sqlq_add(&q, ") AND c.id > ? AND instr(c.search_text, ?) > 0", 2,
-                 (db_val[]){DBI(floor), DBS(s->normq)});
+    /* shared with them, by id: those in the range only (above the floor,
+     * below the cursor), often none */
+    int nin = 0;
+    for (int i = 0; i < pp->nshared; i++)
+        if (pp->shared[i] > floor && pp->shared[i] < upto) {
+            if (nin == 0) {
+                sqlq_init(&q, &r->a, "SELECT c.id FROM customers c WHERE c.id IN (?");
+                q.p[q.n++] = DBI(pp->shared[i]);
+            } else {
+                sqlq_add(&q, ", ?", 1, (db_val[]){DBI(pp->shared[i])});
+            }
+            nin++;
+        }
+    if (nin > 0) {
+        sqlq_add(&q, ") AND instr(c.search_text, ?) > 0", 1, (db_val[]){DBS(s->normq)});
         customer_filter_apply(r, cf, &q);
-        if (cursor) sqlq_add(&q, " AND c.id < ?", 1, (db_val[]){DBI(cursor)});
         if ((rc = sqlq_run(r->db, &q, &shared)) < 0) return rc;
     }
 
