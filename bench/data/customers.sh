@@ -23,14 +23,16 @@ is_count "$BENCH_CUSTOMERS" || die "BENCH_CUSTOMERS must be a positive number"
 # G EXPR MAXLEN: SQL for the terms of EXPR as ts_doc_add makes them (each
 # position's bigram, but inside a run of digits the four digits it starts, if
 # there are four; then the last character; then each three CJK characters in
-# a row (code point 0x2E80 or above): "ab12345" -> "ab b1 1234 2345 5",
+# a row (code point 0x2E80 or above); then each six digits in a row:
+# "ab1234567" -> "ab b1 1234 2345 3456 4567 7 123456 234567",
 # "华阳电缆" -> "华阳 阳电 电缆 缆 华阳电 阳电缆"; NULL stays NULL). EXPR is
 # evaluated several times, so it should be a column; MAXLEN bounds its length
 # in characters.
 cust_grams() {
-  local e=$1 max=$2 i out="(" d2 d4 cp
-  if [ "$BENCH_DB" = pg ]; then d2="~ '^[0-9]{2}\$'" d4="~ '^[0-9]{4}\$'" cp=ascii
-  else d2="GLOB '[0-9][0-9]'" d4="GLOB '[0-9][0-9][0-9][0-9]'" cp=unicode; fi
+  local e=$1 max=$2 i out="(" d2 d4 d6 cp
+  if [ "$BENCH_DB" = pg ]; then d2="~ '^[0-9]{2}\$'" d4="~ '^[0-9]{4}\$'" d6="~ '^[0-9]{6}\$'" cp=ascii
+  else d2="GLOB '[0-9][0-9]'" d4="GLOB '[0-9][0-9][0-9][0-9]'"
+    d6="GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]'" cp=unicode; fi
   for ((i = 1; i < max; i++)); do
     out+="CASE WHEN length($e) <= $i THEN '' WHEN NOT substr($e, $i, 2) $d2 THEN substr($e, $i, 2) || ' '"
     out+=" WHEN substr($e, $i, 4) $d4 THEN substr($e, $i, 4) || ' ' ELSE '' END || "
@@ -40,6 +42,9 @@ cust_grams() {
     out+=" || CASE WHEN length($e) >= $((i + 2)) AND $cp(substr($e, $i, 1)) >= 11904"
     out+=" AND $cp(substr($e, $((i + 1)), 1)) >= 11904 AND $cp(substr($e, $((i + 2)), 1)) >= 11904"
     out+=" THEN ' ' || substr($e, $i, 3) ELSE '' END"
+  done
+  for ((i = 1; i + 5 <= max; i++)); do
+    out+=" || CASE WHEN substr($e, $i, 6) $d6 THEN ' ' || substr($e, $i, 6) ELSE '' END"
   done
   printf '%s' "${out})"
 }

@@ -155,6 +155,8 @@ void ts_doc_add(ts_doc *d, const char *value)
     /* and its trigrams, after the bigrams so that those stay consecutive
      * for a phrase query */
     for (p = norm; (t = ts_next_trigram(&p, &tl)) != NULL;) add_gram(d, t, tl);
+    /* and its six-digit windows, last, so the others keep their order */
+    for (p = norm; (t = ts_next_six(&p, &tl)) != NULL;) add_gram(d, t, tl);
 }
 
 static bool is_digit(char c)
@@ -218,6 +220,23 @@ const char *ts_next_trigram(const char **pos, size_t *len)
     return NULL;
 }
 
+const char *ts_next_six(const char **pos, size_t *len)
+{
+    const char *p = *pos;
+    while (*p) {
+        int k = 0;
+        while (k < 6 && is_digit(p[k])) k++;
+        if (k == 6) {
+            *pos = p + 1;
+            *len = 6;
+            return p;
+        }
+        p += k ? k : 1; /* p[k] is no digit: no window starts before it */
+    }
+    *pos = p;
+    return NULL;
+}
+
 /* Adds the term t (tl bytes) to out[*n] unless it is there. */
 static void add_distinct(arena *a, const char *t, size_t tl, const char **out, int *n)
 {
@@ -235,31 +254,43 @@ int ts_query_terms(arena *a, const char *normq, const char **out, int max)
     while (n < max && (t = ts_next_term(&p, &tl)) != NULL) add_distinct(a, t, tl, out, &n);
     for (p = normq; n < max && (t = ts_next_trigram(&p, &tl)) != NULL;)
         add_distinct(a, t, tl, out, &n);
+    for (p = normq; n < max && (t = ts_next_six(&p, &tl)) != NULL;) add_distinct(a, t, tl, out, &n);
     return n;
+}
+
+/* The length of normq when it is only digits, else 0. */
+static size_t digits_only(const char *normq)
+{
+    size_t n = 0;
+    while (is_digit(normq[n])) n++;
+    return normq[n] ? 0 : n;
 }
 
 bool ts_query_is_phrase(const char *normq)
 {
-    size_t digits = 0;
-    while (is_digit(normq[digits])) digits++;
-    if (digits >= 4 && !normq[digits]) return true; /* its windows, each one on */
+    if (digits_only(normq) >= 4) return true; /* its windows, each one on */
     for (const char *p = normq; *p; p++)
         if (is_digit(p[0]) && is_digit(p[1])) return false;
     return true;
 }
 
-char *ts_fts_query(arena *a, const char *normq)
+char *ts_fts_query(arena *a, const char *normq, int most_terms)
 {
     if (tf_utf8_len(normq) < 2)
         return is_digit(normq[0]) ? NULL : arena_printf(a, "\"%s\"*", normq);
     if (!ts_query_is_phrase(normq)) return NULL;
-    /* the phrase of every bigram in order (repeats included) */
-    size_t cap = strlen(normq) * 3 + 8, len = 0;
+    /* the phrase of every term in order (repeats included): six-digit
+     * windows for six digits or more, else bigrams or four-digit windows */
+    const char *(*next)(const char **, size_t *) =
+        digits_only(normq) >= 6 ? ts_next_six : ts_next_term;
+    size_t cap = strlen(normq) * 7 + 8, len = 0;
     char *out = arena_alloc(a, cap);
     const char *p = normq, *t;
     size_t tl;
+    int nterms = 0;
     out[len++] = '"';
-    while ((t = ts_next_term(&p, &tl)) != NULL) {
+    while ((t = next(&p, &tl)) != NULL) {
+        if (++nterms > most_terms) return NULL;
         if (len > 1) out[len++] = ' ';
         memcpy(out + len, t, tl);
         len += tl;

@@ -63,8 +63,8 @@ int sqlq_run(db_conn *c, sqlq *q, db_res *out)
  * (fts5vocab, cached below), and the substring test on search_text (instr:
  * bytes, cheaper than LIKE's pattern walk) confirms each candidate; a query
  * of at most SEARCH_TERMS bigrams, or of only digits with at most that many
- * four-digit windows (a phone fragment), stays an exact phrase, read from
- * the index alone. A query without
+ * four- or six-digit windows (a phone fragment), stays an exact phrase,
+ * read from the index alone. A query without
  * terms (one digit, two or three digits) is the substring test alone.
  * The newest-first list drives the query from the index in rowid order with
  * its LIMIT (db_search_drive) and stops after a page. Other orders and the
@@ -156,7 +156,7 @@ static bool sqlite_match(db_conn *c, arena *a, int entity, const char *normq, co
     const char *grams[TS_QUERY_MAX_TERMS];
     *verify = NULL;
     *most = INT64_MAX;
-    if (tf_utf8_len(normq) < 2) return (*match = ts_fts_query(a, normq)) != NULL;
+    if (tf_utf8_len(normq) < 2) return (*match = ts_fts_query(a, normq, 1)) != NULL;
     int n = ts_query_terms(a, normq, grams, TS_QUERY_MAX_TERMS);
     if (n == 0) return false;
     /* three Chinese characters: their trigram is the exact query */
@@ -164,7 +164,7 @@ static bool sqlite_match(db_conn *c, arena *a, int entity, const char *normq, co
     size_t tl;
     const char *tri = ts_next_trigram(&tp, &tl);
     if (tri == normq && normq[tl] == 0) return (*match = arena_printf(a, "\"%s\"", normq)) != NULL;
-    if (n <= SEARCH_TERMS && (*match = ts_fts_query(a, normq)) != NULL) return true;
+    if ((*match = ts_fts_query(a, normq, SEARCH_TERMS)) != NULL) return true;
     /* document counts only here: a short query asks for none */
     int64_t docs[TS_QUERY_MAX_TERMS];
     for (int i = 0; i < n; i++) {

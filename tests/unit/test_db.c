@@ -524,9 +524,17 @@ static void test_normalize(void **state)
      * in a row only: not across the x) */
     assert_string_equal(d.grams, "ab b1 1234 2345 5c c 华阳 阳1 2 7 "
                                  "苏州 州华 华阳 阳x x电 电缆 缆 苏州华 州华阳");
+    /* six digits in a row: their windows come last, after the trigrams */
+    ts_doc_add(&d, "a1234567华阳电");
+    assert_string_equal(d.text, "ab12345c|华阳12|7|苏州华阳x电缆|a1234567华阳电");
+    assert_string_equal(d.grams + strlen("ab b1 1234 2345 5c c 华阳 阳1 2 7 "
+                                         "苏州 州华 华阳 阳x x电 电缆 缆 苏州华 州华阳 "),
+                        "a1 1234 2345 3456 4567 7华 华阳 阳电 电 华阳电 123456 234567");
     /* a query's terms, distinct; none for digits in short runs */
     const char *t[8];
-    assert_int_equal(ts_query_terms(a, "kh1234123", t, 8), 6);
+    assert_int_equal(ts_query_terms(a, "kh1234123", t, 8), 8);
+    assert_string_equal(t[6], "123412"); /* and six-digit windows, last */
+    assert_string_equal(t[7], "234123");
     assert_string_equal(t[0], "kh");
     assert_string_equal(t[1], "h1");
     assert_string_equal(t[2], "1234");
@@ -542,16 +550,25 @@ static void test_normalize(void **state)
     assert_int_equal(ts_query_terms(a, "6", t, 8), 0);
     assert_false(ts_query_is_phrase("a12"));
     assert_true(ts_query_is_phrase("a1b2"));
-    assert_null(ts_fts_query(a, "7"));
-    assert_null(ts_fts_query(a, "x12"));
-    assert_string_equal(ts_fts_query(a, "a1b"), "\"a1 1b\"");
+    assert_null(ts_fts_query(a, "7", 2));
+    assert_null(ts_fts_query(a, "x12", 2));
+    assert_string_equal(ts_fts_query(a, "a1b", 2), "\"a1 1b\"");
     /* only digits, four or more: the phrase of their windows */
     assert_true(ts_query_is_phrase("6688"));
-    assert_string_equal(ts_fts_query(a, "6688"), "\"6688\"");
-    assert_string_equal(ts_fts_query(a, "66885"), "\"6688 6885\"");
+    assert_string_equal(ts_fts_query(a, "6688", 2), "\"6688\"");
+    assert_string_equal(ts_fts_query(a, "66885", 2), "\"6688 6885\"");
     assert_false(ts_query_is_phrase("668"));
     assert_false(ts_query_is_phrase("6688x"));
-    assert_null(ts_fts_query(a, "x6688"));
+    assert_null(ts_fts_query(a, "x6688", 2));
+    /* six digits or more: the phrase of their six-digit windows, at most
+     * most_terms of them */
+    assert_string_equal(ts_fts_query(a, "987654", 2), "\"987654\"");
+    assert_string_equal(ts_fts_query(a, "9876543", 2), "\"987654 876543\"");
+    assert_null(ts_fts_query(a, "98765432", 2));
+    assert_null(ts_fts_query(a, "abab", 2)); /* three bigrams */
+    assert_int_equal(ts_query_terms(a, "98765432", t, 8), 8);
+    assert_string_equal(t[5], "987654");
+    assert_string_equal(t[7], "765432");
     assert_string_equal(ts_pg_array(a, "0371x"), "{\"0371\",\"1x\"}");
     assert_null(ts_pg_array(a, "37"));
 }
