@@ -23,16 +23,14 @@ is_count "$BENCH_CUSTOMERS" || die "BENCH_CUSTOMERS must be a positive number"
 # G EXPR MAXLEN: SQL for the terms of EXPR as ts_doc_add makes them (each
 # position's bigram, but inside a run of digits the four digits it starts, if
 # there are four; then the last character; then each three CJK characters in
-# a row (code point 0x2E80 or above); then each six digits in a row:
-# "ab1234567" -> "ab b1 1234 2345 3456 4567 7 123456 234567",
+# a row (code point 0x2E80 or above): "ab12345" -> "ab b1 1234 2345 5",
 # "华阳电缆" -> "华阳 阳电 电缆 缆 华阳电 阳电缆"; NULL stays NULL). EXPR is
 # evaluated several times, so it should be a column; MAXLEN bounds its length
 # in characters.
 cust_grams() {
-  local e=$1 max=$2 i out="(" d2 d4 d6 cp
-  if [ "$BENCH_DB" = pg ]; then d2="~ '^[0-9]{2}\$'" d4="~ '^[0-9]{4}\$'" d6="~ '^[0-9]{6}\$'" cp=ascii
-  else d2="GLOB '[0-9][0-9]'" d4="GLOB '[0-9][0-9][0-9][0-9]'"
-    d6="GLOB '[0-9][0-9][0-9][0-9][0-9][0-9]'" cp=unicode; fi
+  local e=$1 max=$2 i out="(" d2 d4 cp
+  if [ "$BENCH_DB" = pg ]; then d2="~ '^[0-9]{2}\$'" d4="~ '^[0-9]{4}\$'" cp=ascii
+  else d2="GLOB '[0-9][0-9]'" d4="GLOB '[0-9][0-9][0-9][0-9]'" cp=unicode; fi
   for ((i = 1; i < max; i++)); do
     out+="CASE WHEN length($e) <= $i THEN '' WHEN NOT substr($e, $i, 2) $d2 THEN substr($e, $i, 2) || ' '"
     out+=" WHEN substr($e, $i, 4) $d4 THEN substr($e, $i, 4) || ' ' ELSE '' END || "
@@ -43,10 +41,20 @@ cust_grams() {
     out+=" AND $cp(substr($e, $((i + 1)), 1)) >= 11904 AND $cp(substr($e, $((i + 2)), 1)) >= 11904"
     out+=" THEN ' ' || substr($e, $i, 3) ELSE '' END"
   done
-  for ((i = 1; i + 5 <= max; i++)); do
-    out+=" || CASE WHEN substr($e, $i, 6) $d6 THEN ' ' || substr($e, $i, 6) ELSE '' END"
-  done
   printf '%s' "${out})"
+}
+# T RUN MAXLEN: SQL for the tails ts_doc_add adds after those terms for a run
+# of digits (RUN is only digits, at most MAXLEN): from a run of eight or
+# more, the eight digits at its end and every fourth before, first to last:
+# "051266881234" -> " 05126688 66881234", "1391234" -> "". The generated
+# phones, landlines and customer numbers each hold one such run; no other
+# generated field has eight digits in a row.
+cust_tails() {
+  local e=$1 max=$2 k out="''"
+  for ((k = (max - 8) / 4; k >= 0; k--)); do
+    out+=" || CASE WHEN length($e) >= $((8 + 4 * k)) THEN ' ' || substr($e, length($e) - $((7 + 4 * k)), 8) ELSE '' END"
+  done
+  printf '(%s)' "$out"
 }
 # TS DAYS SECONDS: an ISO timestamp (tf_ts format) DAYS days and SECONDS
 # seconds after 2019-01-01, on the engine in use.
@@ -191,12 +199,15 @@ SELECT $cust_base + i, number, name, phone, telephone, address, wechat, email,
   name || '|' || nnum || '|' || phone || COALESCE('|' || ntel, '') || COALESCE('|' || wechat, '')
     || '|' || address || COALESCE('|' || nemail, '') || COALESCE('|' || industry_name, '')
     || '|' || c1_name || '|' || c1_mobile || COALESCE('|' || c2_name, '') || COALESCE('|' || c2_mobile, ''),
-  $(cust_grams name 20) || ' ' || $(cust_grams nnum 16) || ' ' || $(cust_grams phone 11)
-    || COALESCE(' ' || $(cust_grams ntel 12), '') || COALESCE(' ' || $(cust_grams wechat 12), '')
+  $(cust_grams name 20) || ' ' || $(cust_grams nnum 16) || $(cust_tails "substr(nnum, 3)" 14)
+    || ' ' || $(cust_grams phone 11) || $(cust_tails phone 11)
+    || COALESCE(' ' || $(cust_grams ntel 12) || $(cust_tails ntel 12), '')
+    || COALESCE(' ' || $(cust_grams wechat 12), '')
     || ' ' || $(cust_grams address 32) || COALESCE(' ' || $(cust_grams nemail 24), '')
     || COALESCE(' ' || $(cust_grams industry_name 6), '')
-    || ' ' || $(cust_grams c1_name 3) || ' ' || $(cust_grams c1_mobile 11)
-    || COALESCE(' ' || $(cust_grams c2_name 3), '') || COALESCE(' ' || $(cust_grams c2_mobile 11), ''),
+    || ' ' || $(cust_grams c1_name 3) || ' ' || $(cust_grams c1_mobile 11) || $(cust_tails c1_mobile 11)
+    || COALESCE(' ' || $(cust_grams c2_name 3), '')
+    || COALESCE(' ' || $(cust_grams c2_mobile 11) || $(cust_tails c2_mobile 11), ''),
   last_followup_at, CASE WHEN owner_id IS NOT NULL THEN created_at END, created_at, last_followup_at
 FROM (SELECT g.*, lower(replace(number, '-', '')) AS nnum, replace(telephone, '-', '') AS ntel,
              replace(replace(email, '@', ''), '.', '') AS nemail FROM g) x

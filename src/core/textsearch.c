@@ -155,8 +155,8 @@ void ts_doc_add(ts_doc *d, const char *value)
     /* and its trigrams, after the bigrams so that those stay consecutive
      * for a phrase query */
     for (p = norm; (t = ts_next_trigram(&p, &tl)) != NULL;) add_gram(d, t, tl);
-    /* and its six-digit windows, last, so the others keep their order */
-    for (p = norm; (t = ts_next_six(&p, &tl)) != NULL;) add_gram(d, t, tl);
+    /* and its runs' eight-digit tails, last, so the others keep their order */
+    for (p = norm; (t = ts_next_tail(&p, &tl)) != NULL;) add_gram(d, t, tl);
 }
 
 static bool is_digit(char c)
@@ -220,18 +220,25 @@ const char *ts_next_trigram(const char **pos, size_t *len)
     return NULL;
 }
 
-const char *ts_next_six(const char **pos, size_t *len)
+const char *ts_next_tail(const char **pos, size_t *len)
 {
     const char *p = *pos;
     while (*p) {
-        int k = 0;
-        while (k < 6 && is_digit(p[k])) k++;
-        if (k == 6) {
-            *pos = p + 1;
-            *len = 6;
-            return p;
+        size_t run = 0;
+        while (is_digit(p[run])) run++;
+        if (!run) {
+            p++;
+            continue;
         }
-        p += k ? k : 1; /* p[k] is no digit: no window starts before it */
+        /* the run at p (or its rest, after an earlier tail): its first tail
+         * starts where the run's length less eight is a multiple of four */
+        if (run >= TS_TAIL) {
+            size_t at = (run - TS_TAIL) % TS_TAIL_STEP;
+            *pos = p + at + TS_TAIL_STEP; /* the next tail, if the run is that long */
+            *len = TS_TAIL;
+            return p + at;
+        }
+        p += run;
     }
     *pos = p;
     return NULL;
@@ -254,7 +261,6 @@ int ts_query_terms(arena *a, const char *normq, const char **out, int max)
     while (n < max && (t = ts_next_term(&p, &tl)) != NULL) add_distinct(a, t, tl, out, &n);
     for (p = normq; n < max && (t = ts_next_trigram(&p, &tl)) != NULL;)
         add_distinct(a, t, tl, out, &n);
-    for (p = normq; n < max && (t = ts_next_six(&p, &tl)) != NULL;) add_distinct(a, t, tl, out, &n);
     return n;
 }
 
@@ -279,17 +285,15 @@ char *ts_fts_query(arena *a, const char *normq, int most_terms)
     if (tf_utf8_len(normq) < 2)
         return is_digit(normq[0]) ? NULL : arena_printf(a, "\"%s\"*", normq);
     if (!ts_query_is_phrase(normq)) return NULL;
-    /* the phrase of every term in order (repeats included): six-digit
-     * windows for six digits or more, else bigrams or four-digit windows */
-    const char *(*next)(const char **, size_t *) =
-        digits_only(normq) >= 6 ? ts_next_six : ts_next_term;
-    size_t cap = strlen(normq) * 7 + 8, len = 0;
+    /* the phrase of every bigram or four-digit window in order (repeats
+     * included) */
+    size_t cap = strlen(normq) * 3 + 8, len = 0;
     char *out = arena_alloc(a, cap);
     const char *p = normq, *t;
     size_t tl;
     int nterms = 0;
     out[len++] = '"';
-    while ((t = next(&p, &tl)) != NULL) {
+    while ((t = ts_next_term(&p, &tl)) != NULL) {
         if (++nterms > most_terms) return NULL;
         if (len > 1) out[len++] = ' ';
         memcpy(out + len, t, tl);
@@ -297,6 +301,33 @@ char *ts_fts_query(arena *a, const char *normq, int most_terms)
     }
     out[len++] = '"';
     out[len] = 0;
+    return out;
+}
+
+char *ts_fts_tails(arena *a, const char *normq, const char *tails[TS_TAIL_STEP])
+{
+    /* the longest run of digits */
+    size_t best = 0, at = 0;
+    for (size_t i = 0; normq[i];) {
+        size_t run = 0;
+        while (is_digit(normq[i + run])) run++;
+        if (run > best) best = run, at = i;
+        i += run ? run : 1;
+    }
+    if (best < TS_TAIL + TS_TAIL_STEP - 1) return NULL;
+    /* a document's run holding it has a tail that starts at one of its
+     * first TS_TAIL_STEP digits */
+    char *out = arena_alloc(a, TS_TAIL_STEP * (TS_TAIL + 7) + 4), *o = out;
+    *o++ = '(';
+    for (int k = 0; k < TS_TAIL_STEP; k++) {
+        if (k) o = stpcpy(o, " OR ");
+        *o++ = '"';
+        tails[k] = arena_strndup(a, normq + at + k, TS_TAIL);
+        o = stpcpy(o, tails[k]);
+        *o++ = '"';
+    }
+    *o++ = ')';
+    *o = 0;
     return out;
 }
 

@@ -36,29 +36,39 @@ const char *ts_next_term(const char **pos, size_t *len);
  * trigrams pick out its rows where its rarest bigrams, two characters each
  * of a small vocabulary, match hundreds. */
 const char *ts_next_trigram(const char **pos, size_t *len);
-/* The six-digit windows of a normalised text, one per call like
- * ts_next_term: each six digits in a row. A document holds them after its
- * trigrams. A four-digit window is in about three customers in a thousand
- * (phones, numbers), so a whole phone or customer number was the AND of
- * two lists of thousands; a six-digit window is in a few dozen. */
-const char *ts_next_six(const char **pos, size_t *len);
+/* The tails of a normalised text's runs of digits, one per call like
+ * ts_next_term: in a run of TS_TAIL digits or more, the TS_TAIL digits
+ * ending at its end, and those ending TS_TAIL_STEP, 2 * TS_TAIL_STEP ...
+ * digits before it (from the first on). A document holds them after its
+ * trigrams. A four-digit window is in about three customers in a
+ * thousand (phones, numbers), so a whole phone or customer number was the
+ * AND of two lists of thousands; a tail is in one or two. A mobile number
+ * or a customer number has one tail, a landline with its area code two. */
+enum { TS_TAIL = 8, TS_TAIL_STEP = 4 };
+const char *ts_next_tail(const char **pos, size_t *len);
 /* The distinct terms of normq (at most max), each a string in the arena:
- * those of ts_next_term, then its trigrams, then its six-digit windows;
- * returns how many. None: one code point, or digits in runs shorter than
- * four, which only the substring test finds. */
+ * those of ts_next_term, then its trigrams; returns how many. None: one
+ * code point, or digits in runs shorter than four, which only the
+ * substring test finds. (Not the tails: ts_fts_tails.) */
 enum { TS_QUERY_MAX_TERMS = 200 };
 int ts_query_terms(arena *a, const char *normq, const char **out, int max);
 /* True when normq has no two digits in a row, or is only digits, four or
- * more: its terms are then its bigrams, or its four- (six-) digit windows,
+ * more: its terms are then its bigrams, or its four-digit windows,
  * each one on from the last, consecutive in a document that contains it (a
  * phrase). A phone fragment of four digits is its one window, exactly. */
 bool ts_query_is_phrase(const char *normq);
 /* The FTS5 query that finds exactly the texts containing normq: a prefix
- * query for one code point, the phrase of its terms otherwise (six-digit
- * windows for only digits, six or more); NULL when no query is exact (a
- * digit, or two digits in a row among other text) or the phrase would have
- * more than most_terms terms. */
+ * query for one code point, the phrase of its terms otherwise; NULL when
+ * no query is exact (a digit, or two digits in a row among other text) or
+ * the phrase would have more than most_terms terms. */
 char *ts_fts_query(arena *a, const char *normq, int most_terms);
+/* When normq has a run of at least TS_TAIL + TS_TAIL_STEP - 1 digits (a
+ * whole phone or customer number), the FTS5 query of the texts that may
+ * contain it by their tails (ts_next_tail): the OR of the longest run's
+ * first TS_TAIL_STEP windows of TS_TAIL digits, one of which any document
+ * run holding it has as a tail (each also in tails[]). A few candidates,
+ * to be confirmed by the substring test. NULL otherwise. */
+char *ts_fts_tails(arena *a, const char *normq, const char *tails[TS_TAIL_STEP]);
 /* PostgreSQL text[] literal of the distinct terms, {"ab","bc"}; NULL when
  * normq has none. */
 char *ts_pg_array(arena *a, const char *normq);

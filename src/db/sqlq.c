@@ -63,8 +63,9 @@ int sqlq_run(db_conn *c, sqlq *q, db_res *out)
  * (fts5vocab, cached below), and the substring test on search_text (instr:
  * bytes, cheaper than LIKE's pattern walk) confirms each candidate; a query
  * of at most SEARCH_TERMS bigrams, or of only digits with at most that many
- * four- or six-digit windows (a phone fragment), stays an exact phrase,
- * read from the index alone. A query without
+ * four-digit windows (a phone fragment), stays an exact phrase, read from
+ * the index alone; one with a whole phone or customer number in it asks
+ * for the few rows with one of its tails (ts_fts_tails). A query without
  * terms (one digit, two or three digits) is the substring test alone.
  * The newest-first list drives the query from the index in rowid order with
  * its LIMIT (db_search_drive) and stops after a page. Other orders and the
@@ -165,6 +166,14 @@ static bool sqlite_match(db_conn *c, arena *a, int entity, const char *normq, co
     const char *tri = ts_next_trigram(&tp, &tl);
     if (tri == normq && normq[tl] == 0) return (*match = arena_printf(a, "\"%s\"", normq)) != NULL;
     if ((*match = ts_fts_query(a, normq, SEARCH_TERMS)) != NULL) return true;
+    /* a whole phone or customer number: the few rows with one of its tails */
+    const char *tails[TS_TAIL_STEP];
+    if ((*match = ts_fts_tails(a, normq, tails)) != NULL) {
+        *verify = normq;
+        *most = 0;
+        for (int i = 0; i < TS_TAIL_STEP; i++) *most += gram_docs(c, entity, tails[i]);
+        return true;
+    }
     /* document counts only here: a short query asks for none */
     int64_t docs[TS_QUERY_MAX_TERMS];
     for (int i = 0; i < n; i++) {

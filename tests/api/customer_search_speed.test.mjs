@@ -38,6 +38,8 @@ for (const engine of engines()) {
       // 5432 and 4321 apart (phone, telephone): no 54321; then one that has it
       await add(zhang, { name: '数字客户三', phone: '13954320000', telephone: '0371-4321' });
       await add(zhang, { name: '数字客户四', phone: '13954321777' });
+      // the same last eight digits as 数字客户一's phone (a tail), not the whole
+      await add(zhang, { name: '数字客户五', phone: '15587654321' });
       // protected, of another salesperson: others must not see it
       const p = await add(zhao, { name: '乙丙丁戊己庚保护客户', phone: '13911110005' });
       const pr = await zhao.put(`/api/v1/customers/${p.id}/protection`, { protected: true, version: p.version });
@@ -113,7 +115,8 @@ for (const engine of engines()) {
       const all = (await allPages(zhang, '', 50)).filter((c) => ours.has(c.id));
       const norm = (s) => (s || '').toLowerCase().replace(/[^0-9a-z\u4e00-\u9fff]/g, '');
       const holds = (c, q) => ['name', 'number', 'phone', 'telephone', 'address', 'wechat', 'email'].some((k) => norm(c[k]).includes(q));
-      for (const q of ['6688', '4321', '54321', '876', '65', '9', '0512', '987654', '3954321', '3987654', '87654321', '13911120011', 'kh2']) {
+      for (const q of ['6688', '4321', '54321', '876', '65', '9', '0512', '987654', '3954321', '3987654', '87654321',
+        '13911120011', '13987654321', '5587654321', '05126688', 'kh2', norm(made['数字客户一'].number)]) {
         const want = all.filter((c) => holds(c, q)).map((c) => c.id).sort();
         assert.ok(want.length > 0, `${q} is in some row`);
         for (const sort of ['', '&sort=name']) {
@@ -122,8 +125,10 @@ for (const engine of engines()) {
         }
       }
       assert.deepEqual((await allPages(zhang, '6688', 50)).map((c) => c.name), ['数字客户一']);
+      // eleven digits: found by their tails, the row with only a tail in common is not
+      assert.deepEqual((await allPages(zhang, '13987654321', 50)).map((c) => c.name), ['数字客户一']);
       // five digits are the phrase of their two windows: not found apart
-      assert.deepEqual((await allPages(zhang, '54321', 50)).map((c) => c.name).sort(), ['数字客户一', '数字客户四'].sort());
+      assert.deepEqual((await allPages(zhang, '54321', 50)).map((c) => c.name).sort(), ['数字客户一', '数字客户五', '数字客户四'].sort());
     });
 
     it('fields: the list gives the chosen columns and the id, and refuses unknown ones', async () => {

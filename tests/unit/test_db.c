@@ -524,17 +524,23 @@ static void test_normalize(void **state)
      * in a row only: not across the x) */
     assert_string_equal(d.grams, "ab b1 1234 2345 5c c 华阳 阳1 2 7 "
                                  "苏州 州华 华阳 阳x x电 电缆 缆 苏州华 州华阳");
-    /* six digits in a row: their windows come last, after the trigrams */
-    ts_doc_add(&d, "a1234567华阳电");
-    assert_string_equal(d.text, "ab12345c|华阳12|7|苏州华阳x电缆|a1234567华阳电");
+    /* runs of eight digits or more: their tails come last, after the
+     * trigrams (the eight digits at a run's end, and every fourth before) */
+    ts_doc_add(&d, "a12345678华阳电1234567x051266881234");
     assert_string_equal(d.grams + strlen("ab b1 1234 2345 5c c 华阳 阳1 2 7 "
                                          "苏州 州华 华阳 阳x x电 电缆 缆 苏州华 州华阳 "),
-                        "a1 1234 2345 3456 4567 7华 华阳 阳电 电 华阳电 123456 234567");
+                        "a1 1234 2345 3456 4567 5678 8华 华阳 阳电 电1 1234 2345 3456 4567 7x "
+                        "x0 0512 5126 1266 2668 6688 6881 8812 8123 1234 4 华阳电 "
+                        "12345678 05126688 66881234");
+    const char *p = "13912346688", *tt;
+    size_t tl;
+    assert_non_null(tt = ts_next_tail(&p, &tl));
+    assert_int_equal(tl, 8);
+    assert_memory_equal(tt, "12346688", 8);
+    assert_null(ts_next_tail(&p, &tl));
     /* a query's terms, distinct; none for digits in short runs */
     const char *t[8];
-    assert_int_equal(ts_query_terms(a, "kh1234123", t, 8), 8);
-    assert_string_equal(t[6], "123412"); /* and six-digit windows, last */
-    assert_string_equal(t[7], "234123");
+    assert_int_equal(ts_query_terms(a, "kh1234123", t, 8), 6);
     assert_string_equal(t[0], "kh");
     assert_string_equal(t[1], "h1");
     assert_string_equal(t[2], "1234");
@@ -560,15 +566,37 @@ static void test_normalize(void **state)
     assert_false(ts_query_is_phrase("668"));
     assert_false(ts_query_is_phrase("6688x"));
     assert_null(ts_fts_query(a, "x6688", 2));
-    /* six digits or more: the phrase of their six-digit windows, at most
-     * most_terms of them */
-    assert_string_equal(ts_fts_query(a, "987654", 2), "\"987654\"");
-    assert_string_equal(ts_fts_query(a, "9876543", 2), "\"987654 876543\"");
-    assert_null(ts_fts_query(a, "98765432", 2));
-    assert_null(ts_fts_query(a, "abab", 2)); /* three bigrams */
-    assert_int_equal(ts_query_terms(a, "98765432", t, 8), 8);
-    assert_string_equal(t[5], "987654");
-    assert_string_equal(t[7], "765432");
+    assert_null(ts_fts_query(a, "987654", 2)); /* three windows */
+    assert_null(ts_fts_query(a, "abab", 2));   /* three bigrams */
+    /* eleven digits in a row: the OR of its first four eight-digit windows,
+     * one of which is a tail of any run that holds it */
+    const char *tails[TS_TAIL_STEP];
+    assert_string_equal(ts_fts_tails(a, "kh20230654321", tails),
+                        "(\"20230654\" OR \"02306543\" OR \"23065432\" OR \"30654321\")");
+    assert_string_equal(tails[3], "30654321");
+    assert_string_equal(ts_fts_tails(a, "x1234567890y13912346688", tails),
+                        "(\"13912346\" OR \"39123466\" OR \"91234668\" OR \"12346688\")");
+    assert_null(ts_fts_tails(a, "kh2023065432", tails)); /* ten digits */
+    /* every run of eleven digits or more inside a document's run has one of
+     * its four windows among the document's tails */
+    const char *digits = "3141592653589793238462643383279";
+    for (size_t n = 11; n <= 31; n++)
+        for (size_t at = 0; at + 11 <= n; at++)
+            for (size_t len = 11; at + len <= n; len++) {
+                char doc[32], q[32];
+                memcpy(doc, digits, n);
+                doc[n] = 0;
+                memcpy(q, doc + at, len);
+                q[len] = 0;
+                assert_non_null(ts_fts_tails(a, q, tails));
+                bool found = false;
+                const char *dp = doc, *dt;
+                size_t dl;
+                while (!found && (dt = ts_next_tail(&dp, &dl)) != NULL)
+                    for (int k = 0; k < TS_TAIL_STEP; k++)
+                        found = found || memcmp(dt, tails[k], TS_TAIL) == 0;
+                assert_true(found);
+            }
     assert_string_equal(ts_pg_array(a, "0371x"), "{\"0371\",\"1x\"}");
     assert_null(ts_pg_array(a, "37"));
 }
