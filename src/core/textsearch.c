@@ -164,15 +164,29 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* The length of the UTF-8 sequence b leads, and whether the code point at
+ * p is one of the scripts written without spaces (CJK and beyond, U+2E80
+ * on: three in a row make a trigram), read off its first bytes. The terms
+ * are made of normalised text, valid UTF-8 (ts_normalize writes it), and
+ * these ask no more of it than decode would. */
+static size_t seq_len(unsigned char b)
+{
+    return b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
+static bool is_wide_at(const unsigned char *p)
+{
+    return p[0] > 0xE2 || (p[0] == 0xE2 && p[1] >= 0xBA);
+}
+
 const char *ts_next_term(const char **pos, size_t *len)
 {
     const unsigned char *p = (const unsigned char *)*pos;
-    uint32_t cp;
     while (*p) {
-        size_t l1 = decode(p, &cp);
+        size_t l1 = seq_len(p[0]);
         if (!p[l1]) break;
         const unsigned char *at = p;
-        size_t l2 = decode(p + l1, &cp);
+        size_t l2 = seq_len(p[l1]);
         bool digits2 = is_digit((char)p[0]) && is_digit((char)p[1]);
         /* each position gives its bigram, or, inside a run of digits, the
          * four digits it starts (if the run is that long) */
@@ -192,27 +206,18 @@ const char *ts_next_term(const char **pos, size_t *len)
     return NULL;
 }
 
-/* A code point of the scripts written without spaces (CJK and beyond):
- * three in a row make a trigram. */
-static bool is_wide(uint32_t cp)
-{
-    return cp >= 0x2E80;
-}
-
 const char *ts_next_trigram(const char **pos, size_t *len)
 {
     const unsigned char *p = (const unsigned char *)*pos;
-    uint32_t c1, c2, c3;
     while (*p) {
-        size_t l1 = decode(p, &c1);
-        if (!p[l1]) break;
-        size_t l2 = decode(p + l1, &c2);
-        if (!p[l1 + l2]) break;
-        size_t l3 = decode(p + l1 + l2, &c3);
-        if (is_wide(c1) && is_wide(c2) && is_wide(c3)) {
-            *pos = (const char *)(p + l1);
-            *len = l1 + l2 + l3;
-            return (const char *)p;
+        size_t l1 = seq_len(p[0]);
+        if (is_wide_at(p) && p[l1] && is_wide_at(p + l1)) {
+            size_t l2 = seq_len(p[l1]);
+            if (p[l1 + l2] && is_wide_at(p + l1 + l2)) {
+                *pos = (const char *)(p + l1);
+                *len = l1 + l2 + seq_len(p[l1 + l2]);
+                return (const char *)p;
+            }
         }
         p += l1;
     }

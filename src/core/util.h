@@ -18,6 +18,9 @@ bool tf_ts_parse(const char *s, time_t *out);
 char *tf_random_token(arena *a, size_t bytes);
 /* SHA-256 hex of a token, as stored in the database (tokens are never stored raw). */
 char *tf_token_hash(arena *a, const char *token);
+/* Writes v's decimal digits (and sign) at o, no NUL; returns the end.
+ * Room for 20 characters is enough. */
+char *tf_put_i64(char *o, int64_t v);
 /* Strict decimal int64: whole string, no sign junk, no overflow. */
 bool tf_parse_i64(const char *s, int64_t *out);
 /* True if s is valid UTF-8 without NUL bytes. */

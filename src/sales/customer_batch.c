@@ -330,7 +330,7 @@ static const char *after_text(customer_batch *b, arena *a, const struct customer
         cap += strlen(b->cols.cols[i]) + 4 + 24;
         if (cell[i].t == DBV_TEXT) cap += strlen(cell[i].s) * 6 + 2;
     }
-    char *out = arena_alloc(a, cap), *o = out;
+    char *out = arena_alloc_raw(a, cap), *o = out;
     *o++ = '{';
     for (int i = 0; i < nc; i++) {
         const char *col = b->cols.cols[i];
@@ -350,7 +350,7 @@ static const char *after_text(customer_batch *b, arena *a, const struct customer
         } else if (v->t == DBV_TEXT) {
             o = put_json_string(o, v->s);
         } else if (v->t == DBV_INT) {
-            o += snprintf(o, 24, "%lld", (long long)v->i);
+            o = tf_put_i64(o, v->i);
         } else if (v->t == DBV_BOOL) {
             memcpy(o, v->i ? "true" : "false", v->i ? 4 : 5);
             o += v->i ? 4 : 5;
@@ -370,7 +370,7 @@ static int flush_chunk(customer_batch *b, arena *a, struct customer_new *rows, i
 {
     db_conn *c = b->c;
     const chunk_sql *cs = chunk_for(new_sql, n);
-    db_val *v = arena_alloc(a, sizeof(db_val) * 28 * (size_t)n);
+    db_val *v = arena_alloc_raw(a, sizeof(db_val) * 28 * (size_t)n);
     for (int i = 0; i < n; i++)
         memcpy(v + 28 * i, rows[i].v, sizeof(rows[i].v));
     db_res r;
@@ -386,8 +386,8 @@ static int flush_chunk(customer_batch *b, arena *a, struct customer_new *rows, i
                 break;
             }
     }
-    db_val *ids = arena_alloc(a, sizeof(db_val) * (size_t)n);
-    db_val *mv = arena_alloc(a, sizeof(db_val) * 7 * (size_t)n);
+    db_val *ids = arena_alloc_raw(a, sizeof(db_val) * (size_t)n);
+    db_val *mv = arena_alloc_raw(a, sizeof(db_val) * 7 * (size_t)n);
     for (int i = 0; i < n; i++) {
         if (!rows[i].id) return DB_ERR;
         ids[i] = DBI(rows[i].id);
@@ -401,8 +401,8 @@ static int flush_chunk(customer_batch *b, arena *a, struct customer_new *rows, i
     if (reread && (rc = db_query(c, a, &r, chunk_for(reread_sql, n)->sql, n, ids)) < 0) return rc;
     if ((rc = db_exec(c, chunk_for(move_sql, n)->sql, 7 * n, mv)) < 0) return rc;
     /* per customer: its creation, then its arrival with its owner (or in the pool) */
-    audit_row *ar = arena_alloc(a, sizeof(audit_row) * 2 * (size_t)n);
-    json_t **made = arena_alloc(a, sizeof(json_t *) * (size_t)n);
+    audit_row *ar = arena_alloc_raw(a, sizeof(audit_row) * 2 * (size_t)n);
+    json_t **made = arena_alloc_raw(a, sizeof(json_t *) * (size_t)n);
     /* the move's before and after are the same text for every row with the
      * same owner and reason (all of an import's): made once */
     const char *ma_text = NULL, *ma_reason = NULL;

@@ -18,6 +18,7 @@
  * are merged newest first and the page's rows read once by id. The policy
  * module says which parts there are; nothing here decides who sees what. */
 #include "customers.h"
+#include "../core/util.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,19 +27,6 @@ static int by_id_desc(const void *x, const void *y)
 {
     int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
     return a < b ? 1 : a > b ? -1 : 0;
-}
-
-/* Writes a positive id's digits at o; returns the end. */
-static char *put_id(char *o, int64_t id)
-{
-    char d[20];
-    int n = 0;
-    do
-        d[n++] = (char)('0' + id % 10);
-    while ((id /= 10) > 0);
-    while (n)
-        *o++ = d[--n];
-    return o;
 }
 
 /* Appends the ids of the first column of res to ids[*n]. */
@@ -146,7 +134,7 @@ int customer_parts_search(req *r, const customer_parts *pp, const customer_filte
     *o++ = '[';
     for (int i = 0; i < m; i++) {
         if (i) *o++ = ',';
-        o = put_id(o, ids[i]);
+        o = tf_put_i64(o, ids[i]);
     }
     *o++ = ']';
     *o = 0;
