@@ -146,6 +146,19 @@ for (const engine of engines()) {
       const all = await zhang.get(`/api/v1/customers?fields=${Object.keys(every.body.items[0]).join(',')}&limit=1`);
       assert.equal(all.status, 200, all.text);
       assert.deepEqual(all.body.items[0], every.body.items[0]);
+      // the list's names are the detail's, on every page of the admin's whole list
+      const seen = { owner: new Set(), level: new Set(), region: new Set() };
+      for (const c of await allPages(admin, '', 50)) {
+        const d = await admin.get(`/api/v1/customers/${c.id}`);
+        for (const k of ['owner_name', 'level_name', 'region_name', 'industry_name', 'source_name', 'qualification_name']) {
+          assert.equal(c[k], d.body[k], `${k} of ${c.id}`);
+        }
+        seen.owner.add(c.owner_name);
+        seen.level.add(c.level_name);
+        seen.region.add(c.region_name);
+      }
+      assert.ok(seen.owner.size > 2 && seen.level.size > 2 && seen.region.size > 2, 'several names of each kind');
+      assert.ok(seen.owner.has(null), 'a pool customer has no owner name');
       const bad = await zhang.get('/api/v1/customers?fields=name,search_grams');
       assert.equal(bad.status, 400, bad.text);
       assert.match(bad.body.detail, /search_grams is not a field/);
