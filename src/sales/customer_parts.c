@@ -80,21 +80,31 @@ int customer_parts_search(req *r, const customer_parts *pp, const customer_filte
                             " WHERE owner_id = ? AND id > ? AND id < ?",
                             DBP(DBI(pp->owner), DBI(floor), DBI(upto)))) < 0)
         return rc;
-    sqlq_init(&q, &r->a,
-              "SELECT c.id FROM customers c INDEXED BY customers_owner WHERE c.owner_id = ? AND"
-              " c.id > ?");
-    db_val own[] = {DBI(pp->owner), DBI(floor)};
-    memcpy(q.p, own, sizeof(own));
-    q.n = 2;
-    if (nown > OWN_READ_MAX && s->most < OWN_ROW_COST * nown)
-        sqlq_add(&q,
-                 " AND c.id IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? AND"
-                 " rowid > ? AND rowid < ?)",
-                 3, (db_val[]){DBS(s->match), DBI(floor), DBI(upto)});
-    sqlq_add(&q, " AND instr(c.search_text, ?) > 0", 1, (db_val[]){DBS(s->normq)});
-    customer_filter_apply(r, cf, &q);
-    if (cursor) sqlq_add(&q, " AND c.id < ?", 1, (db_val[]){DBI(cursor)});
-    sqlq_add(&q, " ORDER BY c.id DESC LIMIT ?", 1, (db_val[]){DBI(k)});
+    if (nown > OWN_READ_MAX && s->most < OWN_ROW_COST * nown) {
+        /* the index's candidates in the range, newest first, each looked up
+         * in the owner index (which holds search_text: no row is read) */
+        sqlq_init(&q, &r->a,
+                  "SELECT c.id FROM customers_fts f CROSS JOIN customers c INDEXED BY"
+                  " customers_owner ON c.owner_id = ? AND c.id = +f.rowid"
+                  " WHERE f.customers_fts MATCH ? AND f.rowid > ? AND f.rowid < ?");
+        db_val in[] = {DBI(pp->owner), DBS(s->match), DBI(floor), DBI(upto)};
+        memcpy(q.p, in, sizeof(in));
+        q.n = 4;
+        sqlq_add(&q, " AND instr(c.search_text, ?) > 0", 1, (db_val[]){DBS(s->normq)});
+        customer_filter_apply(r, cf, &q);
+        sqlq_add(&q, " ORDER BY f.rowid DESC LIMIT ?", 1, (db_val[]){DBI(k)});
+    } else {
+        sqlq_init(&q, &r->a,
+                  "SELECT c.id FROM customers c INDEXED BY customers_owner WHERE c.owner_id = ? AND"
+                  " c.id > ?");
+        db_val own[] = {DBI(pp->owner), DBI(floor)};
+        memcpy(q.p, own, sizeof(own));
+        q.n = 2;
+        sqlq_add(&q, " AND instr(c.search_text, ?) > 0", 1, (db_val[]){DBS(s->normq)});
+        customer_filter_apply(r, cf, &q);
+        if (cursor) sqlq_add(&q, " AND c.id < ?", 1, (db_val[]){DBI(cursor)});
+        sqlq_add(&q, " ORDER BY c.id DESC LIMIT ?", 1, (db_val[]){DBI(k)});
+    }
     db_res mine, shared = {0};
     if ((rc = sqlq_run(r->db, &q, &mine)) < 0) return rc;
 
