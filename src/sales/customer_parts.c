@@ -74,13 +74,15 @@ int customer_parts_search(req *r, const customer_parts *pp, const customer_filte
      * the cursor): read and tested, or first matched against the whole
      * index's candidates in that range (OWN_ROW_COST) */
     int64_t upto = cursor ? cursor : INT64_MAX, nown = 0;
-    if (s->most < INT64_MAX && /* else there is nothing to weigh against */
+    /* a few candidates in all (a whole number's tails): no count needed */
+    bool by_candidates = s->most <= OWN_READ_MAX;
+    if (!by_candidates && s->most < INT64_MAX && /* else there is nothing to weigh against */
         (rc = db_scalar_int(r->db, &nown, 0,
                             "SELECT COUNT(*) FROM customers INDEXED BY customers_owner"
                             " WHERE owner_id = ? AND id > ? AND id < ?",
                             DBP(DBI(pp->owner), DBI(floor), DBI(upto)))) < 0)
         return rc;
-    if (nown > OWN_READ_MAX && s->most < OWN_ROW_COST * nown) {
+    if (by_candidates || (nown > OWN_READ_MAX && s->most < OWN_ROW_COST * nown)) {
         /* the index's candidates in the range, newest first, each looked up
          * in the owner index (which holds search_text: no row is read) */
         sqlq_init(&q, &r->a,
