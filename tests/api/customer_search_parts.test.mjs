@@ -71,6 +71,17 @@ for (const engine of engines()) {
       assert.deepEqual(numbers(asc), [...want].reverse());
     });
 
+    it('a whole phone number (its tails) finds its customer only where zhang may see it', async () => {
+      const one = async (i) => numbers((await zhang.get(`/api/v1/customers?q=1365555${String(i).padStart(4, '0')}`)).body.items);
+      assert.deepEqual(await one(13), [13], 'the pool');
+      assert.deepEqual(await one(30), [30], 'their own');
+      assert.deepEqual(await one(24), [24], 'their own, protected');
+      assert.deepEqual(await one(8), [8], 'shared with them');
+      assert.deepEqual(await one(14), [], "liu's");
+      assert.deepEqual(await one(15), [], "liu's, protected");
+      assert.deepEqual(await one(17), [], "chen's");
+    });
+
     it('a full name finds its customer only where zhang may see it', async () => {
       const one = async (i) => numbers((await zhang.get(`/api/v1/customers?q=${encodeURIComponent(nameOf(i))}`)).body.items);
       assert.deepEqual(await one(13), [13], 'the pool');
