@@ -8,10 +8,11 @@
  * Here each part is asked by its own index:
  * - the pool: its own FTS5 index (migration 013), whose matches are all
  *   visible;
- * - their own customers: the (owner_id, id) index, newer than the oldest
- *   pool row on the page when the pool fills the page (an older match
- *   could not be on it); a few of them read one by one, more only where
- *   the whole index has a candidate (OWN_READ_MAX);
+ * - their own customers: the (owner_id, id, search_text) index (migration
+ *   017), newer than the oldest pool row on the page when the pool fills
+ *   the page (an older match could not be on it); tested from the index
+ *   one by one, or, when they are many, only where the whole index has a
+ *   candidate (OWN_READ_MAX);
  * - shared ones: by id, those in the same range only.
  * A row matches when its search_text holds the query (what the index's
  * terms and the substring test decide together, sqlq.c); the parts' ids
@@ -36,15 +37,14 @@ static void take_ids(const db_res *res, int64_t *ids, int *n)
         ids[(*n)++] = res->cells[i * res->ncols].i;
 }
 
-/* A user's own customers in the range a page can take them from are read
- * and tested one by one (about a microsecond each at a million customers),
+/* A user's own customers in the range a page can take them from are
+ * tested one by one in the owner index, which holds their search_text,
  * unless there are more than OWN_READ_MAX of them and the whole index
  * gives fewer than OWN_ROW_COST candidates per own customer: then the
- * candidates are asked of the index first and each looked up in the owner
- * index (together about half a microsecond), and only the user's own are
- * read. A rare name: a few hundred candidates against a salesperson's
- * hundreds of customers; a phone fragment: two thousand against the few
- * dozen newer than the pool's page. */
+ * candidates, newest first, are each looked up in the owner index. A rare
+ * name: a few hundred candidates against a salesperson's hundreds of
+ * customers; a phone fragment: two thousand against the few dozen newer
+ * than the pool's page. */
 enum { OWN_READ_MAX = 32, OWN_ROW_COST = 2 };
 
 int customer_parts_search(req *r, const customer_parts *pp, const customer_filter *cf,
@@ -74,15 +74,21 @@ int customer_parts_search(req *r, const customer_parts *pp, const customer_filte
      * the cursor): read and tested, or first matched against the whole
      * index's candidates in that range (OWN_ROW_COST) */
     int64_t upto = cursor ? cursor : INT64_MAX, nown = 0;
-    /* a few candidates in all (a whole number's tails): no count needed */
+    /* by the candidates when their own in the range are more than
+     * OWN_READ_MAX and than the candidates per OWN_ROW_COST: counted only
+     * that far. A few candidates in all (a whole number's tails) need no
+     * count; without a document count there is nothing to weigh. */
+    int64_t enough = s->most / OWN_ROW_COST > OWN_READ_MAX ? s->most / OWN_ROW_COST : OWN_READ_MAX;
     bool by_candidates = s->most <= OWN_READ_MAX;
-    if (!by_candidates && s->most < INT64_MAX && /* else there is nothing to weigh against */
-        (rc = db_scalar_int(r->db, &nown, 0,
-                            "SELECT COUNT(*) FROM customers INDEXED BY customers_owner"
-                            " WHERE owner_id = ? AND id > ? AND id < ?",
-                            DBP(DBI(pp->owner), DBI(floor), DBI(upto)))) < 0)
-        return rc;
-    if (by_candidates || (nown > OWN_READ_MAX && s->most < OWN_ROW_COST * nown)) {
+    if (!by_candidates && s->most < INT64_MAX) {
+        if ((rc = db_scalar_int(r->db, &nown, 0,
+                                "SELECT COUNT(*) FROM (SELECT 1 FROM customers INDEXED BY"
+                                " customers_owner WHERE owner_id = ? AND id > ? AND id < ? LIMIT ?)",
+                                DBP(DBI(pp->owner), DBI(floor), DBI(upto), DBI(enough + 1)))) < 0)
+            return rc;
+        by_candidates = nown > enough;
+    }
+    if (by_candidates) {
         /* the index's candidates in the range, newest first, each looked up
          * in the owner index (which holds search_text: no row is read) */
         sqlq_init(&q, &r->a,
