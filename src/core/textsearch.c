@@ -1,5 +1,5 @@
-/* textsearch.c — normalisation and bigrams for duplicate checks and quick
- * search (see textsearch.h). Works on UTF-8 code points; anything that is not
+/* textsearch.c — normalisation and search terms for duplicate checks and
+ * quick search (see textsearch.h). Works on UTF-8 code points; anything that is not
  * a letter, digit or CJK character counts as punctuation and is dropped. */
 #include "textsearch.h"
 #include "util.h"

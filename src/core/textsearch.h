@@ -1,6 +1,7 @@
 /* textsearch.h — normalising text for duplicate checks and quick search, and
- * the terms (bigrams, four-digit runs and CJK trigrams) the search indexes
- * hold. One definition of "the same name" and "contains" for both engines. */
+ * the terms (bigrams, four-digit runs, CJK trigrams and the tails of long
+ * runs of digits) the search indexes hold. One definition of "the same
+ * name" and "contains" for both engines. */
 #ifndef TF_TEXTSEARCH_H
 #define TF_TEXTSEARCH_H
 #include <stdbool.h>
