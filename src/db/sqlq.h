@@ -36,7 +36,8 @@ void db_search_filter(db_conn *c, sqlq *q, const char *entity, const char *normq
  * value of "<fts> MATCH ?" and, unless NULL, of "instr(<alias>.search_text,
  * ?) > 0" that makes the match exact, and *most: how many rows the match
  * can give at most (the document count of its rarest term, known for a
- * query of more than two terms; INT64_MAX otherwise). False: use
+ * query of more than two terms, or the sum of its tails' counts for a
+ * whole number; INT64_MAX otherwise). False: use
  * db_search_filter. */
 bool db_search_drive(db_conn *c, arena *a, const char *entity, const char *normq,
                      const char **match, const char **verify, int64_t *most);

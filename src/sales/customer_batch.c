@@ -439,18 +439,6 @@ static int flush_chunk(customer_batch *b, arena *a, struct customer_new *rows, i
  * with one statement (migrations/009_import_speed.sqlite.sql says why). */
 enum { FTS_DEFER_MIN = 16, FTS_AUTOMERGE = 4 /* FTS5's default */ };
 
-/* FTS5's automerge setting of both quick-search indexes. */
-static int fts_automerge(db_conn *c, int n)
-{
-    int rc = db_exec(c, "INSERT INTO customers_fts(customers_fts, rank) VALUES ('automerge', ?)",
-                     DBP(DBI(n)));
-    if (rc >= 0)
-        rc = db_exec(c,
-                     "INSERT INTO customers_pool_fts(customers_pool_fts, rank) VALUES ('automerge', ?)",
-                     DBP(DBI(n)));
-    return rc;
-}
-
 int customer_batch_flush(customer_batch *b, arena *a, int64_t *ids)
 {
     int rc = 0;
@@ -478,7 +466,7 @@ int customer_batch_flush(customer_batch *b, arena *a, int64_t *ids)
          * of its instructions); the search_tidy job merges it once after
          * the import (import_run.c). Set back before the commit, so no other
          * writer ever sees it off. */
-        rc = fts_automerge(b->c, 0);
+        rc = search_automerge(b->c, a, 0);
         if (rc >= 0)
             rc = db_exec(b->c,
                          "INSERT INTO customers_fts(rowid, search_grams) SELECT id, search_grams"
@@ -493,7 +481,7 @@ int customer_batch_flush(customer_batch *b, arena *a, int64_t *ids)
                          "INSERT INTO customers_pool_fts(rowid, search_grams) SELECT id, search_grams"
                          " FROM customers WHERE id >= ? AND id <= ? AND owner_id IS NULL",
                          DBP(DBI(lo), DBI(hi)));
-        if (rc >= 0) rc = fts_automerge(b->c, FTS_AUTOMERGE);
+        if (rc >= 0) rc = search_automerge(b->c, a, FTS_AUTOMERGE);
         if (rc >= 0)
             rc = db_exec(b->c, "DELETE FROM fts_deferred WHERE name = 'customers'", DBP0);
     }

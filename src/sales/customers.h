@@ -20,6 +20,9 @@ int search_reindex_pending(db *d);
 /* One round of the search_tidy job (search_upkeep.c): merges the quick-search
  * indexes when they have many segments; the import runs it after a job. */
 int search_tidy(db_conn *c, arena *a);
+/* FTS5's automerge setting of both quick-search indexes (search_upkeep.c,
+ * which names them); the import's batches turn it off while they write. */
+int search_automerge(db_conn *c, arena *a, int n);
 /* Records a move in or out of the pool (customer_moves) and its audit row. */
 int customer_move(db_conn *c, int64_t customer_id, int64_t from_owner, int64_t to_owner,
                   const char *kind, const char *reason, int64_t actor_id);

@@ -1,6 +1,6 @@
 /* search_upkeep.c — keeping the customers' quick-search indexes in shape:
  * - search_reindex_pending(): after a migration that changed the terms
- *   (012, 014), recomputes every customer's search terms, a chunk per
+ *   (012, 014, 016), recomputes every customer's search terms, a chunk per
  *   transaction, remembering where it stopped (a restart goes on);
  * - the search_tidy job (SQLite): merges each FTS5 index (the whole one and
  *   the pool's) into one segment when it has SEGMENTS_MAX or more. Each
@@ -64,6 +64,16 @@ static int segments(db_conn *c, arena *a, const char *ix, int64_t *n)
 {
     return db_scalar_int(c, n, 0, arena_printf(a, "SELECT COUNT(DISTINCT segid) FROM %s_idx", ix),
                          DBP0);
+}
+
+int search_automerge(db_conn *c, arena *a, int n)
+{
+    int rc = 0;
+    for (size_t i = 0; rc >= 0 && i < sizeof(indexes) / sizeof(indexes[0]); i++)
+        rc = db_exec(c, arena_printf(a, "INSERT INTO %s(%s, rank) VALUES ('automerge', ?)",
+                                     indexes[i], indexes[i]),
+                     DBP(DBI(n)));
+    return rc;
 }
 
 /* One round: the number of merge steps taken (0: nothing to do). */
