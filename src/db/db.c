@@ -51,10 +51,16 @@ db *db_open(const char *url, int size, char *err, size_t errlen)
     return d;
 }
 
+static void conn_close(db *d, db_conn *c)
+{
+    if (c->cache_free) c->cache_free(c->cache);
+    d->drv->close(c);
+}
+
 void db_close(db *d)
 {
     if (!d) return;
-    for (int i = 0; i < d->nidle; i++) d->drv->close(d->idle[i]);
+    for (int i = 0; i < d->nidle; i++) conn_close(d, d->idle[i]);
     free(d->idle);
     free(d->target);
     free(d->url);
@@ -117,7 +123,7 @@ void db_release(db_conn *c)
     if (c->err[0] == '!') { /* connection marked broken by its driver */
         d->open--;
         pthread_mutex_unlock(&d->mu);
-        d->drv->close(c);
+        conn_close(d, c);
         pthread_mutex_lock(&d->mu);
     } else {
         d->idle[d->nidle++] = c;

@@ -62,6 +62,10 @@ struct db_conn {
     const char *tx_where; /* file:line of the open transaction, NULL if none */
     char err[512];
     int busy_retries;
+    /* what a module keeps with the connection (one request uses it at a
+     * time: no lock), freed by cache_free when it closes; see core/names.c */
+    void *cache;
+    void (*cache_free)(void *cache);
 };
 
 typedef enum { DB_ENGINE_SQLITE, DB_ENGINE_PG } db_engine;

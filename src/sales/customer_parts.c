@@ -48,8 +48,8 @@ static void take_ids(const db_res *res, int64_t *ids, int *n)
 enum { OWN_READ_MAX = 32, OWN_ROW_COST = 2 };
 
 int customer_parts_search(req *r, const customer_parts *pp, const customer_filter *cf,
-                          const customer_search *s, const char *cols, const char *joins,
-                          int64_t cursor, int k, db_res *out)
+                          const customer_search *s, const char *cols, int64_t cursor, int k,
+                          db_res *out)
 {
     /* the pool: only its index when no column of the row is asked */
     sqlq q;
@@ -161,7 +161,7 @@ int customer_parts_search(req *r, const customer_parts *pp, const customer_filte
      * query); the rows come in the list's order, which is checked */
     sqlq_init(&q, &r->a,
               arena_cat(&r->a, cols, " FROM json_each(?) j CROSS JOIN customers c ON c.id = j.value",
-                        joins, NULL));
+                        NULL));
     q.p[q.n++] = DBS(list);
     if ((rc = sqlq_run(r->db, &q, out)) < 0) return rc;
     int idc = db_col(out, "id");

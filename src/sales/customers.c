@@ -8,6 +8,7 @@
 #include "customer_sql.h"
 #include "dicts.h"
 #include "../core/audit.h"
+#include "../core/names.h"
 #include "../core/numbering.h"
 #include "../core/settings.h"
 #include "../core/textsearch.h"
@@ -316,65 +317,54 @@ int customer_check_with(db_conn *c, arena *a, json_t *policy, bool refs_known,
 /* Handlers ------------------------------------------------------------------ */
 
 /* The list's columns, for `fields` (a comma-separated choice of them: a
- * screen asks for the columns it shows, and only their joins are made). */
-enum { J_OWNER = 1, J_QUAL = 2, J_REGION = 4, J_INDUSTRY = 8, J_SOURCE = 16, J_LEVEL = 32 };
+ * screen asks for the columns it shows). The name columns hold the ids
+ * here; names_fill (core/names.c) puts the names in, from its cache,
+ * instead of a join per row and name. */
 static const struct {
     const char *name, *sql;
-    int join;
 } list_cols[] = {
-    {"id", "c.id", 0},
-    {"number", "c.number", 0},
-    {"name", "c.name", 0},
-    {"phone", "c.phone", 0},
-    {"telephone", "c.telephone", 0},
-    {"address", "c.address", 0},
-    {"wechat", "c.wechat", 0},
-    {"email", "c.email", 0},
-    {"qualification_id", "c.qualification_id", 0},
-    {"qualification_name", "dq.name AS qualification_name", J_QUAL},
-    {"region_id", "c.region_id", 0},
-    {"region_name", "dr.name AS region_name", J_REGION},
-    {"industry_id", "c.industry_id", 0},
-    {"industry_name", "di.name AS industry_name", J_INDUSTRY},
-    {"source_id", "c.source_id", 0},
-    {"source_name", "ds.name AS source_name", J_SOURCE},
-    {"level_id", "c.level_id", 0},
-    {"level_name", "dl.name AS level_name", J_LEVEL},
-    {"followup_method_id", "c.followup_method_id", 0},
-    {"owner_id", "c.owner_id", 0},
-    {"owner_name", "u.name AS owner_name", J_OWNER},
-    {"protected", "c.protected", 0},
-    {"signed", "c.signed", 0},
-    {"entry_method", "c.entry_method", 0},
-    {"notes", "c.notes", 0},
-    {"custom", "c.custom_json", 0},
-    {"last_followup_at", "c.last_followup_at", 0},
-    {"last_deal_at", "c.last_deal_at", 0},
-    {"owned_since", "c.owned_since", 0},
-    {"created_at", "c.created_at", 0},
-    {"updated_at", "c.updated_at", 0},
-    {"version", "c.version", 0},
+    {"id", "c.id"},
+    {"number", "c.number"},
+    {"name", "c.name"},
+    {"phone", "c.phone"},
+    {"telephone", "c.telephone"},
+    {"address", "c.address"},
+    {"wechat", "c.wechat"},
+    {"email", "c.email"},
+    {"qualification_id", "c.qualification_id"},
+    {"qualification_name", "c.qualification_id AS qualification_name"},
+    {"region_id", "c.region_id"},
+    {"region_name", "c.region_id AS region_name"},
+    {"industry_id", "c.industry_id"},
+    {"industry_name", "c.industry_id AS industry_name"},
+    {"source_id", "c.source_id"},
+    {"source_name", "c.source_id AS source_name"},
+    {"level_id", "c.level_id"},
+    {"level_name", "c.level_id AS level_name"},
+    {"followup_method_id", "c.followup_method_id"},
+    {"owner_id", "c.owner_id"},
+    {"owner_name", "c.owner_id AS owner_name"},
+    {"protected", "c.protected"},
+    {"signed", "c.signed"},
+    {"entry_method", "c.entry_method"},
+    {"notes", "c.notes"},
+    {"custom", "c.custom_json"},
+    {"last_followup_at", "c.last_followup_at"},
+    {"last_deal_at", "c.last_deal_at"},
+    {"owned_since", "c.owned_since"},
+    {"created_at", "c.created_at"},
+    {"updated_at", "c.updated_at"},
+    {"version", "c.version"},
 };
 enum { NLIST_COLS = sizeof(list_cols) / sizeof(list_cols[0]) };
-static const char *const list_joins[] = {
-    " LEFT JOIN users u ON u.id = c.owner_id",
-    " LEFT JOIN dict_items dq ON dq.id = c.qualification_id",
-    " LEFT JOIN dict_items dr ON dr.id = c.region_id",
-    " LEFT JOIN dict_items di ON di.id = c.industry_id",
-    " LEFT JOIN dict_items ds ON ds.id = c.source_id",
-    " LEFT JOIN dict_items dl ON dl.id = c.level_id",
-};
 
-/* "SELECT <columns>" and the joins they need for `fields` (NULL or empty:
- * every column, as CUSTOMER_COLS / CUSTOMER_JOINS); the id always comes.
- * -1 after a 400 reply naming an unknown field. */
-static int list_select(req *r, const char *fields, const char **cols, const char **joins)
+/* "SELECT <columns>" for `fields` (NULL or empty: every column, in the
+ * order of CUSTOMER_COLS); the id always comes. -1 after a 400 reply
+ * naming an unknown field. */
+static int list_select(req *r, const char *fields, const char **cols)
 {
-    *cols = CUSTOMER_COLS;
-    *joins = CUSTOMER_JOINS;
-    if (!fields || !*fields) return 0;
-    bool want[NLIST_COLS] = {true}; /* the id */
-    for (const char *p = fields; *p;) {
+    bool all = !fields || !*fields, want[NLIST_COLS] = {true}; /* the id */
+    for (const char *p = all ? "" : fields; *p;) {
         size_t n = strcspn(p, ",");
         int k = -1;
         for (int i = 0; i < NLIST_COLS && k < 0; i++)
@@ -387,22 +377,14 @@ static int list_select(req *r, const char *fields, const char **cols, const char
     }
     /* the pieces' lengths first, then one copy each (printf per column was
      * a few percent of a list request) */
-    enum { NJOINS = sizeof(list_joins) / sizeof(list_joins[0]) };
-    size_t ns = strlen("SELECT "), nj = 0;
-    int join = 0;
+    size_t ns = strlen("SELECT ");
     for (int i = 0; i < NLIST_COLS; i++)
-        if (want[i]) ns += strlen(", ") + strlen(list_cols[i].sql), join |= list_cols[i].join;
-    for (int j = 0; j < NJOINS; j++)
-        if (join & (1 << j)) nj += strlen(list_joins[j]);
-    char *sel = arena_alloc_raw(&r->a, ns + 1), *jn = arena_alloc_raw(&r->a, nj + 1);
+        if (all || want[i]) ns += strlen(", ") + strlen(list_cols[i].sql);
+    char *sel = arena_alloc_raw(&r->a, ns + 1);
     char *o = stpcpy(sel, "SELECT ");
     for (int i = 0; i < NLIST_COLS; i++)
-        if (want[i]) o = stpcpy(i ? stpcpy(o, ", ") : o, list_cols[i].sql);
-    *(o = jn) = 0;
-    for (int j = 0; j < NJOINS; j++)
-        if (join & (1 << j)) o = stpcpy(o, list_joins[j]);
+        if (all || want[i]) o = stpcpy(i ? stpcpy(o, ", ") : o, list_cols[i].sql);
     *cols = sel;
-    *joins = jn;
     return 0;
 }
 
@@ -413,8 +395,8 @@ static int h_customers_list(req *r)
     if (req_page(r, &limit, &cursor) < 0) return 0;
     char now[TF_TS_LEN];
     tf_now(now);
-    const char *cols, *joins;
-    if (list_select(r, req_query(r, "fields"), &cols, &joins) < 0) return 0;
+    const char *cols;
+    if (list_select(r, req_query(r, "fields"), &cols) < 0) return 0;
     customer_filter cf;
     if (customer_filter_from_query(r, &cf) < 0) return 0;
     /* keyset paging: the cursor is the id of the last row; other orders
@@ -456,8 +438,9 @@ static int h_customers_list(req *r)
         cf.norm_q = NULL;
         db_res res;
         customer_search s = {normq, match, verify, most};
-        int rc = customer_parts_search(r, &parts, &cf, &s, cols, joins, cursor, limit + 1, &res);
+        int rc = customer_parts_search(r, &parts, &cf, &s, cols, cursor, limit + 1, &res);
         customer_filter_free(&cf);
+        if (rc >= 0) rc = names_fill(r->db, &r->a, &res);
         if (rc < 0) return reply_db_error(r, rc);
         return reply_page_rows(r, &res, limit, "id");
     }
@@ -465,13 +448,13 @@ static int h_customers_list(req *r)
     if (driven) {
         sqlq_init(&q, &r->a,
                   arena_cat(&r->a, cols,
-                            " FROM customers_fts f CROSS JOIN customers c ON c.id = f.rowid", joins,
+                            " FROM customers_fts f CROSS JOIN customers c ON c.id = f.rowid"
                             " WHERE f.customers_fts MATCH ?", NULL));
         q.p[q.n++] = DBS(match);
         if (verify) sqlq_add(&q, " AND instr(c.search_text, ?) > 0", 1, (db_val[]){DBS(verify)});
         cf.norm_q = NULL; /* applied: the other filters follow */
     } else {
-        sqlq_init(&q, &r->a, arena_cat(&r->a, cols, " FROM customers c", joins, " WHERE 1 = 1", NULL));
+        sqlq_init(&q, &r->a, arena_cat(&r->a, cols, " FROM customers c WHERE 1 = 1", NULL));
     }
     policy_customer_filter(r->db, &r->me, &q, now);
     customer_filter_apply(r, &cf, &q);
@@ -489,6 +472,7 @@ static int h_customers_list(req *r)
     sqlq_add(&q, " LIMIT ?", 1, (db_val[]){DBI(limit + 1)});
     db_res res;
     int rc = sqlq_run(r->db, &q, &res);
+    if (rc >= 0) rc = names_fill(r->db, &r->a, &res);
     if (rc < 0) return reply_db_error(r, rc);
     return reply_page_rows(r, &res, limit, "id");
 }

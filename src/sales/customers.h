@@ -148,12 +148,12 @@ typedef struct customer_search {
     const char *normq, *match, *verify;
     int64_t most;
 } customer_search;
-/* customer_parts.c: the newest-first page (at most k rows, columns `cols`
- * with `joins`, ids below cursor when not 0) of the quick search s for a
+/* customer_parts.c: the newest-first page (at most k rows, columns `cols`,
+ * ids below cursor when not 0) of the quick search s for a
  * user who sees the parts pp; cf the other filters (its norm_q already
  * applied). As sqlq_run. */
 int customer_parts_search(req *r, const customer_parts *pp, const customer_filter *cf,
-                          const customer_search *s, const char *cols, const char *joins,
-                          int64_t cursor, int k, db_res *out);
+                          const customer_search *s, const char *cols, int64_t cursor, int k,
+                          db_res *out);
 void customer_filter_free(customer_filter *f);
 #endif

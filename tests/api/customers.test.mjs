@@ -173,6 +173,35 @@ for (const engine of engines()) {
       assertProblem(assert, await admin.post('/api/v1/dictionaries', { kind: 'colour', name: 'x' }), 422);
     });
 
+    it('the list shows a renamed owner or dictionary item at once', async () => {
+      const lvl = (await admin.post('/api/v1/dictionaries', { kind: 'level', name: '改名前等级' })).body;
+      const u = (await admin.post('/api/v1/users', { login: 'rename_me', name: '改名前业务员', role: 'salesperson', password: 'rename-pass-123' })).body;
+      const c = (await admin.post('/api/v1/customers', { name: '平顶山改名测试客户', phone: '13533334444', level_id: lvl.id, owner_id: u.id })).body;
+      const list = async () => {
+        const r = await admin.get('/api/v1/customers?limit=5&fields=name,level_name,owner_name&q=' + encodeURIComponent('改名测试'));
+        assert.equal(r.status, 200, r.text);
+        return r.body.items.find((x) => x.id === c.id);
+      };
+      const every = async () => (await admin.get('/api/v1/customers?limit=200')).body.items.find((x) => x.id === c.id);
+      for (let i = 0; i < 4; i++) { // every connection of the server has seen them
+        assert.deepEqual({ ...(await list()) }, { id: c.id, name: '平顶山改名测试客户', level_name: '改名前等级', owner_name: '改名前业务员' });
+        assert.equal((await every()).level_name, '改名前等级');
+      }
+      assert.equal((await admin.patch(`/api/v1/dictionaries/${lvl.id}`, { version: lvl.version, name: '改名后等级' })).status, 200);
+      assert.equal((await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, name: '改名后业务员' })).status, 200);
+      for (let i = 0; i < 4; i++) {
+        const row = await list();
+        assert.equal(row.level_name, '改名后等级');
+        assert.equal(row.owner_name, '改名后业务员');
+        const all = await every();
+        assert.equal(all.level_name, '改名后等级', 'the list of every field too');
+        assert.equal(all.owner_name, '改名后业务员');
+        assert.equal(all.level_id, lvl.id, 'the ids stay beside the names');
+      }
+      const detail = (await admin.get(`/api/v1/customers/${c.id}`)).body;
+      assert.equal(detail.level_name, '改名后等级');
+    });
+
     it('custom fields are typed, required when set so, and searchable', async () => {
       const f1 = await admin.post('/api/v1/custom-fields', { entity: 'customer', key: 'annual_tons', label: '年用量(吨)', type: 'number' });
       assert.equal(f1.status, 201, f1.text);
