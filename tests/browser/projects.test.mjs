@@ -46,10 +46,13 @@ const input = (page, key) => page.locator(`input[data-test="${key}"], [data-test
 /** A real mouse drag: press on the card, move over the column in steps, release. */
 async function dragCard(page, id, toStage) {
   // a real mouse drag; under load chromium sometimes misses the start of a
-  // drag, so a drag the board never turned into a move request is tried again
+  // drag, so a drag the board never turned into a move request is tried
+  // again. Done when the server has answered the move (the board shows the
+  // card in its new column before that, and a check of the project right
+  // after could still read the old stage)
   for (let attempt = 1; ; attempt++) {
-    const posted = page.waitForRequest(
-      (r) => r.method() === 'POST' && r.url().endsWith(`/api/v1/projects/${id}/stage`), { timeout: 5000 })
+    const posted = page.waitForResponse(
+      (r) => r.request().method() === 'POST' && r.url().endsWith(`/api/v1/projects/${id}/stage`), { timeout: 5000 })
     const card = page.locator(`[data-card="${id}"]`)
     const target = page.locator(`[data-column="${toStage}"] .col-body`)
     await card.scrollIntoViewIfNeeded()
