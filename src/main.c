@@ -5,6 +5,7 @@
 #include "cli/demo.h"
 #include "core/jobs.h"
 #include "sales/customers.h"
+#include "sales/import_jobs.h"
 #include "sales/modules.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -106,7 +107,8 @@ static int cmd_serve(tf_config *c, int argc, char **argv)
     if (!d) return 1;
     tf_app.session_hours = c->session_hours;
     server_config sc = {.listen = c->listen, .threads = workers, .db = d,
-                        .secure_cookie = c->secure_cookie, .access_log = c->access_log};
+                        .secure_cookie = c->secure_cookie, .access_log = c->access_log,
+                        .on_stop = import_worker_stop};
     jobs_start(d);
     int rc = server_run(&sc);
     jobs_stop();

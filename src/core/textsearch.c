@@ -159,6 +159,22 @@ void ts_doc_add(ts_doc *d, const char *value)
     for (p = norm; (t = ts_next_tail(&p, &tl)) != NULL;) add_gram(d, t, tl);
 }
 
+void ts_doc_append(ts_doc *d, const ts_doc *part)
+{
+    if (part->tlen) {
+        grow(d->a, &d->text, &d->tlen, &d->tcap, part->tlen + 1);
+        if (d->tlen) d->text[d->tlen++] = '|';
+        memcpy(d->text + d->tlen, part->text, part->tlen + 1);
+        d->tlen += part->tlen;
+    }
+    if (part->glen) {
+        grow(d->a, &d->grams, &d->glen, &d->gcap, part->glen + 1);
+        if (d->glen) d->grams[d->glen++] = ' ';
+        memcpy(d->grams + d->glen, part->grams, part->glen + 1);
+        d->glen += part->glen;
+    }
+}
+
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';

@@ -24,6 +24,8 @@ typedef struct ts_doc {
 void ts_doc_init(ts_doc *d, arena *a);
 /* Adds one field's value (raw; normalised here). NULL/empty is skipped. */
 void ts_doc_add(ts_doc *d, const char *value);
+/* Adds the fields of another document, as if each were added here. */
+void ts_doc_append(ts_doc *d, const ts_doc *part);
 
 /* The terms of a normalised text, in order, one per call (NULL at the end;
  * *pos advances, *len is the term's length): the bigram of each pair of code

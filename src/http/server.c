@@ -683,6 +683,7 @@ int server_run(const server_config *cfg)
     while (!stop_requested) pause();
     tf_log("info", "msg=stopping inflight=%d unserved=%d", atomic_load(&inflight),
            atomic_load(&unserved));
+    if (cfg->on_stop) cfg->on_stop();
     MHD_quiesce_daemon(d); /* stop accepting; requests in flight carry on */
     /* Wait (at most 10 s) for requests in flight and for accepted connections
      * whose request is still to be read; a connection that stays silent while

@@ -10,6 +10,7 @@ typedef struct server_config {
     db *db;
     bool secure_cookie; /* add Secure to the session cookie (behind TLS) */
     bool access_log;
+    void (*on_stop)(void); /* called when a stop is asked, before the drain */
 } server_config;
 
 /* Runs until SIGTERM or SIGINT; in-flight requests finish first. 0 on a

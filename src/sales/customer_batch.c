@@ -1,6 +1,6 @@
 /* customer_batch.c — entering customers, one or a batch at a time
- * (customer_batch_*, customer_insert): numbers reserved a block at a time
- * and given back unused, rows written with multi-row INSERTs, the search
+ * (customer_batch_*, customer_insert): numbers reserved a batch at a time
+ * when it is written, rows written with multi-row INSERTs, the search
  * index filled once per batch on SQLite, pool moves and history rows
  * written as text without reading the rows back. The import and the create
  * handler both come through here (customers.c, import_rows.c). */
@@ -23,6 +23,9 @@ struct customer_new {
     db_val v[28]; /* the INSERT's values, in NEW_COLS order */
     const char *number, *reason;
     int64_t owner_id, id;
+    /* the quick-search text and terms of the fields before the number (the
+     * name) and after it: the number is given at the flush */
+    ts_doc head, tail;
 };
 
 #define NEW_COLS                                                                                   \
@@ -47,8 +50,9 @@ int customer_batch_init(customer_batch *b, db_conn *c, arena *pa, int64_t actor_
                         const char *reason)
 {
     memset(b, 0, sizeof(*b));
-    b->c = c;
+    b->c = b->w = c;
     b->pa = pa;
+    b->failed = -1;
     b->actor_id = actor_id;
     b->reason = reason;
     json_t *num = settings_get(c, "customer_number");
@@ -77,31 +81,25 @@ void customer_batch_free(customer_batch *b)
     b->n = b->cap = 0;
 }
 
-/* Reserves the next block of customer numbers (b->block of them, at least
- * one) and finds those of them someone entered by hand already: with one
- * range query when the block's first and last numbers have the same length
- * (then the text order is the number order), else one query per number. */
-static int reserve_numbers(customer_batch *b)
+/* Reserves the batch's numbers (one per row, in the transaction that
+ * writes them: numbers have no gaps) and finds those of them someone
+ * entered by hand already: with one range query when the first and last
+ * numbers have the same length (then the text order is the number order),
+ * else one query per number (check_each). */
+static int reserve_numbers(customer_batch *b, arena *a, int64_t *first)
 {
     b->seq_t = time(NULL);
-    int64_t n = b->block > 0 ? b->block : 1, first = 0;
-    int rc = numbering_reserve(b->c, "customer", b->pattern, b->seq_t, n, &first);
-    if (rc < 0) return rc;
-    b->seq_next = first;
-    b->seq_last = first + n - 1;
     b->ntaken = 0;
-    b->check_each = false;
-    if (n == 1) {
-        b->check_each = true;
-        return 0;
-    }
-    const char *lo = numbering_format(b->pa, b->pattern, b->seq_t, first);
-    const char *hi = numbering_format(b->pa, b->pattern, b->seq_t, b->seq_last);
+    b->check_each = b->n == 1;
+    int rc = numbering_reserve(b->w, "customer", b->pattern, b->seq_t, b->n, first);
+    if (rc < 0 || b->n == 1) return rc;
+    const char *lo = numbering_format(a, b->pattern, b->seq_t, *first);
+    const char *hi = numbering_format(a, b->pattern, b->seq_t, *first + b->n - 1);
     if (!lo || !hi) return DB_ERR;
     db_res r;
     b->check_each = strlen(lo) != strlen(hi);
     if (b->check_each) return 0;
-    rc = db_query(b->c, b->pa, &r,
+    rc = db_query(b->w, a, &r,
                   "SELECT number FROM customers WHERE number >= ? AND number <= ? LIMIT 65",
                   DBP(DBS(lo), DBS(hi)));
     if (rc < 0) return rc;
@@ -114,22 +112,9 @@ static int reserve_numbers(customer_batch *b)
     return 0;
 }
 
-/* Gives back the numbers reserved but not used (inside the transaction that
- * reserved them), so numbers stay without gaps. */
-static int release_numbers(customer_batch *b)
-{
-    int rc = 0;
-    if (b->seq_next && b->seq_next <= b->seq_last)
-        rc = numbering_release(b->c, "customer", b->pattern, b->seq_t, b->seq_next, b->seq_last);
-    b->seq_next = b->seq_last = 0;
-    b->ntaken = 0;
-    return rc;
-}
-
 void customer_batch_drop(customer_batch *b)
 {
     b->n = 0;
-    b->seq_next = b->seq_last = 0;
     b->ntaken = 0;
 }
 
@@ -146,30 +131,10 @@ static const char *industry_name(customer_batch *b, int64_t id)
     return b->ind_name[slot];
 }
 
-int customer_batch_add(customer_batch *b, arena *a, const customer_input *in, const char **number)
+int customer_batch_add(customer_batch *b, arena *a, const customer_input *in)
 {
     db_conn *c = b->c;
     json_t *f = in->fields;
-    int rc = 0;
-    if ((!b->seq_next || b->seq_next > b->seq_last) && (rc = reserve_numbers(b)) < 0) return rc;
-    char *num = numbering_format(a, b->pattern, b->seq_t, b->seq_next);
-    if (!num) {
-        snprintf(c->err, sizeof(c->err), "invalid number pattern %s", b->pattern);
-        return DB_ERR;
-    }
-    /* a pattern can hand out a number someone entered by hand: say which row */
-    int64_t taken = 0;
-    for (int i = 0; i < b->ntaken && !taken; i++)
-        taken = strcmp(b->taken[i], num) == 0;
-    if (b->check_each &&
-        (rc = db_scalar_int(c, &taken, 0, "SELECT COUNT(*) FROM customers WHERE number = ?",
-                            DBP(DBS(num)))) < 0)
-        return rc;
-    if (taken) {
-        snprintf(c->err, sizeof(c->err), "the customer number %s is taken already", num);
-        return DB_EUNIQUE;
-    }
-    b->seq_next++;
     if (b->n == b->cap) {
         int ncap = b->cap ? b->cap * 2 : 64;
         struct customer_new *nr = realloc(b->rows, sizeof(*nr) * (size_t)ncap);
@@ -197,30 +162,73 @@ int customer_batch_add(customer_batch *b, arena *a, const customer_input *in, co
     /* the quick-search text now, so the row is written once */
     const char *ind_name =
         json_is_integer(ind) ? industry_name(b, json_integer_value(ind)) : NULL;
-    const char *sv[CUSTOMER_NSEARCH] = {name, num, phone, tel, wechat, addr, email, ind_name};
-    ts_doc doc;
-    ts_doc_init(&doc, a);
-    for (int i = 0; i < CUSTOMER_NSEARCH; i++)
-        ts_doc_add(&doc, sv[i]);
-    if (json_is_object(custom)) custom_add_search(c, a, "customer", custom, &doc);
-    struct customer_new *n = &b->rows[b->n++];
+    /* the search fields in their order, the number (second) added at the flush */
+    const char *sv[CUSTOMER_NSEARCH - 1] = {phone, tel, wechat, addr, email, ind_name};
+    struct customer_new *n = &b->rows[b->n];
+    ts_doc_init(&n->head, a);
+    ts_doc_add(&n->head, name);
+    ts_doc_init(&n->tail, a);
+    for (int i = 0; i < CUSTOMER_NSEARCH - 1; i++)
+        ts_doc_add(&n->tail, sv[i]);
+    if (json_is_object(custom)) custom_add_search(c, a, "customer", custom, &n->tail);
     const db_val v[28] = {
-        DBS(num), DBS(name), DBS(phone), DBS(tel), DBS(addr), DBS(wechat), DBS(email),
+        DBNULL, DBS(name), DBS(phone), DBS(tel), DBS(addr), DBS(wechat), DBS(email),
         ref_val(f, "qualification_id"), ref_val(f, "region_id"), ref_val(f, "industry_id"),
         ref_val(f, "source_id"), ref_val(f, "level_id"), ref_val(f, "followup_method_id"),
         in->owner_id ? DBI(in->owner_id) : DBNULL,
         DBB(in->owner_id && json_is_true(json_object_get(f, "protected"))),
         DBB(json_is_true(json_object_get(f, "signed"))), DBS(in->entry_method),
         DBS(notes), DBS(cja), DBS(ts_normalize(a, name)),
-        DBS(ts_phone(a, phone)), DBS(wechat ? ts_normalize(a, wechat) : NULL), DBS(doc.text),
-        DBS(doc.grams), DBS(in->owner_id ? now : NULL),
+        DBS(ts_phone(a, phone)), DBS(wechat ? ts_normalize(a, wechat) : NULL), DBNULL,
+        DBNULL, DBS(in->owner_id ? now : NULL),
         b->actor_id ? DBI(b->actor_id) : DBNULL, DBS(now), DBS(now)};
     memcpy(n->v, v, sizeof(v));
-    n->number = num;
+    n->number = NULL;
     n->owner_id = in->owner_id;
     n->reason = b->reason ? b->reason : in->entry_method;
     n->id = 0;
-    if (number) *number = num;
+    b->n++;
+    return 0;
+}
+
+/* Gives the batch's rows their numbers, in the order they were added, and
+ * with them their search text. A number entered by hand already is
+ * DB_EUNIQUE, with b->failed its row. */
+static int give_numbers(customer_batch *b, arena *a)
+{
+    int64_t first = 0;
+    int rc = reserve_numbers(b, a, &first);
+    if (rc < 0) return rc;
+    for (int i = 0; i < b->n; i++) {
+        struct customer_new *n = &b->rows[i];
+        char *num = numbering_format(a, b->pattern, b->seq_t, first + i);
+        if (!num) {
+            snprintf(b->w->err, sizeof(b->w->err), "invalid number pattern %s", b->pattern);
+            return DB_ERR;
+        }
+        /* a pattern can hand out a number someone entered by hand: say which row */
+        int64_t taken = 0;
+        for (int k = 0; k < b->ntaken && !taken; k++)
+            taken = strcmp(b->taken[k], num) == 0;
+        if (b->check_each &&
+            (rc = db_scalar_int(b->w, &taken, 0, "SELECT COUNT(*) FROM customers WHERE number = ?",
+                                DBP(DBS(num)))) < 0)
+            return rc;
+        if (taken) {
+            snprintf(b->w->err, sizeof(b->w->err), "the customer number %s is taken already", num);
+            b->failed = i;
+            return DB_EUNIQUE;
+        }
+        ts_doc doc;
+        ts_doc_init(&doc, a);
+        ts_doc_append(&doc, &n->head);
+        ts_doc_add(&doc, num);
+        ts_doc_append(&doc, &n->tail);
+        n->number = num;
+        n->v[0] = DBS(num);
+        n->v[22] = DBS(doc.text);
+        n->v[23] = DBS(doc.grams);
+    }
     return 0;
 }
 
@@ -231,7 +239,7 @@ static db_val cached_name(customer_batch *b, bool user, const db_val *id)
     int slot = (int)((id->i * 2 + user) & 255);
     if (b->name_id[slot] != id->i * 2 + user) {
         db_res r;
-        int rc = db_query(b->c, b->pa, &r,
+        int rc = db_query(b->w, b->pa, &r,
                           user ? "SELECT name FROM users WHERE id = ?"
                                : "SELECT name FROM dict_items WHERE id = ?",
                           DBP(DBI(id->i)));
@@ -368,7 +376,7 @@ static const char *after_text(customer_batch *b, arena *a, const struct customer
  * customer_json shows it) and the pool moves. */
 static int flush_chunk(customer_batch *b, arena *a, struct customer_new *rows, int n)
 {
-    db_conn *c = b->c;
+    db_conn *c = b->w;
     const chunk_sql *cs = chunk_for(new_sql, n);
     db_val *v = arena_alloc_raw(a, sizeof(db_val) * 28 * (size_t)n);
     for (int i = 0; i < n; i++)
@@ -441,11 +449,13 @@ enum { FTS_DEFER_MIN = 16, FTS_AUTOMERGE = 4 /* FTS5's default */ };
 
 int customer_batch_flush(customer_batch *b, arena *a, int64_t *ids)
 {
-    int rc = 0;
-    bool defer = b->n >= FTS_DEFER_MIN && b->c->owner &&
-                 db_engine_of(b->c->owner) == DB_ENGINE_SQLITE;
-    if (defer)
-        rc = db_exec(b->c, "INSERT INTO fts_deferred(name) VALUES ('customers')", DBP0);
+    b->failed = -1;
+    if (!b->n) return 0;
+    int rc = give_numbers(b, a);
+    bool defer = b->n >= FTS_DEFER_MIN && b->w->owner &&
+                 db_engine_of(b->w->owner) == DB_ENGINE_SQLITE;
+    if (rc >= 0 && defer)
+        rc = db_exec(b->w, "INSERT INTO fts_deferred(name) VALUES ('customers')", DBP0);
     for (int done = 0; rc >= 0 && done < b->n;) {
         int n = chunk_for(new_sql, b->n - done)->rows;
         rc = flush_chunk(b, a, b->rows + done, n);
@@ -466,27 +476,26 @@ int customer_batch_flush(customer_batch *b, arena *a, int64_t *ids)
          * of its instructions); the search_tidy job merges it once after
          * the import (import_run.c). Set back before the commit, so no other
          * writer ever sees it off. */
-        rc = search_automerge(b->c, a, 0);
+        rc = search_automerge(b->w, a, 0);
         if (rc >= 0)
-            rc = db_exec(b->c,
+            rc = db_exec(b->w,
                          "INSERT INTO customers_fts(rowid, search_grams) SELECT id, search_grams"
                          " FROM customers WHERE id >= ? AND id <= ?",
                          DBP(DBI(lo), DBI(hi)));
         if (rc >= 0 && rc != b->n) {
-            snprintf(b->c->err, sizeof(b->c->err), "the search index got %d of %d rows", rc, b->n);
+            snprintf(b->w->err, sizeof(b->w->err), "the search index got %d of %d rows", rc, b->n);
             rc = DB_ERR;
         }
         if (rc >= 0) /* and the pool's own index (migration 013) */
-            rc = db_exec(b->c,
+            rc = db_exec(b->w,
                          "INSERT INTO customers_pool_fts(rowid, search_grams) SELECT id, search_grams"
                          " FROM customers WHERE id >= ? AND id <= ? AND owner_id IS NULL",
                          DBP(DBI(lo), DBI(hi)));
-        if (rc >= 0) rc = search_automerge(b->c, a, FTS_AUTOMERGE);
+        if (rc >= 0) rc = search_automerge(b->w, a, FTS_AUTOMERGE);
         if (rc >= 0)
-            rc = db_exec(b->c, "DELETE FROM fts_deferred WHERE name = 'customers'", DBP0);
+            rc = db_exec(b->w, "DELETE FROM fts_deferred WHERE name = 'customers'", DBP0);
     }
     b->n = 0;
-    if (rc >= 0) rc = release_numbers(b);
     return rc < 0 ? rc : 0;
 }
 
@@ -494,7 +503,7 @@ int customer_insert(db_conn *c, arena *a, const customer_input *in, int64_t acto
 {
     customer_batch b;
     int rc = customer_batch_init(&b, c, a, actor_id, NULL);
-    if (rc >= 0) rc = customer_batch_add(&b, a, in, NULL);
+    if (rc >= 0) rc = customer_batch_add(&b, a, in);
     if (rc >= 0) rc = customer_batch_flush(&b, a, id);
     customer_batch_free(&b);
     return rc;

@@ -66,9 +66,9 @@ int customer_check_with(db_conn *c, arena *a, json_t *policy, bool refs_known,
                         bool creating, json_t *errs, json_t **dups);
 
 /* Creating many checked customers at once (the import; customer_insert is a
- * batch of one). customer_batch_add computes a row completely (its number,
- * normalised values, quick-search text) without writing it; flush writes
- * the rows with a few multi-row INSERTs, then one "create" audit row and one
+ * batch of one). customer_batch_add computes a row (normalised values,
+ * quick-search text) without writing it; flush gives the rows their
+ * numbers and writes them with a few multi-row INSERTs, then one "create" audit row and one
  * pool move (with its audit row) per customer. Why: on SQLite every writing
  * statement after the FTS index was touched in a transaction makes FTS5
  * flush its pending terms, so writing customers row by row made one tiny
@@ -76,8 +76,11 @@ int customer_check_with(db_conn *c, arena *a, json_t *policy, bool refs_known,
  * flush of 16 rows or more fills the SQLite search index with one INSERT ...
  * SELECT (migrations/009_import_speed.sqlite.sql). */
 typedef struct customer_batch {
-    db_conn *c;
-    arena *pa;            /* lives as long as the batch object */
+    db_conn *c;           /* add reads with it (names of items, custom fields) */
+    db_conn *w;           /* flush writes with it: c, unless the caller sets
+                             another (the import writes on a thread of its own) */
+    arena *pa;            /* lives as long as the batch object; add and
+                             flush use it, never at the same time */
     int64_t actor_id;
     const char *reason;   /* the pool move's reason: the entry method, "import #12" */
     const char *pattern;  /* the customer number pattern, read once */
@@ -89,28 +92,26 @@ typedef struct customer_batch {
     signed char col_after[64]; /* each column's entry in customers.c's after_map */
     int64_t name_id[256]; /* dictionary item and user names, for the history */
     const char *name[256];
-    /* numbers are reserved `block` at a time (numbering_reserve; 0 means 1);
-     * flush gives back those not used. The import sets block to its batch. */
-    int block;
-    int64_t seq_next, seq_last; /* the reserved values not used yet */
-    time_t seq_t;               /* the time their numbers are made for */
-    const char *taken[64];      /* numbers of the block entered by hand already */
+    /* the flush reserves a number per row (numbering_reserve) */
+    time_t seq_t;          /* the time their numbers are made for */
+    const char *taken[64]; /* numbers of the batch entered by hand already */
     int ntaken;
     bool check_each; /* look each number up instead */
+    int failed;      /* after a flush's DB_EUNIQUE: the row (0 = the first
+                        added) whose number was taken; else -1 */
 } customer_batch;
 int customer_batch_init(customer_batch *b, db_conn *c, arena *pa, int64_t actor_id,
                         const char *reason);
-/* Adds a checked customer; *number (may be NULL) gets its number. Strings
- * are allocated in a, which must live until the flush. A number already
- * taken is DB_EUNIQUE (db_errmsg says which). */
-int customer_batch_add(customer_batch *b, arena *a, const customer_input *in,
-                       const char **number);
+/* Adds a checked customer. Strings are allocated in a, which must live
+ * until the flush. */
+int customer_batch_add(customer_batch *b, arena *a, const customer_input *in);
 /* Writes the rows added since the last flush (inside the caller's
- * transaction); ids (NULL, or room for the rows) get their ids in the order
- * they were added. */
+ * transaction on b->w), numbered in the order they were added; ids (NULL,
+ * or room for the rows) get their ids in that order. A number already
+ * taken is DB_EUNIQUE (db_errmsg says which, b->failed which row). */
 int customer_batch_flush(customer_batch *b, arena *a, int64_t *ids);
 int customer_batch_size(const customer_batch *b);
-/* Forgets the rows added and the numbers reserved (after a rollback). */
+/* Forgets the rows added (after a rollback). */
 void customer_batch_drop(customer_batch *b);
 void customer_batch_free(customer_batch *b);
 

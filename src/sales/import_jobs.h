@@ -75,6 +75,10 @@ FILE *import_tmpfile(void);
  * runs every queued job and takes over stale ones. d is the server's pool:
  * the worker opens its own connection to the same database. */
 void import_worker_kick(db *d);
+/* Stops the worker: it ends the batch it writes, puts its job back in the
+ * queue for the next run, and ends. The server calls it as soon as it is
+ * asked to stop (and at exit). */
+void import_worker_stop(void);
 /* The background job (jobs_list.c): wakes the worker when jobs wait (queued
  * by a server that stopped, or stale), and deletes the files of jobs left
  * unfinished for a week. */

@@ -1,9 +1,10 @@
 /* import_rows.c — one row of an import: its cells as customer fields
  * (dictionary names to ids, yes/no, dates, custom fields), the entry policy's
  * checks and duplicates (in the database, earlier in the file for a dry run,
- * earlier in the batch for a run), and what the row does: a new customer
- * (added to the batch, written at its end by import_batch_flush) or an
- * update of the customer it names. The job around the rows is import_run.c. */
+ * in the batches not written yet for a run), and what the row does: a new
+ * customer (added to the batch, written by import_batch_write) or an update
+ * of the customer it names. Report lines wait in the batch too. The job
+ * around the rows is import_run.c. */
 #include "import_pass.h"
 #include "../core/audit.h"
 #include "../core/settings.h"
@@ -90,17 +91,24 @@ const char *import_pass_name(const pass *p)
     return p->dry ? "dry_run" : "run";
 }
 
+/* A report line, kept in the batch until it is written. Returns 0, as a
+ * write would. */
 static int log_error(pass *p, int64_t row, const char *fld, const char *code, const char *msg)
 {
     if (p->logged >= IMPORT_ERRORS_MAX) return 0;
     p->logged++;
-    int rc =
-        db_exec(p->c,
-                "INSERT INTO import_errors(job_id, pass, row_no, field, code, message)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                DBP(DBI(p->job_id), DBS(import_pass_name(p)), DBI(row), DBS(fld), DBS(code),
-                    DBS(msg)));
-    return rc < 0 ? rc : 0;
+    batch_out *bo = p->out;
+    if (bo->nerrs == bo->errcap) {
+        int ncap = bo->errcap ? bo->errcap * 2 : 16;
+        imp_err *ne = arena_alloc_raw(p->a, sizeof(imp_err) * (size_t)ncap);
+        if (bo->nerrs) memcpy(ne, bo->errs, sizeof(imp_err) * (size_t)bo->nerrs);
+        bo->errs = ne;
+        bo->errcap = ncap;
+    }
+    /* copies: some are the check's JSON, gone after the row */
+    bo->errs[bo->nerrs++] = (imp_err){row, arena_strdup(p->a, fld), arena_strdup(p->a, code),
+                                      arena_strdup(p->a, msg)};
+    return 0;
 }
 
 /* A field of customer_check ("level_id", "custom.x") as the target name. */
@@ -114,7 +122,8 @@ static const char *target_of_field(arena *a, const char *fld)
     return fld;
 }
 
-/* " (KH-202611-00001 Name, ...)" naming up to three matches. */
+/* "KH-202611-00001 Name (owner), ..." naming up to three matches (a row of
+ * the file not written yet: "row 12 of this file, Name (owner)"). */
 static const char *dup_list(arena *a, json_t *dups, const char *matched)
 {
     char *s = "";
@@ -130,8 +139,11 @@ static const char *dup_list(arena *a, json_t *dups, const char *matched)
             break;
         }
         const char *owner = json_string_value(json_object_get(d, "owner_name"));
-        s = arena_printf(a, "%s%s%s %s (%s)", s, k > 1 ? ", " : "",
-                         json_string_value(json_object_get(d, "number")),
+        json_t *row = json_object_get(d, "row");
+        const char *which =
+            row ? arena_printf(a, "row %lld of this file,", (long long)json_integer_value(row))
+                : json_string_value(json_object_get(d, "number"));
+        s = arena_printf(a, "%s%s%s %s (%s)", s, k > 1 ? ", " : "", which,
                          json_string_value(json_object_get(d, "name")), owner ? owner : "pool");
     }
     return s;
@@ -458,9 +470,10 @@ static int64_t find_target(pass *p, const imp_row *row, json_t *f, const char *k
     return id;
 }
 
-/* A run in create mode: duplicates among the rows of this batch, which are
- * not written yet (customer_check saw the database only). Adds them to
- * dups and errs as customer_check would; returns the new check result. */
+/* A run in create mode: duplicates among the rows of the batches not
+ * written yet, this one's and the one the writer has (customer_check saw
+ * the database only). Adds them to dups and errs as customer_check would;
+ * returns the new check result. */
 static int pending_dups(pass *p, json_t *f, int chk, json_t *errs, json_t *dups)
 {
     static const char *const keys[] = {"name", "phone", "wechat"};
@@ -469,11 +482,16 @@ static int pending_dups(pass *p, json_t *f, int chk, json_t *errs, json_t *dups)
         const char *mode = json_string_value(json_object_get(p->dup_modes, keys[k]));
         if (!v || !mode || strcmp(mode, "off") == 0) continue;
         const char *norm = k == 1 ? ts_phone(p->a, v) : ts_normalize(p->a, v);
-        int64_t at = norm && *norm ? seen_find(&p->pending[k], norm) : 0;
+        const pending *in = NULL;
+        int64_t at = 0;
+        for (int w = 0; w < 2 && !at && norm && *norm; w++) {
+            in = &p->pend[w ? !p->cur : p->cur];
+            at = seen_find(&in->keys[k], norm);
+        }
         if (!at) continue;
-        json_array_append_new(dups, json_pack("{s:n, s:s, s:s, s:o, s:s}", "id", "number",
-                                              p->pend_number[at - 1], "name",
-                                              p->pend_name[at - 1], "owner_name",
+        json_array_append_new(dups, json_pack("{s:n, s:I, s:s, s:o, s:s}", "id", "row",
+                                              (json_int_t)in->row[at - 1], "name",
+                                              in->name[at - 1], "owner_name",
                                               p->owner_name ? json_string(p->owner_name)
                                                             : json_null(),
                                               "matched", keys[k]));
@@ -489,26 +507,26 @@ static int pending_dups(pass *p, json_t *f, int chk, json_t *errs, json_t *dups)
 }
 
 /* Adds a checked row to the batch's new customers (written by
- * import_batch_flush) and remembers its keys for pending_dups. */
-static int add_new(pass *p, json_t *f)
+ * import_batch_write) and remembers its keys for pending_dups. */
+static int add_new(pass *p, const imp_row *row, json_t *f)
 {
     customer_input in = {.fields = f,
                          .owner_id = p->owner_id,
                          .entry_method = "import",
                          .confirm_duplicates = p->confirm_dups};
-    const char *number = NULL;
-    int rc = customer_batch_add(&p->batch, p->a, &in, &number);
-    if (rc < 0) return rc;
-    int at = customer_batch_size(&p->batch);
+    pending *pd = &p->pend[p->cur];
+    int at = customer_batch_size(&pd->cb) + 1;
     if (at > IMPORT_BATCH) return DB_ERR;
+    int rc = customer_batch_add(&pd->cb, p->a, &in);
+    if (rc < 0) return rc;
     const char *name = json_string_value(json_object_get(f, "name"));
-    p->pend_number[at - 1] = number;
-    p->pend_name[at - 1] = arena_strdup(p->a, name ? name : "");
+    pd->row[at - 1] = row->row_no;
+    pd->name[at - 1] = arena_strdup(p->a, name ? name : "");
     static const char *const keys[] = {"name", "phone", "wechat"};
     for (int k = 0; k < 3; k++) {
         const char *v = json_string_value(json_object_get(f, keys[k]));
         const char *norm = !v ? NULL : k == 1 ? ts_phone(p->a, v) : ts_normalize(p->a, v);
-        if (norm && *norm) seen_check(&p->pending[k], norm, at);
+        if (norm && *norm) seen_check(&pd->keys[k], norm, at);
     }
     return 0;
 }
@@ -569,7 +587,7 @@ int import_row(pass *p, const imp_row *row)
         const char *msg = arena_printf(p->a, "looks like %s", dup_list(p->a, dups, NULL));
         if ((rc = log_error(p, row->row_no, NULL, "duplicate_warning", msg)) < 0) goto done;
     }
-    if (warn) p->dups++;
+    if (warn) p->n.dups++;
     if (warn && !p->dry && !p->confirm_dups) {
         rc = 1; /* not confirmed: reported, not imported */
         goto done;
@@ -577,11 +595,11 @@ int import_row(pass *p, const imp_row *row)
     rc = 0;
     if (p->dry) goto done;
     if (p->mode == MODE_CREATE) {
-        rc = add_new(p, f);
-        if (rc >= 0) p->created++;
+        rc = add_new(p, row, f);
+        if (rc >= 0) p->n.created++;
     } else {
         rc = update_customer(p, id, f);
-        if (rc >= 0) p->updated++;
+        if (rc >= 0) p->n.updated++;
     }
     rc = rc < 0 ? rc : 0;
 done:
@@ -625,33 +643,55 @@ int import_pass_begin(pass *p)
     if (p->owner_id &&
         db_query(p->c, p->pa, &r, "SELECT name FROM users WHERE id = ?", DBP(DBI(p->owner_id))) > 0)
         p->owner_name = db_get_text(&r, 0, "name");
-    int rc = customer_batch_init(&p->batch, p->c, p->pa, p->me.id, p->reason);
-    p->batch.block = IMPORT_BATCH;
+    p->pend = calloc(2, sizeof(pending));
+    if (!p->pend) abort();
+    int rc = 0;
+    for (int w = 0; w < 2 && rc >= 0; w++) {
+        arena_init(&p->pend[w].ca);
+        rc = customer_batch_init(&p->pend[w].cb, p->c, &p->pend[w].ca, p->me.id, p->reason);
+    }
     return rc;
 }
 
-int import_batch_flush(pass *p)
+int import_batch_write(const pass *p, db_conn *w, batch_out *bo)
 {
     int rc = 0;
-    if (customer_batch_size(&p->batch) > 0) rc = customer_batch_flush(&p->batch, p->a, NULL);
-    import_batch_drop(p);
-    return rc;
+    for (int i = 0; i < bo->nerrs && rc >= 0; i++) {
+        const imp_err *e = &bo->errs[i];
+        rc = db_exec(w,
+                     "INSERT INTO import_errors(job_id, pass, row_no, field, code, message)"
+                     " VALUES (?, ?, ?, ?, ?, ?)",
+                     DBP(DBI(p->job_id), DBS(import_pass_name(p)), DBI(e->row), DBS(e->field),
+                         DBS(e->code), DBS(e->msg)));
+    }
+    if (rc >= 0 && bo->cb && customer_batch_size(bo->cb) > 0) {
+        bo->cb->w = w;
+        rc = customer_batch_flush(bo->cb, &bo->a, NULL);
+    }
+    return rc < 0 ? rc : 0;
 }
 
-void import_batch_drop(pass *p)
+void import_pending_reset(pass *p, int which)
 {
-    customer_batch_drop(&p->batch);
+    if (!p->pend) return;
+    pending *pd = &p->pend[which];
+    customer_batch_drop(&pd->cb);
     for (int k = 0; k < 3; k++)
-        seen_reset(&p->pending[k]);
+        seen_reset(&pd->keys[k]);
 }
 
 void import_pass_free(pass *p)
 {
     json_decref(p->policy);
     p->policy = p->dup_modes = NULL;
-    customer_batch_free(&p->batch);
-    for (int k = 0; k < 3; k++) {
-        seen_free(&p->seen[k]);
-        seen_free(&p->pending[k]);
+    for (int w = 0; p->pend && w < 2; w++) {
+        customer_batch_free(&p->pend[w].cb);
+        for (int k = 0; k < 3; k++)
+            seen_free(&p->pend[w].keys[k]);
+        arena_free(&p->pend[w].ca);
     }
+    free(p->pend);
+    p->pend = NULL;
+    for (int k = 0; k < 3; k++)
+        seen_free(&p->seen[k]);
 }

@@ -132,15 +132,26 @@ static int set_state(db_conn *c, int64_t job, const char *runner, const char *st
         DBP(DBS(state), DBS(message), DBS(now), DBS(state), DBS(now), DBI(job), DBS(runner)));
 }
 
-static int save_progress(pass *p)
+/* Puts a job this server runs back in the queue (the server stops). */
+static int requeue(db_conn *c, int64_t job, const char *runner)
+{
+    return db_exec(c,
+                   "UPDATE import_jobs SET state = 'queued', runner = NULL, heartbeat_at = NULL"
+                   " WHERE id = ? AND runner = ?",
+                   DBP(DBI(job), DBS(runner)));
+}
+
+/* The job's counters n, with w: 1, or 0 when another server took the job
+ * over (we were silent too long), or < 0. */
+static int save_progress(const pass *p, db_conn *w, const imp_counts *n)
 {
     char now[TF_TS_LEN];
     tf_now(now);
-    return db_exec(p->c,
+    return db_exec(w,
                    "UPDATE import_jobs SET done_rows = ?, created_rows = ?, updated_rows = ?,"
                    " error_rows = ?, duplicate_rows = ?, heartbeat_at = ?, updated_at = ?"
                    " WHERE id = ? AND runner = ? AND state = 'running'",
-                   DBP(DBI(p->done), DBI(p->created), DBI(p->updated), DBI(p->errors), DBI(p->dups),
+                   DBP(DBI(n->done), DBI(n->created), DBI(n->updated), DBI(n->errors), DBI(n->dups),
                        DBS(now), DBS(now), DBI(p->job_id), DBS(p->runner)));
 }
 
@@ -178,13 +189,170 @@ static imp_row copy_row(arena *a, const imp_row *row, size_t *bytes)
     return out;
 }
 
+static void set_autocheckpoint(db_conn *c, int pages)
+{
+    arena pa; /* db_query: the PRAGMA answers with a row */
+    arena_init(&pa);
+    db_res r;
+    db_query(c, &pa, &r, arena_printf(&pa, "PRAGMA wal_autocheckpoint = %d", pages), DBP0);
+    arena_free(&pa);
+}
+
+/* Writing a batch --------------------------------------------------------------- */
+
+enum { WROTE = 0, TAKEN_OVER = 1 };
+
+/* Writes bo with w in a transaction of its own: its report lines, its new
+ * customers and the job's progress. WROTE, TAKEN_OVER (rolled back), or
+ * < 0 (rolled back; *fail says why and which rows, in a). */
+static int write_batch(const pass *p, db_conn *w, batch_out *bo, bool begun, arena *a,
+                       const char **fail)
+{
+    int rc = begun ? 0 : db_begin(w);
+    if (rc >= 0) rc = import_batch_write(p, w, bo);
+    int saved = rc >= 0 ? save_progress(p, w, &bo->after) : rc;
+    if (saved == 1) {
+        if ((rc = db_commit(w)) >= 0) return WROTE;
+    } else if (saved == 0) {
+        db_rollback(w);
+        return TAKEN_OVER;
+    }
+    rc = rc < 0 ? rc : saved < 0 ? saved : DB_ERR;
+    const char *dberr = arena_strdup(a, db_errmsg(w));
+    db_rollback(w);
+    int at = bo->cb ? bo->cb->failed : -1;
+    if (at >= 0) /* a number taken: that row */
+        *fail = arena_printf(a,
+                             "the batch starting at row %lld was rolled back: row %lld failed"
+                             " (%s); nothing of that batch was saved, the %lld rows before it"
+                             " were; run the import again to go on from row %lld",
+                             (long long)bo->first, (long long)bo->cb_rows[at], dberr,
+                             (long long)bo->before.done, (long long)bo->first);
+    else
+        *fail = arena_printf(a,
+                             "the batch of rows %lld to %lld was rolled back: writing it failed"
+                             " (%s); nothing of that batch was saved, the %lld rows before it"
+                             " were; run the import again to go on from row %lld",
+                             (long long)bo->first, (long long)bo->last, dberr,
+                             (long long)bo->before.done, (long long)bo->first);
+    return rc;
+}
+
+/* A run in create mode writes its batches on a thread of its own, with a
+ * connection of its own, while this one reads and checks the next batch
+ * (about a third of the work: the file, the fields, the checks and the
+ * search terms; the writing is the rest). One batch waits at most. */
+typedef struct writer {
+    pthread_t t;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    const pass *p;
+    db_conn *w;
+    batch_out *todo; /* handed over, not taken yet */
+    bool busy, quit;
+    int rc;          /* the last batch's (write_batch) */
+    const char *fail; /* its message, in fa */
+    arena fa;
+} writer;
+
+static void *writer_main(void *arg)
+{
+    writer *wr = arg;
+    pthread_mutex_lock(&wr->mu);
+    for (;;) {
+        while (!wr->todo && !wr->quit)
+            pthread_cond_wait(&wr->cv, &wr->mu);
+        if (!wr->todo) break;
+        batch_out *bo = wr->todo;
+        wr->todo = NULL;
+        wr->busy = true;
+        pthread_mutex_unlock(&wr->mu);
+        const char *fail = NULL;
+        int rc = write_batch(wr->p, wr->w, bo, false, &wr->fa, &fail);
+        pthread_mutex_lock(&wr->mu);
+        wr->busy = false;
+        if (wr->rc == WROTE) { /* the first failure stays */
+            wr->rc = rc;
+            wr->fail = fail;
+        }
+        pthread_cond_broadcast(&wr->cv);
+    }
+    pthread_mutex_unlock(&wr->mu);
+    return NULL;
+}
+
+/* Waits until the writer has written all it was given: WROTE, TAKEN_OVER
+ * or < 0 (*fail says why). */
+static int writer_wait(writer *wr, const char **fail)
+{
+    pthread_mutex_lock(&wr->mu);
+    while (wr->busy || wr->todo)
+        pthread_cond_wait(&wr->cv, &wr->mu);
+    int rc = wr->rc;
+    *fail = wr->fail;
+    pthread_mutex_unlock(&wr->mu);
+    return rc;
+}
+
+/* Hands bo over once the writer is done with the batch before. */
+static int writer_put(writer *wr, batch_out *bo, const char **fail)
+{
+    int rc = writer_wait(wr, fail);
+    if (rc != WROTE) return rc;
+    pthread_mutex_lock(&wr->mu);
+    wr->todo = bo;
+    pthread_cond_signal(&wr->cv);
+    pthread_mutex_unlock(&wr->mu);
+    return WROTE;
+}
+
+static bool writer_start(writer *wr, const pass *p, db_conn *w)
+{
+    memset(wr, 0, sizeof(*wr));
+    wr->p = p;
+    wr->w = w;
+    arena_init(&wr->fa);
+    pthread_mutex_init(&wr->mu, NULL);
+    pthread_cond_init(&wr->cv, NULL);
+    if (pthread_create(&wr->t, NULL, writer_main, wr) == 0) return true;
+    pthread_mutex_destroy(&wr->mu);
+    pthread_cond_destroy(&wr->cv);
+    arena_free(&wr->fa);
+    return false;
+}
+
+/* Lets the writer finish what it has, and ends it. */
+static void writer_stop(writer *wr)
+{
+    pthread_mutex_lock(&wr->mu);
+    while (wr->busy || wr->todo)
+        pthread_cond_wait(&wr->cv, &wr->mu);
+    wr->quit = true;
+    pthread_cond_signal(&wr->cv);
+    pthread_mutex_unlock(&wr->mu);
+    pthread_join(wr->t, NULL);
+    pthread_mutex_destroy(&wr->mu);
+    pthread_cond_destroy(&wr->cv);
+    arena_free(&wr->fa);
+}
+
+static void batch_free(batch_out *bo)
+{
+    if (!bo) return;
+    arena_free(&bo->a);
+    free(bo);
+}
+
 /* Runs the claimed job to its end (or to a stop). Returns 0, or < 0 when
  * the job was failed with a message. */
-static int run_job(db_conn *c, int64_t job_id, const char *runner)
+static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheckpoint)
 {
     arena pa;
     arena_init(&pa);
     pass p = {.c = c, .pa = &pa, .job_id = job_id, .runner = runner};
+    writer wr;
+    db_conn *wc = NULL;         /* the writer's connection, when there is one */
+    batch_out *inflight = NULL; /* the batch the writer has, or had last */
     db_res j;
     FILE *f = NULL;
     imp_reader *rd = NULL;
@@ -211,17 +379,17 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner)
     /* a fresh pass starts from zero; a run resumes after its last batch */
     int64_t skip = p.dry ? 0 : db_get_int(&j, 0, "done_rows");
     if (skip > 0) {
-        p.done = skip;
-        p.created = db_get_int(&j, 0, "created_rows");
-        p.updated = db_get_int(&j, 0, "updated_rows");
-        p.errors = db_get_int(&j, 0, "error_rows");
-        p.dups = db_get_int(&j, 0, "duplicate_rows");
+        p.n.done = skip;
+        p.n.created = db_get_int(&j, 0, "created_rows");
+        p.n.updated = db_get_int(&j, 0, "updated_rows");
+        p.n.errors = db_get_int(&j, 0, "error_rows");
+        p.n.dups = db_get_int(&j, 0, "duplicate_rows");
         db_scalar_int(c, &p.logged, 0,
                       "SELECT COUNT(*) FROM import_errors WHERE job_id = ? AND pass = 'run'",
                       DBP(DBI(job_id)));
     } else if ((rc = db_exec(c, "DELETE FROM import_errors WHERE job_id = ? AND pass = ?",
                              DBP(DBI(job_id), DBS(import_pass_name(&p))))) < 0 ||
-               (rc = save_progress(&p)) < 0) {
+               (rc = save_progress(&p, c, &p.n)) < 0) {
         goto out;
     }
     if ((rc = import_pass_begin(&p)) < 0) goto out;
@@ -264,97 +432,122 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner)
             fail = "the file is shorter than the rows already imported";
             goto out;
         }
+    /* a run in create mode: a writer thread with a connection of its own
+     * (without one, this thread writes its batches itself) */
+    if (!p.dry && p.mode == MODE_CREATE) {
+        char werr[256];
+        wc = db_acquire(c->owner, werr, sizeof(werr));
+        if (wc && !writer_start(&wr, &p, wc)) {
+            db_release(wc);
+            wc = NULL;
+        }
+        if (!wc) tf_log("warn", "msg=import_writer_not_started job=%lld", (long long)job_id);
+        else if (autocheckpoint >= 0)
+            set_autocheckpoint(wc, autocheckpoint);
+    }
     int rows = 1;
     while (rows > 0) {
         if (atomic_load(&stopping)) { /* the server stops: another run resumes */
-            rc = db_exec(c,
-                         "UPDATE import_jobs SET state = 'queued', runner = NULL,"
-                         " heartbeat_at = NULL WHERE id = ? AND runner = ?",
-                         DBP(DBI(job_id), DBS(runner)));
+            if (wc && (rc = writer_wait(&wr, &fail)) != WROTE) break;
+            rc = requeue(c, job_id, runner);
             goto out;
         }
-        arena ba;
-        arena_init(&ba);
-        p.a = &ba;
-        /* the counters as committed, for a batch that rolls back */
-        int64_t saved[6] = {p.done, p.created, p.updated, p.errors, p.dups, p.logged};
-        int64_t first = 0, last = 0;
-        rc = db_begin(c);
+        batch_out *bo = calloc(1, sizeof(*bo));
+        if (!bo) abort();
+        arena_init(&bo->a);
+        p.a = &bo->a;
+        p.out = bo;
+        bo->before = p.n;
+        /* this thread writes the batch: its transaction holds the rows too
+         * (update mode writes them as it goes) */
+        rc = wc ? 0 : db_begin(c);
         /* the batch's rows first, so that their duplicates are looked up at once */
-        imp_row *batch = arena_alloc(&ba, sizeof(imp_row) * IMPORT_BATCH);
+        imp_row *batch = arena_alloc(&bo->a, sizeof(imp_row) * IMPORT_BATCH);
         int nread = 0;
         size_t bytes = 0;
         while (rc >= 0 && nread < IMPORT_BATCH && bytes < IMPORT_BATCH_BYTES &&
                (rows = imp_next(rd, &row, &err)) > 0)
-            batch[nread++] = copy_row(&ba, &row, &bytes);
+            batch[nread++] = copy_row(&bo->a, &row, &bytes);
         if (rows < 0 && rc >= 0) fail = arena_printf(&pa, "the file cannot be read: %s", err.msg);
-        if (nread > 0) first = batch[0].row_no;
+        if (nread > 0) bo->first = bo->last = batch[0].row_no;
         if (rc >= 0 && !fail) rc = import_batch_load(&p, batch, nread);
         for (int n = 0; rc >= 0 && !fail && n < nread; n++) {
-            last = batch[n].row_no;
+            bo->last = batch[n].row_no;
             rc = import_row(&p, &batch[n]);
-            if (rc > 0) p.errors++;
-            p.done++;
+            if (rc > 0) p.n.errors++;
+            p.n.done++;
         }
-        bool wrote = false; /* the batch's rows were all read and checked */
-        if (rc >= 0 && !fail) {
-            wrote = true;
-            rc = import_batch_flush(&p);
-        }
-        if (rc >= 0 && !fail && (rc = save_progress(&p)) == 0) {
-            /* another server took the job over (we were silent too long) */
-            db_rollback(c);
-            arena_free(&ba);
-            tf_log("warn", "msg=import_taken_over job=%lld", (long long)job_id);
-            goto out;
-        }
-        if (rc >= 0 && !fail) rc = db_commit(c);
-        if (rc < 0 || fail) {
+        if (rc < 0 || fail) { /* nothing of this batch was written */
             const char *dberr = arena_strdup(&pa, db_errmsg(c));
-            db_rollback(c);
-            import_batch_drop(&p);
-            int64_t done = saved[0];
-            p.done = saved[0];
-            p.created = saved[1];
-            p.updated = saved[2];
-            p.errors = saved[3];
-            p.dups = saved[4];
-            p.logged = saved[5];
-            if (!fail && wrote)
-                fail = arena_printf(&pa,
-                                    "the batch of rows %lld to %lld was rolled back: writing it"
-                                    " failed (%s); nothing of that batch was saved, the %lld rows"
-                                    " before it were; run the import again to go on from row %lld",
-                                    (long long)first, (long long)last, dberr, (long long)done,
-                                    (long long)first);
-            else if (!fail)
+            const char *wfail = NULL;
+            if (!wc) db_rollback(c);
+            else if (writer_wait(&wr, &wfail) < 0) /* the batch before failed first */
+                fail = wfail;
+            if (!fail)
                 fail = arena_printf(&pa,
                                     "the batch starting at row %lld was rolled back: row %lld"
                                     " failed (%s); nothing of that batch was saved, the %lld"
                                     " rows before it were; run the import again to go on from"
                                     " row %lld",
-                                    (long long)first, (long long)last, dberr, (long long)done,
-                                    (long long)first);
-            arena_free(&ba);
+                                    (long long)bo->first, (long long)bo->last, dberr,
+                                    (long long)bo->before.done, (long long)bo->first);
+            batch_free(bo);
             goto out;
         }
-        arena_free(&ba);
+        if (p.pend) {
+            bo->cb = &p.pend[p.cur].cb;
+            bo->cb_rows = p.pend[p.cur].row;
+        }
+        bo->after = p.n;
+        if (!wc) {
+            rc = write_batch(&p, c, bo, true, &pa, &fail);
+            import_pending_reset(&p, p.cur);
+            batch_free(bo);
+        } else if (atomic_load(&stopping)) { /* not handed over: done again on resume */
+            import_pending_reset(&p, p.cur);
+            batch_free(bo);
+            if ((rc = writer_wait(&wr, &fail)) != WROTE) break;
+            rc = requeue(c, job_id, runner);
+            goto out;
+        } else {
+            /* once the writer is done with the batch before, it is
+             * committed: its keys are in the database for the next batch's
+             * checks, and its rows and arena can go */
+            rc = writer_put(&wr, bo, &fail);
+            if (rc != WROTE) {
+                batch_free(bo);
+                break;
+            }
+            batch_free(inflight);
+            inflight = bo;
+            import_pending_reset(&p, !p.cur);
+            p.cur = !p.cur;
+        }
+        if (rc != WROTE) break;
     }
+    if (wc && rc == WROTE) rc = writer_wait(&wr, &fail);
+    if (rc == TAKEN_OVER) {
+        tf_log("warn", "msg=import_taken_over job=%lld", (long long)job_id);
+        rc = 0;
+        goto out;
+    }
+    if (rc < 0) goto out;
     /* the end */
     const char *msg =
         p.dry ? arena_printf(&pa,
                              "dry run: %lld of %lld rows can be imported, %lld have errors,"
                              " %lld look like duplicates",
-                             (long long)(p.done - p.errors), (long long)p.done, (long long)p.errors,
-                             (long long)p.dups)
+                             (long long)(p.n.done - p.n.errors), (long long)p.n.done,
+                             (long long)p.n.errors, (long long)p.n.dups)
               : arena_printf(&pa, "%lld created, %lld updated, %lld rows not imported",
-                             (long long)p.created, (long long)p.updated, (long long)p.errors);
+                             (long long)p.n.created, (long long)p.n.updated,
+                             (long long)p.n.errors);
     if ((rc = db_begin(c)) >= 0) {
         rc = set_state(c, job_id, runner, p.dry ? "checked" : "done", msg);
         if (rc >= 0 && !p.dry) {
             json_t *after =
-                json_pack("{s:I, s:I, s:I, s:s}", "created", (json_int_t)p.created, "updated",
-                          (json_int_t)p.updated, "errors", (json_int_t)p.errors, "mode", mode);
+                json_pack("{s:I, s:I, s:I, s:s}", "created", (json_int_t)p.n.created, "updated",
+                          (json_int_t)p.n.updated, "errors", (json_int_t)p.n.errors, "mode", mode);
             rc = audit_record(c, p.me.id, "import", job_id, "run", NULL, after);
             json_decref(after);
             if (rc >= 0)
@@ -364,6 +557,12 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner)
         if (rc < 0) db_rollback(c);
     }
 out:
+    if (wc) {
+        if (fail) fail = arena_strdup(&pa, fail); /* it may be the writer's */
+        writer_stop(&wr);
+        batch_free(inflight);
+        db_release(wc);
+    }
     if (fail || rc < 0) {
         if (!fail) fail = arena_printf(&pa, "the import stopped: %s", db_errmsg(c));
         tf_log("warn", "msg=import_failed job=%lld reason=\"%s\"", (long long)job_id, fail);
@@ -439,20 +638,11 @@ static int64_t claim(db_conn *c)
     return got;
 }
 
-static void set_autocheckpoint(db_conn *c, int pages)
-{
-    arena pa; /* db_query: the PRAGMA answers with a row */
-    arena_init(&pa);
-    db_res r;
-    db_query(c, &pa, &r, arena_printf(&pa, "PRAGMA wal_autocheckpoint = %d", pages), DBP0);
-    arena_free(&pa);
-}
-
 static void *worker(void *arg)
 {
     (void)arg;
     char err[256];
-    db *d = db_open(wurl, 1, err, sizeof(err));
+    db *d = db_open(wurl, 2, err, sizeof(err)); /* the worker's and its writer's */
     db_conn *c = d ? db_acquire(d, err, sizeof(err)) : NULL;
     if (!c) tf_log("error", "msg=import_worker_no_db err=\"%s\"", err);
     /* SQLite: this connection is the worker's own. Its commits (a batch at a
@@ -473,7 +663,7 @@ static void *worker(void *arg)
         while (c && !atomic_load(&stopping) && (id = claim(c)) > 0) {
             checkpointer *k = sqlite ? checkpointer_start(wurl) : NULL;
             if (k) set_autocheckpoint(c, 0);
-            run_job(c, id, wrunner);
+            run_job(c, id, wrunner, !sqlite ? -1 : k ? 0 : IMPORT_WAL_PAGES);
             if (k) set_autocheckpoint(c, IMPORT_WAL_PAGES);
             checkpointer_stop(k);
             /* the batches wrote the search index unmerged (customer_batch.c):
@@ -497,14 +687,13 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* At exit (after the server has stopped): the worker finishes its batch,
- * puts its job back in the queue, and ends. */
-static void worker_stop(void)
+void import_worker_stop(void)
 {
     pthread_mutex_lock(&wmu);
     atomic_store(&stopping, true);
     pthread_cond_broadcast(&wcv);
     bool started = wstarted;
+    wstarted = false; /* a second call (at exit) finds nothing to join */
     pthread_mutex_unlock(&wmu);
     if (started) pthread_join(wthread, NULL);
     free(wurl);
@@ -525,7 +714,7 @@ void import_worker_kick(db *d)
         snprintf(wrunner, sizeof(wrunner), "%.47s:%d:import", host, (int)getpid());
         if (pthread_create(&wthread, NULL, worker, NULL) == 0) {
             wstarted = true;
-            atexit(worker_stop);
+            atexit(import_worker_stop);
         } else {
             tf_log("error", "msg=import_worker_not_started err=%d", errno);
         }

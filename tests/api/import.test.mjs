@@ -514,6 +514,19 @@ for (const engine of engines()) {
       // the quick search finds it by any field, at once
       assert.equal((await find(zhang, '17790000004')).length, 1);
       assert.equal((await find(zhang, detail.number)).length, 1);
+      // its search text and terms (the number put in at the writing) are
+      // those an edit computes again from the row
+      const terms = () => {
+        const sql = `SELECT search_text || '#' || search_grams FROM customers WHERE id = ${first.id}`;
+        return engine === 'sqlite'
+          ? execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db.path, sql], { encoding: 'utf8' })
+          : execFileSync('psql', [srv.db.url, '-X', '-A', '-t', '-c', sql], { encoding: 'utf8' });
+      };
+      const imported = terms();
+      assert.ok(imported.includes(detail.number.toLowerCase().replace(/[^0-9a-z]/g, '')), imported);
+      const edit = await zhang.patch(`/api/v1/customers/${first.id}`, { version: detail.version, notes: '改一下备注' });
+      assert.equal(edit.status, 200, edit.text);
+      assert.equal(terms(), imported);
     });
 
     it('a file of several batches imports in one go and reports its progress', async () => {
