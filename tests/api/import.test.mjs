@@ -562,6 +562,23 @@ for (const engine of engines()) {
       }
     });
 
+    it('a row repeating a row of the batch before is refused, while that batch is still being written', async () => {
+      const lines = ['客户名称,手机'];
+      for (let i = 0; i < 1005; i++) lines.push(`跨批重复${String(i).padStart(4, '0')}号公司,1759${String(i).padStart(7, '0')}`);
+      lines[1003] = '跨批重复后来的公司,17590000001'; // row 1004 (the second batch): the phone of row 3
+      const job = await importFile(zhang, lines.join('\n'), { 客户名称: 'name', 手机: 'phone' });
+      assert.equal(job.state, 'done', job.message);
+      assert.equal(job.created_rows, 1004);
+      assert.equal(job.error_rows, 1);
+      const e = job.errors.find((x) => x.row_no === 1004);
+      assert.ok(e, JSON.stringify(job.errors));
+      assert.equal(e.code, 'duplicate');
+      assert.equal(e.field, 'phone');
+      // named by its row while its batch is written, by its number once written
+      assert.match(e.message, /row 3 of this file, 跨批重复0001号公司|KH-\d+-\d+ 跨批重复0001号公司/);
+      assert.equal((await find(zhang, '17590000001')).length, 1);
+    });
+
     it('numbers of an import follow each other without gaps: rejected rows take none, and the next customer entered by hand gets the next one', async () => {
       assert.equal((await admin.put('/api/v1/settings/customer_number', { pattern: 'NB{seq:6}' })).status, 200);
       try {
