@@ -6,6 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* v in decimal, at least w digits (zero-padded), into buf (room for 24);
+ * its length. snprintf cost an import's writer a thousand instructions a
+ * piece. */
+static size_t put_num(char *buf, long long v, int w)
+{
+    char tmp[24];
+    size_t n = 0;
+    unsigned long long m = v < 0 ? 0 : (unsigned long long)v;
+    do tmp[n++] = (char)('0' + m % 10);
+    while ((m /= 10) && n < sizeof(tmp));
+    while (n < (size_t)w && n < sizeof(tmp))
+        tmp[n++] = '0';
+    for (size_t i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
 /* Expands the pattern; seq < 0 leaves {seq} out (to compute the period). */
 static bool expand(const char *pattern, const struct tm *tm, long long seq, char *out, size_t cap,
                    char *period, size_t pcap)
@@ -14,43 +31,40 @@ static bool expand(const char *pattern, const struct tm *tm, long long seq, char
     int nseq = 0;
     for (const char *s = pattern; *s;) {
         char buf[32];
-        const char *piece = NULL;
-        size_t plen = 0;
+        size_t plen;
         bool is_date = true;
         if (strncmp(s, "{yyyy}", 6) == 0) {
-            snprintf(buf, sizeof(buf), "%04d", tm->tm_year + 1900);
+            plen = put_num(buf, tm->tm_year + 1900, 4);
             s += 6;
         } else if (strncmp(s, "{yy}", 4) == 0) {
-            snprintf(buf, sizeof(buf), "%02d", (tm->tm_year + 1900) % 100);
+            plen = put_num(buf, (tm->tm_year + 1900) % 100, 2);
             s += 4;
         } else if (strncmp(s, "{mm}", 4) == 0) {
-            snprintf(buf, sizeof(buf), "%02d", tm->tm_mon + 1);
+            plen = put_num(buf, tm->tm_mon + 1, 2);
             s += 4;
         } else if (strncmp(s, "{dd}", 4) == 0) {
-            snprintf(buf, sizeof(buf), "%02d", tm->tm_mday);
+            plen = put_num(buf, tm->tm_mday, 2);
             s += 4;
         } else if (strncmp(s, "{seq:", 5) == 0) {
             char *end;
             long w = strtol(s + 5, &end, 10);
             if (*end != '}' || w < 1 || w > 12 || ++nseq > 1) return false;
-            snprintf(buf, sizeof(buf), "%0*lld", (int)w, seq < 0 ? 0 : seq);
+            plen = put_num(buf, seq < 0 ? 0 : seq, (int)w);
             s = end + 1;
             is_date = false;
         } else if (*s == '{' || *s == '}') {
             return false;
         } else {
             buf[0] = *s++;
-            buf[1] = 0;
+            plen = 1;
             is_date = false;
         }
-        piece = buf;
-        plen = strlen(piece);
         if (o + plen + 1 > cap) return false;
-        memcpy(out + o, piece, plen);
+        memcpy(out + o, buf, plen);
         o += plen;
         if (is_date && period) {
             if (p + plen + 1 > pcap) return false;
-            memcpy(period + p, piece, plen);
+            memcpy(period + p, buf, plen);
             p += plen;
         }
     }
@@ -109,20 +123,6 @@ int numbering_reserve(db_conn *c, const char *name, const char *pattern, time_t 
     int rc = draw(c, name, pattern, &tm, n, &last);
     if (rc >= 0) *first = last - n + 1;
     return rc;
-}
-
-int numbering_release(db_conn *c, const char *name, const char *pattern, time_t t, int64_t from,
-                      int64_t last)
-{
-    struct tm tm;
-    localtime_r(&t, &tm);
-    char out[128], period[64];
-    if (from > last) return 0;
-    if (!expand(pattern, &tm, 0, out, sizeof(out), period, sizeof(period))) return DB_ERR;
-    int rc = db_exec(c,
-                     "UPDATE sequences SET value = ? WHERE name = ? AND period = ? AND value = ?",
-                     DBP(DBI(from - 1), DBS(name), DBS(period), DBI(last)));
-    return rc < 0 ? rc : 0;
 }
 
 char *numbering_format(arena *a, const char *pattern, time_t t, int64_t seq)

@@ -20,11 +20,6 @@ char *numbering_next(db_conn *c, arena *a, const char *name, const char *pattern
  * would have given. 0 or < 0. */
 int numbering_reserve(db_conn *c, const char *name, const char *pattern, time_t t, int64_t n,
                       int64_t *first);
-/* Gives back the unused end from .. last of a block reserved at t (inside
- * the same transaction), so the next number drawn is `from` again; nothing
- * happens if someone drew after the block. 0 or < 0. */
-int numbering_release(db_conn *c, const char *name, const char *pattern, time_t t, int64_t from,
-                      int64_t last);
 /* The number for value seq of a sequence with pattern at t, or NULL if the
  * pattern is invalid. */
 char *numbering_format(arena *a, const char *pattern, time_t t, int64_t seq);

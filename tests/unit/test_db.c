@@ -490,6 +490,13 @@ static void test_numbering(void **state)
     assert_int_equal(db_begin(f->c), 0);
     assert_string_equal(numbering_next(f->c, &f->a, "customer", pat, dec, &rc), "KH-202612-0003");
     assert_int_equal(db_commit(f->c), 0);
+    /* every piece; a value wider than its width keeps all its digits */
+    assert_string_equal(numbering_format(&f->a, "{yy}/{mm}/{dd}-{seq:3}", nov, 12345),
+                        "26/11/18-12345");
+    assert_string_equal(numbering_format(&f->a, "N{seq:1}", nov, 0), "N0");
+    assert_string_equal(numbering_format(&f->a, "{seq:12}", nov, 7), "000000000007");
+    assert_string_equal(numbering_format(&f->a, "{seq:2}", nov, INT64_MAX), "9223372036854775807");
+    assert_null(numbering_format(&f->a, "{seq:3", nov, 1));
 }
 
 /* Normalisation ------------------------------------------------------------ */
