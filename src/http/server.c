@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -634,6 +635,16 @@ static int parse_listen(const char *listen, char *host, size_t hostlen, uint16_t
     return 0;
 }
 
+/* How many connections wait in the listen socket's accept queue (Linux
+ * gives it as tcpi_unacked of a listening socket); 0 if unknown. */
+static int listen_queue(int fd)
+{
+    struct tcp_info ti;
+    socklen_t len = sizeof(ti);
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0) return 0;
+    return (int)ti.tcpi_unacked;
+}
+
 int server_run(const server_config *cfg)
 {
     char host[256];
@@ -684,6 +695,13 @@ int server_run(const server_config *cfg)
     tf_log("info", "msg=stopping inflight=%d unserved=%d", atomic_load(&inflight),
            atomic_load(&unserved));
     if (cfg->on_stop) cfg->on_stop();
+    /* Connections the kernel completed but libmicrohttpd has not accepted
+     * yet (the listen queue) are requests in flight too: closing the socket
+     * would reset them (seen under load, a sign-in sent just before the
+     * SIGTERM). They are taken first, for at most 2 s. */
+    const union MHD_DaemonInfo *li = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+    for (int i = 0; li && i < 200 && listen_queue(li->listen_fd) > 0; i++)
+        usleep(10 * 1000);
     MHD_quiesce_daemon(d); /* stop accepting; requests in flight carry on */
     /* Wait (at most 10 s) for requests in flight and for accepted connections
      * whose request is still to be read; a connection that stays silent while
