@@ -19,9 +19,12 @@
 #   BENCH_KEEP=                1: keep the temporary folder (file, database, log)
 #   BENCH_BIN=./tradeflow      the server binary
 #   BENCH_WRAP=                a command the server runs under, e.g. to count
-#                              the run's instructions (the worker's run_job only):
+#                              the run's instructions (the worker's run_job and
+#                              its writer thread only; gcc may name the first
+#                              run_job.constprop.0...):
 #                              "valgrind --tool=callgrind --collect-atstart=no
-#                               --toggle-collect=run_job --callgrind-out-file=/tmp/cg.out"
+#                               --toggle-collect=run_job* --toggle-collect=writer_main
+#                               --callgrind-out-file=/tmp/cg.out.%p"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -122,6 +122,10 @@ int names_fill(db_conn *c, arena *a, db_res *res)
         for (int k = 0; k < ncols; k++) {
             db_val *cell = &res->cells[i * res->ncols + cols[k]];
             if (cell->t != DBV_INT) continue;
+            if (cell->i <= 0 || cell->i > INT64_MAX / 2) { /* no such row */
+                *cell = DBNULL;
+                continue;
+            }
             int64_t key = cell->i * 2 + user[k];
             const char *name = find(cache, key);
             if (!name) {
