@@ -2,25 +2,22 @@
  * block of values) of a sequence with one upsert (both engines), so two
  * concurrent creations never get the same number. */
 #include "numbering.h"
+#include "util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* v in decimal, at least w digits (zero-padded), into buf (room for 24);
- * its length. snprintf cost an import's writer a thousand instructions a
- * piece. */
+/* v (>= 0) in decimal, at least w digits (zero-padded; w <= 12), into buf
+ * (room for 24); its length. snprintf cost an import's writer a thousand
+ * instructions a piece. */
 static size_t put_num(char *buf, long long v, int w)
 {
-    char tmp[24];
-    size_t n = 0;
-    unsigned long long m = v < 0 ? 0 : (unsigned long long)v;
-    do tmp[n++] = (char)('0' + m % 10);
-    while ((m /= 10) && n < sizeof(tmp));
-    while (n < (size_t)w && n < sizeof(tmp))
-        tmp[n++] = '0';
-    for (size_t i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
-    return n;
+    char digits[24];
+    size_t n = (size_t)(tf_put_i64(digits, v < 0 ? 0 : v) - digits);
+    size_t pad = n < (size_t)w ? (size_t)w - n : 0;
+    memset(buf, '0', pad);
+    memcpy(buf + pad, digits, n);
+    return pad + n;
 }
 
 /* Expands the pattern; seq < 0 leaves {seq} out (to compute the period). */

@@ -202,6 +202,17 @@ static void set_autocheckpoint(db_conn *c, int pages)
 
 enum { WROTE = 0, TAKEN_OVER = 1 };
 
+/* The job's message when row (of bo) failed with dberr. */
+static const char *row_failed(arena *a, const batch_out *bo, int64_t row, const char *dberr)
+{
+    return arena_printf(a,
+                        "the batch starting at row %lld was rolled back: row %lld failed (%s);"
+                        " nothing of that batch was saved, the %lld rows before it were; run the"
+                        " import again to go on from row %lld",
+                        (long long)bo->first, (long long)row, dberr, (long long)bo->before.done,
+                        (long long)bo->first);
+}
+
 /* Writes bo with w in a transaction of its own: its report lines, its new
  * customers and the job's progress. WROTE, TAKEN_OVER (rolled back), or
  * < 0 (rolled back; *fail says why and which rows, in a). */
@@ -222,12 +233,7 @@ static int write_batch(const pass *p, db_conn *w, batch_out *bo, bool begun, are
     db_rollback(w);
     int at = bo->cb ? bo->cb->failed : -1;
     if (at >= 0) /* a number taken: that row */
-        *fail = arena_printf(a,
-                             "the batch starting at row %lld was rolled back: row %lld failed"
-                             " (%s); nothing of that batch was saved, the %lld rows before it"
-                             " were; run the import again to go on from row %lld",
-                             (long long)bo->first, (long long)bo->cb_rows[at], dberr,
-                             (long long)bo->before.done, (long long)bo->first);
+        *fail = row_failed(a, bo, bo->cb_rows[at], dberr);
     else
         *fail = arena_printf(a,
                              "the batch of rows %lld to %lld was rolled back: writing it failed"
@@ -483,14 +489,7 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
             if (!wc) db_rollback(c);
             else if (writer_wait(&wr, &wfail) < 0) /* the batch before failed first */
                 fail = wfail;
-            if (!fail)
-                fail = arena_printf(&pa,
-                                    "the batch starting at row %lld was rolled back: row %lld"
-                                    " failed (%s); nothing of that batch was saved, the %lld"
-                                    " rows before it were; run the import again to go on from"
-                                    " row %lld",
-                                    (long long)bo->first, (long long)bo->last, dberr,
-                                    (long long)bo->before.done, (long long)bo->first);
+            if (!fail) fail = row_failed(&pa, bo, bo->last, dberr);
             batch_free(bo);
             goto out;
         }
