@@ -124,14 +124,28 @@ void ts_doc_init(ts_doc *d, arena *a)
     d->text[0] = d->grams[0] = 0;
 }
 
-/* Appends one term to the document's grams, space separated. */
-static void add_gram(ts_doc *d, const char *t, size_t len)
+/* Appends t (n bytes) to a growing text, after sep unless it is empty. */
+static void append(arena *a, char **buf, size_t *len, size_t *cap, char sep, const char *t,
+                   size_t n)
 {
-    grow(d->a, &d->grams, &d->glen, &d->gcap, len + 1);
-    if (d->glen) d->grams[d->glen++] = ' ';
-    memcpy(d->grams + d->glen, t, len);
-    d->glen += len;
-    d->grams[d->glen] = 0;
+    grow(a, buf, len, cap, n + 1);
+    if (*len) (*buf)[(*len)++] = sep;
+    memcpy(*buf + *len, t, n);
+    *len += n;
+    (*buf)[*len] = 0;
+}
+
+/* One term to the document's grams, space separated. */
+static void add_gram(ts_doc *d, const char *t, size_t n)
+{
+    append(d->a, &d->grams, &d->glen, &d->gcap, ' ', t, n);
+}
+
+/* A field's text to the document's, after a '|' that keeps a substring
+ * from spanning two fields. */
+static void add_text(ts_doc *d, const char *t, size_t n)
+{
+    append(d->a, &d->text, &d->tlen, &d->tcap, '|', t, n);
 }
 
 void ts_doc_add(ts_doc *d, const char *value)
@@ -140,10 +154,7 @@ void ts_doc_add(ts_doc *d, const char *value)
     char *norm = ts_normalize(d->a, value);
     size_t n = strlen(norm);
     if (!n) return;
-    grow(d->a, &d->text, &d->tlen, &d->tcap, n + 1);
-    if (d->tlen) d->text[d->tlen++] = '|'; /* keeps a substring from spanning two fields */
-    memcpy(d->text + d->tlen, norm, n + 1);
-    d->tlen += n;
+    add_text(d, norm, n);
     /* the terms of the text (ts_next_term), then the last code point alone so
      * a one-character prefix query finds a field's final character too */
     const char *p = norm, *t;
@@ -161,18 +172,8 @@ void ts_doc_add(ts_doc *d, const char *value)
 
 void ts_doc_append(ts_doc *d, const ts_doc *part)
 {
-    if (part->tlen) {
-        grow(d->a, &d->text, &d->tlen, &d->tcap, part->tlen + 1);
-        if (d->tlen) d->text[d->tlen++] = '|';
-        memcpy(d->text + d->tlen, part->text, part->tlen + 1);
-        d->tlen += part->tlen;
-    }
-    if (part->glen) {
-        grow(d->a, &d->grams, &d->glen, &d->gcap, part->glen + 1);
-        if (d->glen) d->grams[d->glen++] = ' ';
-        memcpy(d->grams + d->glen, part->grams, part->glen + 1);
-        d->glen += part->glen;
-    }
+    if (part->tlen) add_text(d, part->text, part->tlen);
+    if (part->glen) add_gram(d, part->grams, part->glen);
 }
 
 static bool is_digit(char c)

@@ -393,14 +393,10 @@ char *db_rows_text(const db_res *r, int nrows, size_t *len)
         for (int i = 0; i < r->ncols; i++) {
             const db_val *v = &r->cells[row * r->ncols + i];
             tb_put(&b, key[i], keylen[i]);
-            char num[24], *e = num + sizeof(num), *d = e;
             switch (v->t) {
-            case DBV_INT: { /* digits from the end; INT64_MIN through its magnitude */
-                uint64_t m = v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i;
-                do *--d = (char)('0' + m % 10);
-                while (m /= 10);
-                if (v->i < 0) *--d = '-';
-                tb_put(&b, d, (size_t)(e - d));
+            case DBV_INT: {
+                char num[24];
+                tb_put(&b, num, (size_t)(tf_put_i64(num, v->i) - num));
                 break;
             }
             case DBV_BOOL:

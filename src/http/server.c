@@ -116,9 +116,6 @@ static int nparams_of(const char *pattern)
     return n;
 }
 
-/* Finds the route; *path_known tells a 405 from a 404. The most specific
- * pattern wins (fewest {params}), whatever the table order:
- * /customers/export is not /customers/{id}. */
 /* Route i, if it matches r, as the best so far: the method's route with
  * the fewest parameters, the first of those. */
 static void consider(req *r, int i, bool *path_known, int *best)
@@ -130,6 +127,9 @@ static void consider(req *r, int i, bool *path_known, int *best)
     if (*best < 0 || np < bp || (np == bp && i < *best)) *best = i;
 }
 
+/* Finds the route; *path_known tells a 405 from a 404. The most specific
+ * pattern wins (fewest {params}), whatever the table order:
+ * /customers/export is not /customers/{id}. */
 static int find_route(req *r, bool *path_known)
 {
     *path_known = false;

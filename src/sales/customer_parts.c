@@ -30,6 +30,26 @@ static int by_id_desc(const void *x, const void *y)
     return a < b ? 1 : a > b ? -1 : 0;
 }
 
+/* Sorts res's rows by their id (column idc), newest first: an insertion
+ * sort, one pass over the rows when the plan kept the id list's order, as
+ * it does. */
+static void rows_newest_first(arena *a, db_res *res, int idc)
+{
+    size_t w = sizeof(db_val) * (size_t)res->ncols;
+    db_val *row = NULL;
+    for (int i = 1; i < res->nrows; i++) {
+        db_val *cur = res->cells + (size_t)i * res->ncols;
+        int j = i;
+        while (j > 0 && res->cells[(size_t)(j - 1) * res->ncols + idc].i < cur[idc].i) j--;
+        if (j == i) continue;
+        if (!row) row = arena_alloc_raw(a, w);
+        memcpy(row, cur, w);
+        memmove(res->cells + (size_t)(j + 1) * res->ncols, res->cells + (size_t)j * res->ncols,
+                w * (size_t)(i - j));
+        memcpy(res->cells + (size_t)j * res->ncols, row, w);
+    }
+}
+
 /* Appends the ids of the first column of res to ids[*n]. */
 static void take_ids(const db_res *res, int64_t *ids, int *n)
 {
@@ -166,18 +186,6 @@ int customer_parts_search(req *r, const customer_parts *pp, const customer_filte
     if ((rc = sqlq_run(r->db, &q, out)) < 0) return rc;
     int idc = db_col(out, "id");
     if (idc < 0) return DB_ERR;
-    for (int i = 1; i < out->nrows; i++)
-        if (out->cells[(i - 1) * out->ncols + idc].i < out->cells[i * out->ncols + idc].i) {
-            /* a plan that kept no order (not seen): the rows in the list's */
-            db_val *cells = arena_alloc_raw(&r->a, sizeof(db_val) * (size_t)(out->nrows * out->ncols));
-            int got = 0;
-            for (int w = 0; w < m; w++)
-                for (int j = 0; j < out->nrows; j++)
-                    if (out->cells[j * out->ncols + idc].i == ids[w])
-                        memcpy(cells + (got++) * out->ncols, out->cells + j * out->ncols,
-                               sizeof(db_val) * (size_t)out->ncols);
-            out->cells = cells;
-            break;
-        }
+    rows_newest_first(&r->a, out, idc);
     return rc;
 }

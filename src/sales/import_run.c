@@ -330,9 +330,9 @@ static bool writer_start(writer *wr, const pass *p, db_conn *w)
 /* Lets the writer finish what it has, and ends it. */
 static void writer_stop(writer *wr)
 {
+    const char *fail;
+    writer_wait(wr, &fail);
     pthread_mutex_lock(&wr->mu);
-    while (wr->busy || wr->todo)
-        pthread_cond_wait(&wr->cv, &wr->mu);
     wr->quit = true;
     pthread_cond_signal(&wr->cv);
     pthread_mutex_unlock(&wr->mu);
