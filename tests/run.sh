@@ -50,10 +50,13 @@ bpid=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$bport/healthz" >/dev/null && break; sleep 0.1; done
 export TF_BASE_URL="http://127.0.0.1:$bport"
 
+shopt -s nullglob
+files=(tests/api/*.test.mjs tests/browser/*.test.mjs tests/browser/journeys/*.test.mjs)
+shopt -u nullglob
 node --test --test-concurrency=2 --test-timeout=300000 \
   --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$tmp/results.tap" \
-  tests/api/*.test.mjs tests/browser/*.test.mjs
+  "${files[@]}"
 node_rc=$?
 kill -TERM "$bpid" 2>/dev/null; wait "$bpid"; brc=$?
 if [ $brc -ne 0 ] || grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/browser-server.log"; then

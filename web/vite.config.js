@@ -2,6 +2,7 @@
 // embedded into the server binary. Element Plus components are imported on
 // demand; ECharts is loaded by a dynamic import, so it lands in its own chunk.
 import { defineConfig } from 'vite'
+import { fileURLToPath } from 'node:url'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
@@ -15,6 +16,8 @@ const proxy = {
 
 export default defineConfig({
   base: '/',
+  // '@/x' is web/src/x: module folders import the shared parts by one path
+  resolve: { alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) } },
   plugins: [
     vue(),
     Components({

@@ -1,8 +1,8 @@
 /* departments.c — the department tree: list, create, rename / move / set the
  * manager (optimistic version, no cycles), delete when empty, history. */
-#include "../core/audit.h"
-#include "../core/util.h"
-#include "../http/http.h"
+#include "core/audit.h"
+#include "core/util.h"
+#include "http/http.h"
 #include <string.h>
 
 #define DEPT_COLS                                                                                  \

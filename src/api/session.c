@@ -1,11 +1,11 @@
 /* session.c — signing in and out (POST/DELETE /api/v1/session), the current
  * user (GET /api/v1/me) and personal API tokens (/api/v1/tokens). Login is
  * throttled per login name after LOGIN_MAX_FAILURES failures in a row. */
-#include "../core/audit.h"
-#include "../core/auth.h"
-#include "../core/util.h"
-#include "../http/http.h"
-#include "../http/server.h"
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/util.h"
+#include "http/http.h"
+#include "http/server.h"
 #include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>

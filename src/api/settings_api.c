@@ -2,9 +2,9 @@
  * (customer_entry_policy, pool_rules, customer_number, wechat). Everyone
  * signed in may read them (forms need the entry policy); administrators
  * change them. Secrets inside a setting (the WeChat token) are masked. */
-#include "../core/audit.h"
-#include "../core/settings.h"
-#include "../http/http.h"
+#include "core/audit.h"
+#include "core/settings.h"
+#include "http/http.h"
 #include <string.h>
 
 static void mask(const char *key, json_t *v, const principal *u)

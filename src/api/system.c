@@ -1,7 +1,7 @@
 /* system.c — the operational endpoints: health, Prometheus metrics and the
  * OpenAPI document. */
-#include "../http/http.h"
-#include "../http/metrics.h"
+#include "http/http.h"
+#include "http/metrics.h"
 
 static int h_healthz(req *r)
 {

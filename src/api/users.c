@@ -1,10 +1,10 @@
 /* users.c — the users resource: list and search, read, create, update
  * (optimistic version), disable, history. Administrators write; every
  * signed-in user may list colleagues (names are needed to share and assign). */
-#include "../core/audit.h"
-#include "../core/auth.h"
-#include "../core/util.h"
-#include "../http/http.h"
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/util.h"
+#include "http/http.h"
 #include <sodium.h>
 #include <string.h>
 

@@ -2,10 +2,10 @@
  * covered flat copper and aluminium wire. Departments, a dozen users across
  * the roles, approval flows. Modules add their own demo records through
  * their own demo functions as they land. */
-#include "demo.h"
-#include "../core/audit.h"
-#include "../core/auth.h"
-#include "../core/util.h"
+#include "cli/demo.h"
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/util.h"
 #include <sodium.h>
 #include <string.h>
 

@@ -2,7 +2,7 @@
 #ifndef TF_DEMO_H
 #define TF_DEMO_H
 #include <stdio.h>
-#include "../db/db.h"
+#include "db/db.h"
 /* Loads the demo company unless it is already there; prints the logins to
  * out. Returns 0, or -1 with a message on stderr. */
 int demo_load(db *d, const char *password, FILE *out);

@@ -1,7 +1,7 @@
 /* demo_steps.c — the modules' demo data, loaded in this order after the
  * company (departments, users, approval flows) inside the same transaction.
  * A module with demo data adds its function here. */
-#include "demo.h"
+#include "cli/demo.h"
 
 extern int customers_demo(db_conn *c, arena *a);
 extern int followups_demo(db_conn *c, arena *a);

@@ -1,11 +1,11 @@
 /* users_cli.c — `tradeflow user add|passwd|disable|list`: user administration
  * from the shell, for the first administrator and for lost passwords. Every
  * change is written to the history like a change made through the API. */
-#include "demo.h"
-#include "../core/audit.h"
-#include "../core/auth.h"
-#include "../core/policy.h"
-#include "../core/util.h"
+#include "cli/demo.h"
+#include "core/audit.h"
+#include "core/auth.h"
+#include "core/policy.h"
+#include "core/util.h"
 #include <sodium.h>
 #include <string.h>
 

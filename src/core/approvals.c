@@ -1,11 +1,11 @@
 /* approvals.c — the approvals engine (see approvals.h): the document type
  * registry, the request state table, submission with its step snapshot, and
  * the decide / cancel transitions with their actions, audit rows and the
- * on_decided callback. The HTTP side lives in src/sales/approvals_api.c. */
-#include "approvals.h"
-#include "audit.h"
-#include "log.h"
-#include "util.h"
+ * on_decided callback. The HTTP side lives in src/approvals/approvals_api.c. */
+#include "core/approvals.h"
+#include "core/audit.h"
+#include "core/log.h"
+#include "core/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
-#include "../db/db.h"
-#include "arena.h"
-#include "policy.h"
+#include "db/db.h"
+#include "core/arena.h"
+#include "core/policy.h"
 
 /* Error codes, distinct from the DB_E* codes (-1 .. -5) that are passed
  * through unchanged. */

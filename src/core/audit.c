@@ -1,8 +1,8 @@
 /* audit.c — the history of every record: one audit_log row per change,
  * written in the change's own transaction; and the history reply. */
-#include "audit.h"
-#include "util.h"
-#include "../http/http.h"
+#include "core/audit.h"
+#include "core/util.h"
+#include "http/http.h"
 #include <stdlib.h>
 #include <string.h>
 

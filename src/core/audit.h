@@ -4,7 +4,7 @@
 #define TF_AUDIT_H
 #include <jansson.h>
 #include <stdint.h>
-#include "../db/db.h"
+#include "db/db.h"
 
 /* Writes one audit row. before/after may be NULL (creation / deletion); they
  * are borrowed, not stolen. Keys named password*, token* are never stored. */

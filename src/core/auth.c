@@ -2,10 +2,10 @@
  * session cookie or a Bearer API token, and the CSRF check. Sessions and
  * tokens live in the database, stored as SHA-256 hashes only, so several
  * servers can share them and a leaked database reveals no usable token. */
-#include "auth.h"
-#include "util.h"
-#include "../http/http.h"
-#include "../http/server.h"
+#include "core/auth.h"
+#include "core/util.h"
+#include "http/http.h"
+#include "http/server.h"
 #include <sodium.h>
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #ifndef TF_AUTH_H
 #define TF_AUTH_H
 #include <stdbool.h>
-#include "../db/db.h"
+#include "db/db.h"
 
 struct req;
 #define SESSION_COOKIE "tf_session"

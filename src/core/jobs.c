@@ -1,9 +1,9 @@
 /* jobs.c — the background job thread and the lease that makes each job run
  * on one server at a time (see jobs.h). The lease is an UPDATE that only one
  * server can win, so it works the same on SQLite and PostgreSQL. */
-#include "jobs.h"
-#include "log.h"
-#include "util.h"
+#include "core/jobs.h"
+#include "core/log.h"
+#include "core/util.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>

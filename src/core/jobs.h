@@ -4,7 +4,7 @@
  * idempotent: a job that ran halfway and crashed runs again from the start. */
 #ifndef TF_JOBS_H
 #define TF_JOBS_H
-#include "../db/db.h"
+#include "db/db.h"
 
 typedef struct job_def {
     const char *name;

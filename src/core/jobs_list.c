@@ -1,11 +1,11 @@
 /* jobs_list.c — every background job, in the order they run each round. A
  * module with a job adds its definition here. */
-#include "jobs.h"
+#include "core/jobs.h"
 
-extern const job_def reminders_fire_job; /* src/sales/reminders.c */
-extern const job_def pool_takeback_job; /* src/sales/pool_takeback.c */
-extern const job_def imports_job; /* src/sales/customer_io.c */
-extern const job_def search_tidy_job; /* src/sales/search_upkeep.c */
+extern const job_def reminders_fire_job; /* src/reminders/reminders.c */
+extern const job_def pool_takeback_job; /* src/pool/pool_takeback.c */
+extern const job_def imports_job; /* src/customers/customer_io.c */
+extern const job_def search_tidy_job; /* src/customers/search_upkeep.c */
 
 const job_def *const tf_jobs[] = {
     &reminders_fire_job,

@@ -1,7 +1,7 @@
 /* money.c — exact money arithmetic (see money.h). The one rounding rule of
  * the system lives in round_div(); 128-bit intermediates keep products exact
  * and every result is checked to fit in int64_t. */
-#include "money.h"
+#include "core/money.h"
 #include <stdbool.h>
 #include <string.h>
 

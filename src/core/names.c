@@ -6,8 +6,8 @@
  * when a name changes or a row is deleted, migration 018): a rename made by any server or the
  * command line empties every thread's cache at its next reply. An id not in the cache is read with
  * one query (a new user or item, or the first replies after a rename). */
-#include "names.h"
-#include "arena.h"
+#include "core/names.h"
+#include "core/arena.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * cache in each server thread (see names.c). */
 #ifndef TF_NAMES_H
 #define TF_NAMES_H
-#include "../db/db.h"
+#include "db/db.h"
 
 /* Replaces, in res, the ids a list query put in its name columns by the
  * names: owner_name holds a user's id, qualification_name, region_name,

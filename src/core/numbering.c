@@ -1,8 +1,8 @@
 /* numbering.c — expanding number patterns and drawing the next value (or a
  * block of values) of a sequence with one upsert (both engines), so two
  * concurrent creations never get the same number. */
-#include "numbering.h"
-#include "util.h"
+#include "core/numbering.h"
+#include "core/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 #define TF_NUMBERING_H
 #include <stdbool.h>
 #include <time.h>
-#include "../db/db.h"
+#include "db/db.h"
 
 /* True if the pattern is well-formed (one {seq:N} with 1 <= N <= 12, only
  * known tokens, at most 60 characters). */

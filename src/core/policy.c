@@ -1,9 +1,9 @@
 /* policy.c — roles, their permissions and data scopes, and the record-level
  * questions (does this user see records of that owner, who manages whom).
  * This file is the only place that knows what a role may do. */
-#include "policy.h"
-#include "util.h"
-#include "../db/sqlq.h"
+#include "core/policy.h"
+#include "core/util.h"
+#include "db/sqlq.h"
 #include <string.h>
 
 static const char *const role_names[ROLE_COUNT] = {"admin",       "sales_manager", "salesperson",

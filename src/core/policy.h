@@ -6,7 +6,7 @@
 #define TF_POLICY_H
 #include <stdbool.h>
 #include <stdint.h>
-#include "../db/db.h"
+#include "db/db.h"
 
 typedef enum {
     ROLE_ADMIN,
@@ -66,7 +66,7 @@ void policy_customer_filter(db_conn *c, const principal *u, struct sqlq *q, cons
  * `shared`). True for a user of own data scope who manages no department
  * and has that few shares; false otherwise (policy_customer_filter is then
  * the only description). A quick search can then be asked of each part by
- * its own index (sales/customer_parts.c) instead of reading every row the
+ * its own index (customers/customer_parts.c) instead of reading every row the
  * filter rejects. */
 enum { POLICY_SHARES_LISTED = 24 };
 typedef struct customer_parts {

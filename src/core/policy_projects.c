@@ -4,9 +4,9 @@
  * override a stage gate, and what of the customer a project's viewer sees.
  * The rules are written once in policy.h; the SQL filters and the
  * one-record answers below must agree with each other. */
-#include "policy.h"
-#include "util.h"
-#include "../db/sqlq.h"
+#include "core/policy.h"
+#include "core/util.h"
+#include "db/sqlq.h"
 #include <string.h>
 
 enum { A = 1 << ROLE_ADMIN, M = 1 << ROLE_SALES_MANAGER, S = 1 << ROLE_SALESPERSON };

@@ -1,7 +1,7 @@
 /* settings.c — the declared settings, their defaults and validators, and
  * reading / writing them (see settings.h). */
-#include "settings.h"
-#include "numbering.h"
+#include "core/settings.h"
+#include "core/numbering.h"
 #include <stdlib.h>
 #include <string.h>
 

@@ -4,7 +4,7 @@
 #ifndef TF_SETTINGS_H
 #define TF_SETTINGS_H
 #include <jansson.h>
-#include "../db/db.h"
+#include "db/db.h"
 
 typedef struct setting_def {
     const char *key;

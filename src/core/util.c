@@ -1,6 +1,6 @@
 /* util.c — time stamps, tokens, strict parsing, UTF-8 checks (see util.h). */
-#include "util.h"
-#include "log.h"
+#include "core/util.h"
+#include "core/log.h"
 #include <errno.h>
 #include <sodium.h>
 #include <stdarg.h>

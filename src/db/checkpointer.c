@@ -7,10 +7,10 @@
  * The import turns its automatic checkpoints off and runs one of these: a
  * thread with its own connection that runs a PASSIVE checkpoint (it never
  * blocks the writer or readers) every CHECKPOINT_MS, on the other CPU. */
-#include "checkpointer.h"
-#include "db.h"
-#include "../core/arena.h"
-#include "../core/log.h"
+#include "db/checkpointer.h"
+#include "db/db.h"
+#include "core/arena.h"
+#include "core/log.h"
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 /* db.c — the driver-independent half of the db interface: the connection
  * pool, transactions, result helpers, JSON conversion and migrations. */
-#include "db.h"
-#include "../core/embed.h"
-#include "../core/log.h"
-#include "../core/util.h"
+#include "db/db.h"
+#include "core/embed.h"
+#include "core/log.h"
+#include "core/util.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* pg.c — the PostgreSQL driver behind db.h, on libpq. Rewrites `?` to $n
  * (outside quotes), sends parameters as text with int8/bool types where known,
  * maps SQLSTATEs to DB_E* codes, and backs up with pg_dump. */
-#include "db.h"
+#include "db/db.h"
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* sqlite.c — the SQLite driver behind db.h: WAL, busy timeout, foreign keys,
  * typed results (BOOLEAN declared columns come back as booleans), online
  * backup through the sqlite3_backup API. */
-#include "db.h"
+#include "db/db.h"
 #include <errno.h>
 #include <pthread.h>
 #include <sqlite3.h>

@@ -2,9 +2,9 @@
  * condition: SQLite asks its FTS5 index for the rarest terms (or the phrase
  * of a short query), PostgreSQL its GIN index for the term set, and both
  * confirm the substring (instr, strpos). */
-#include "sqlq.h"
-#include "../core/textsearch.h"
-#include "../core/util.h"
+#include "db/sqlq.h"
+#include "core/textsearch.h"
+#include "core/util.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * Engine differences (quick search) come from db_search_filter(). */
 #ifndef TF_SQLQ_H
 #define TF_SQLQ_H
-#include "db.h"
+#include "db/db.h"
 
 /* a board column: up to 11 branches of 6 values (policy_projects.c) and a
  * member list of 32 */

@@ -1,7 +1,7 @@
 /* csv.c — the CSV writer of table.h: UTF-8 with a byte order mark, CRLF,
  * quoting, and formula injection defused (a cell that starts with = + - @,
  * a tab or a CR gets a leading single quote, as OWASP advises). */
-#include "table.h"
+#include "export/table.h"
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>

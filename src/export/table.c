@@ -1,6 +1,6 @@
 /* table.c — the format-independent half of table.h: choosing the writer,
  * temporary files, media types. */
-#include "table.h"
+#include "export/table.h"
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -2,7 +2,7 @@
  * mode (each row goes to disk as it is written). Every cell is a string
  * cell: nothing an export writes can be run as a formula. The header row is
  * bold and frozen. */
-#include "table.h"
+#include "export/table.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -20,9 +20,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-#include "../core/arena.h"
-#include "../core/policy.h"
-#include "../db/db.h"
+#include "core/arena.h"
+#include "core/policy.h"
+#include "db/db.h"
 
 typedef struct req req;
 typedef int (*handler_fn)(req *r);

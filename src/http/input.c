@@ -1,8 +1,8 @@
 /* input.c — reading what a request carries: path parameters, query string,
  * headers, paging, and checking a JSON body against a field spec (types,
  * lengths, required, unknown fields) so handlers work on checked values. */
-#include "http.h"
-#include "../core/util.h"
+#include "http/http.h"
+#include "core/util.h"
 #include <microhttpd.h>
 #include <string.h>
 

@@ -1,9 +1,9 @@
 /* metrics.c — request counters and latency histograms for GET /metrics. One
  * mutex guards them: a few adds per request are far below the cost of the
  * request itself. */
-#include "metrics.h"
-#include "http.h"
-#include "server.h"
+#include "http/metrics.h"
+#include "http/http.h"
+#include "http/server.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* openapi.c — the OpenAPI 3.1 document, generated from the route table so
  * the two can never disagree: every route becomes one operation with its
  * summary, path parameters, security and request body schema. */
-#include "http.h"
+#include "http/http.h"
 #include <string.h>
 
 static json_t *problem_ref(void)

@@ -1,8 +1,8 @@
 /* reply.c — building responses: JSON, problem+json (RFC 9457) with the stable
  * error codes listed here, pages of a collection, database error mapping. */
-#include "http.h"
-#include "../core/log.h"
-#include "../core/util.h"
+#include "http/http.h"
+#include "core/log.h"
+#include "core/util.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* routes.c — the list of every resource's route table. A new resource adds
  * its table here; the dispatcher, the metrics and the OpenAPI document all
  * read this one list. */
-#include "http.h"
+#include "http/http.h"
 
 extern const route system_routes[];
 extern const route session_routes[];

@@ -2,14 +2,14 @@
  * within the route's limit, the dispatcher (route match, authentication,
  * CSRF, permission, JSON checks), sending the reply (gzip when worth it),
  * access log, metrics, and graceful shutdown on SIGTERM. */
-#include "server.h"
-#include "workers.h"
-#include "http.h"
-#include "metrics.h"
-#include "static.h"
-#include "../core/auth.h"
-#include "../core/log.h"
-#include "../core/util.h"
+#include "http/server.h"
+#include "http/workers.h"
+#include "http/http.h"
+#include "http/metrics.h"
+#include "http/static.h"
+#include "core/auth.h"
+#include "core/log.h"
+#include "core/util.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
 #ifndef TF_SERVER_H
 #define TF_SERVER_H
 #include <stdbool.h>
-#include "../db/db.h"
+#include "db/db.h"
 
 typedef struct server_config {
     const char *listen; /* HOST:PORT */

@@ -1,8 +1,8 @@
 /* static.c — the embedded front end: exact-path lookup in the table built by
  * tools/embed.c (so no path can reach the file system), content types,
  * caching headers, and a once-made gzip copy of each compressible asset. */
-#include "static.h"
-#include "../core/embed.h"
+#include "http/static.h"
+#include "core/embed.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* static.h — serving the embedded web front end (web/dist). */
 #ifndef TF_STATIC_H
 #define TF_STATIC_H
-#include "http.h"
+#include "http/http.h"
 int static_serve(req *r);
 /* The gzip form of the asset r->resp points at (made once, then cached), or
  * NULL. *len receives its length. */

@@ -15,7 +15,7 @@
  * Requests that hold a CPU for long (a sign-in's argon2id takes 175 ms, an
  * export or an uploaded file seconds) have a line and workers of their own
  * (server.c names them), so ordinary requests never wait behind them. */
-#include "workers.h"
+#include "http/workers.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>

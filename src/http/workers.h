@@ -1,7 +1,7 @@
 /* workers.h — the request workers: fixed sets of threads that compute
  * replies, taking requests in the order they arrived (see workers.c). */
 #pragma once
-#include "http.h"
+#include "http/http.h"
 
 /* The default number of workers for an engine: the CPUs for SQLite (it
  * computes in our threads), 8 for PostgreSQL (ours mostly wait for it). */

@@ -1,8 +1,8 @@
 /* fuzz_wechat_xml.c — libFuzzer target for the WeChat callback parser
- * (sales/wechat_xml.c): any bytes in, no crash, no leak, no read past the
+ * (wechat/wechat_xml.c): any bytes in, no crash, no leak, no read past the
  * input, and every result within the parser's limits. Build and run:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_wechat_xml.c \
- *     src/sales/wechat_xml.c src/core/arena.c -lexpat -lcrypto -o build/fuzz_wechat_xml
+ *     src/wechat/wechat_xml.c src/core/arena.c -lexpat -lcrypto -o build/fuzz_wechat_xml
  *   build/fuzz_wechat_xml -max_len=70000 -dict=tests/fuzz/wechat_xml.dict tests/fuzz/wechat_xml/
  * Inputs that ever broke it belong in tests/fuzz/wechat_xml/ (the seed corpus). */
 #include <stddef.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sales/wechat_xml.h"
+#include "wechat/wechat_xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -24,7 +24,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "db/sqlq.h"
-#include "sales/customers.h"
+#include "customers/customers.h"
 #include "testdb.h"
 
 static int setup(void **state)

@@ -1,4 +1,4 @@
-/* test_wechat_xml.c — unit tests of the WeChat wire format (sales/wechat_xml.c):
+/* test_wechat_xml.c — unit tests of the WeChat wire format (wechat/wechat_xml.c):
  * the callback signature against known SHA-1 values, and the XML parser on
  * WeChat's own documents and on hostile ones (DOCTYPE, billion laughs, XXE,
  * deep nesting, element floods, overlong fields, bad encodings, truncation). */
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sales/wechat_xml.h"
+#include "wechat/wechat_xml.h"
 
 static int setup(void **state)
 {

@@ -5,8 +5,8 @@
 // after a change. Names follow the UI language (name_en / label_en in
 // English when the administrator entered one).
 import { reactive } from 'vue'
-import { api } from './api.js'
-import { i18n } from './i18n.js'
+import { api } from '@/api.js'
+import { i18n } from '@/i18n.js'
 
 export const DICT_KINDS = ['level', 'industry', 'region', 'source', 'qualification', 'followup_method', 'competitor']
 

@@ -1,7 +1,7 @@
 // errors.js — turns an ApiError into a sentence for the user and shows it.
 import { ElMessage } from 'element-plus'
 import 'element-plus/es/components/message/style/css'
-import { i18n } from './i18n.js'
+import { i18n } from '@/i18n.js'
 
 /** The text to show for a failed request: the server's detail first. */
 export function problemText(e) {

@@ -1,5 +1,5 @@
 // labels.js — translated names for the API's enumerations.
-import { i18n } from './i18n.js'
+import { i18n } from '@/i18n.js'
 
 export const ROLES = ['admin', 'sales_manager', 'salesperson', 'finance', 'warehouse', 'aftersales']
 export const DOC_TYPES = ['customer_application', 'project_application', 'quotation', 'contract', 'return']

@@ -1,5 +1,5 @@
 // modules.js — the navigation and the routes, as one table. Each entry's page
-// is the single file src/pages/<page>.vue; `perm` hides it from users who lack
+// is the single file src/modules/<module>/<page>.vue; `perm` hides it from users who lack
 // the permission; `group: 'settings'` puts it under Settings. SUBPAGES are
 // routes without a nav item of their own: `nav` names the item they light up.
 import {

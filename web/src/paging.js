@@ -1,7 +1,7 @@
 // paging.js — a cursor-paged list ({items, next_cursor}) with "Load more".
 import { ref } from 'vue'
-import { api } from './api.js'
-import { problemText } from './errors.js'
+import { api } from '@/api.js'
+import { problemText } from '@/errors.js'
 
 /**
  * usePagedList('/users', () => ({q: search.value})) gives reactive

@@ -1,14 +1,17 @@
 // router.js — hash-history routes built from modules.js, so the server needs
 // no fallback route; guards send signed-out visitors to the login page.
 import { createRouter, createWebHashHistory } from 'vue-router'
-import { MODULES, SUBPAGES } from './modules.js'
-import { session, loadMe, can } from './session.js'
+import { MODULES, SUBPAGES } from '@/modules.js'
+import { session, loadMe, can } from '@/session.js'
 
-const pages = import.meta.glob('./pages/*.vue')
+// every page is a file of a module folder: src/modules/<module>/<Page>.vue
+const files = import.meta.glob('./modules/*/*.vue')
+const pages = {}
+for (const [path, load] of Object.entries(files)) pages[path.split('/').pop().slice(0, -4)] = load
 
 function page(name) {
-  const load = pages[`./pages/${name}.vue`]
-  if (!load) throw new Error(`missing page src/pages/${name}.vue`)
+  const load = pages[name]
+  if (!load) throw new Error(`missing page src/modules/*/${name}.vue`)
   return load
 }
 
@@ -16,7 +19,7 @@ const routes = [
   { path: '/login', name: 'login', component: page('Login'), meta: { public: true } },
   {
     path: '/',
-    component: () => import('./layouts/AppLayout.vue'),
+    component: () => import('@/layouts/AppLayout.vue'),
     children: [
       { path: '', redirect: '/dashboard' },
       ...MODULES.map((m) => ({

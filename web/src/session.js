@@ -1,6 +1,6 @@
 // session.js — who is signed in: the /me record, login, logout, permissions.
 import { reactive } from 'vue'
-import { api, ApiError, setCsrfToken } from './api.js'
+import { api, ApiError, setCsrfToken } from '@/api.js'
 
 export const session = reactive({
   user: null, // the /me record, or null when signed out

@@ -1,0 +1,12 @@
+/* modules.c — start-up registration of the sales modules with the shared
+ * engines (approval document types). Called once by main before any
+ * command runs. */
+#include "app/modules.h"
+#include "pool/customer_pool.h"
+#include "projects/projects.h"
+
+void modules_register(void)
+{
+    customer_pool_register();
+    projects_register();
+}

@@ -1,0 +1,137 @@
+/* import_map.c — the columns of an import: which customer fields a column
+ * can fill (the targets), and the mapping offered for a new file: the
+ * user's remembered choice for each header (import_mappings), else a known
+ * name of the field in English or Chinese (the export's own headers among
+ * them, so an exported file imports back), else a custom field's label. */
+#include "imports/import_jobs.h"
+#include "core/textsearch.h"
+#include <string.h>
+
+static const import_target targets[] = {
+    {"name", TG_TEXT, "name", 200, NULL},
+    {"phone", TG_TEXT, "phone", 40, NULL},
+    {"telephone", TG_TEXT, "telephone", 40, NULL},
+    {"address", TG_TEXT, "address", 300, NULL},
+    {"wechat", TG_TEXT, "wechat", 64, NULL},
+    {"email", TG_TEXT, "email", 200, NULL},
+    {"notes", TG_TEXT, "notes", 5000, NULL},
+    {"number", TG_NUMBER, "number", 60, NULL},
+    {"level", TG_DICT, "level_id", 0, "level"},
+    {"industry", TG_DICT, "industry_id", 0, "industry"},
+    {"region", TG_DICT, "region_id", 0, "region"},
+    {"source", TG_DICT, "source_id", 0, "source"},
+    {"qualification", TG_DICT, "qualification_id", 0, "qualification"},
+    {"followup_method", TG_DICT, "followup_method_id", 0, "followup_method"},
+    {"protected", TG_BOOL, "protected", 0, NULL},
+    {"signed", TG_BOOL, "signed", 0, NULL},
+};
+enum { NTARGETS = sizeof(targets) / sizeof(targets[0]) };
+
+/* Names a header is known by (compared after ts_normalize: case, spaces and
+ * punctuation do not matter). */
+static const struct {
+    const char *target, *names;
+} known[] = {
+    {"name", "name|customer|customer name|company|company name|客户名称|客户|名称|公司名称|公司|"
+             "单位名称|企业名称"},
+    {"phone", "phone|mobile|mobile phone|cell phone|手机|手机号|手机号码|移动电话|联系电话"},
+    {"telephone", "telephone|tel|landline|office phone|电话|座机|固定电话|办公电话"},
+    {"address", "address|地址|详细地址|公司地址|通讯地址"},
+    {"wechat", "wechat|weixin|wechat id|微信|微信号"},
+    {"email", "email|e-mail|mail|email address|邮箱|电子邮箱|邮件|电子邮件"},
+    {"notes", "notes|note|remark|remarks|comment|备注|说明"},
+    {"number", "number|customer number|customer no|no|编号|客户编号"},
+    {"level", "level|value level|customer level|级别|价值级别|客户级别|等级"},
+    {"industry", "industry|行业|所属行业"},
+    {"region", "region|area|地区|区域|所在地区"},
+    {"source", "source|customer source|来源|客户来源"},
+    {"qualification", "qualification|资质|纳税人资质"},
+    {"followup_method", "follow-up method|followup method|跟进方式"},
+    {"protected", "protected|保护|受保护"},
+    {"signed", "signed|签约|已签约"},
+};
+
+const import_target *import_target_find(const char *name)
+{
+    for (int i = 0; name && i < NTARGETS; i++)
+        if (strcmp(targets[i].name, name) == 0) return &targets[i];
+    return NULL;
+}
+
+bool import_target_valid(db_conn *c, arena *a, const char *target, const char **custom_type)
+{
+    if (custom_type) *custom_type = NULL;
+    if (import_target_find(target)) return true;
+    if (strncmp(target, "custom.", 7) != 0 || !target[7]) return false;
+    db_res r;
+    if (db_query(c, a, &r,
+                 "SELECT type FROM custom_fields WHERE entity = 'customer' AND key = ?"
+                 " AND retired = FALSE",
+                 DBP(DBS(target + 7))) <= 0)
+        return false;
+    if (custom_type) *custom_type = db_get_text(&r, 0, "type");
+    return true;
+}
+
+/* The target a header is known by, or NULL. */
+static const char *known_target(arena *a, const char *norm, const db_res *cf)
+{
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        const char *p = known[i].names;
+        while (*p) {
+            const char *e = strchr(p, '|');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            if (strcmp(ts_normalize(a, arena_strndup(a, p, n)), norm) == 0) return known[i].target;
+            p += n + (e ? 1 : 0);
+        }
+    }
+    for (int i = 0; cf && i < cf->nrows; i++) {
+        static const char *const cols[] = {"label", "label_en", "key"};
+        for (int k = 0; k < 3; k++) {
+            const char *l = db_get_text(cf, i, cols[k]);
+            if (l && *l && strcmp(ts_normalize(a, l), norm) == 0)
+                return arena_printf(a, "custom.%s", db_get_text(cf, i, "key"));
+        }
+    }
+    return NULL;
+}
+
+json_t *import_suggest(db_conn *c, arena *a, int64_t user_id, json_t *columns, bool *remembered)
+{
+    db_res m, cf;
+    json_t *memory = NULL;
+    if (db_query(
+            c, a, &m,
+            "SELECT mapping_json FROM import_mappings WHERE user_id = ? AND entity = 'customer'",
+            DBP(DBI(user_id))) > 0)
+        memory = json_loads(db_get_text(&m, 0, "mapping_json"), 0, NULL);
+    if (db_query(c, a, &cf,
+                 "SELECT key, label, label_en FROM custom_fields WHERE entity = 'customer'"
+                 " AND retired = FALSE ORDER BY sort, id",
+                 DBP0) < 0)
+        cf.nrows = 0;
+    json_t *out = json_object(), *used = json_object();
+    size_t i;
+    json_t *col;
+    *remembered = json_array_size(columns) > 0;
+    json_array_foreach(columns, i, col)
+    {
+        const char *h = json_string_value(col);
+        json_t *mem = json_object_get(json_object_get(memory, "columns"), h);
+        const char *t = NULL;
+        if (mem &&
+            (json_is_null(mem) ||
+             (json_is_string(mem) && import_target_valid(c, a, json_string_value(mem), NULL)))) {
+            t = json_string_value(mem);
+        } else {
+            *remembered = false;
+            t = known_target(a, ts_normalize(a, h), &cf);
+        }
+        if (t && json_object_get(used, t)) t = NULL; /* one column per field */
+        if (t) json_object_set_new(used, t, json_true());
+        json_object_set_new(out, h, t ? json_string(t) : json_null());
+    }
+    json_decref(used);
+    json_decref(memory);
+    return out;
+}
