@@ -219,8 +219,12 @@ static int h_contacts_delete(req *r)
         db_rollback(r->db);
         return reply_not_found(r);
     }
-    rc = db_exec(r->db, "DELETE FROM contacts WHERE id = ? AND version = ?",
-                 DBP(DBI(id), DBI(version)));
+    /* follow-ups with this contact keep their text; their tie goes */
+    rc = db_exec(r->db, "UPDATE followups SET contact_id = NULL WHERE contact_id = ?",
+                 DBP(DBI(id)));
+    if (rc >= 0)
+        rc = db_exec(r->db, "DELETE FROM contacts WHERE id = ? AND version = ?",
+                     DBP(DBI(id), DBI(version)));
     if (rc == 0) {
         db_rollback(r->db);
         int64_t v = json_integer_value(json_object_get(before, "version"));
@@ -245,6 +249,7 @@ const route contacts_routes[] = {
     {"PATCH", "/api/v1/contacts/{id}", h_contacts_update, PERM_SIGNED_IN, 8192,
      "Update a contact (send version)", CONTACT_SCHEMA},
     {"DELETE", "/api/v1/contacts/{id}", h_contacts_delete, PERM_SIGNED_IN, 0,
+     QUERY("version!=id")
      "Delete a contact (?version=N)", NULL},
     ROUTES_END,
 };

@@ -4,6 +4,8 @@
  * administrators keep (/api/v1/followup-templates) so that one click fills a
  * follow-up. A follow-up stamps the customer's last_followup_at and turns
  * its next contact date into a reminder for its author, in one transaction.
+ * A follow-up may name one of the customer's contacts; correcting and
+ * deleting one (its author, within a day) is followup_edit.c.
  * Also the demo company's follow-ups and reminders (followups_demo). */
 #include "customers/customers.h"
 #include "dicts/dicts.h"
@@ -21,19 +23,46 @@
 #define FOLLOWUP_SELECT                                                                            \
     "SELECT f.id, f.customer_id, f.project_id, f.user_id, u.name AS user_name, f.method_id,"       \
     " d.name AS method_name, d.name_en AS method_name_en, f.content, f.next_step,"                 \
-    " f.next_contact_at, f.template_id, f.created_at FROM followups f"                             \
-    " LEFT JOIN users u ON u.id = f.user_id LEFT JOIN dict_items d ON d.id = f.method_id"
+    " f.next_contact_at, f.template_id, f.contact_id, ct.name AS contact_name, f.created_at,"      \
+    " f.edited_at, f.version FROM followups f"                                                     \
+    " LEFT JOIN users u ON u.id = f.user_id LEFT JOIN dict_items d ON d.id = f.method_id"          \
+    " LEFT JOIN contacts ct ON ct.id = f.contact_id"
 
 #define ATTACHMENT_COLS                                                                            \
     "a.id, a.entity_id, a.filename, a.content_type, a.size, a.sha256, a.created_at"
 
 /* Follow-ups --------------------------------------------------------------- */
 
-static json_t *followup_json(db_conn *c, arena *a, int64_t id)
+/* Adds "editable_until" (created_at + FOLLOWUP_EDIT_S) to a follow-up. */
+static void add_editable_until(json_t *o)
+{
+    time_t t;
+    char until[TF_TS_LEN];
+    if (!tf_ts_parse(json_string_value(json_object_get(o, "created_at")), &t)) return;
+    tf_ts(until, t + FOLLOWUP_EDIT_S);
+    json_object_set_new(o, "editable_until", json_string(until));
+}
+
+json_t *followup_json(db_conn *c, arena *a, int64_t id)
 {
     db_res res;
     if (db_query(c, a, &res, FOLLOWUP_SELECT " WHERE f.id = ?", DBP(DBI(id))) <= 0) return NULL;
-    return db_row_json(&res, 0);
+    json_t *o = db_row_json(&res, 0);
+    add_editable_until(o);
+    return o;
+}
+
+int followup_contact_check(db_conn *c, int64_t contact_id, int64_t customer_id, json_t *errs)
+{
+    int64_t n = 0;
+    if (!contact_id) return 0;
+    int rc = db_scalar_int(c, &n, 0, "SELECT COUNT(*) FROM contacts WHERE id = ? AND customer_id = ?",
+                           DBP(DBI(contact_id), DBI(customer_id)));
+    if (rc < 0) return rc;
+    if (!n)
+        json_array_append_new(
+            errs, field_error("contact_id", "not_found", "is not a contact of this customer"));
+    return 0;
 }
 
 /* Adds "attachments": [...] to each follow-up of a page (one query). */
@@ -78,7 +107,9 @@ static int h_followups_list(req *r)
                                       " ORDER BY f.id DESC LIMIT ?",
                       DBP(DBI(id), DBI(cursor), DBI(cursor), DBI(limit + 1)));
     if (rc < 0) return reply_db_error(r, rc);
-    json_t *items = db_rows_json(&res);
+    json_t *items = db_rows_json(&res), *o;
+    size_t i;
+    json_array_foreach(items, i, o) add_editable_until(o);
     if ((rc = attach_lists(r, items, id)) < 0) {
         json_decref(items);
         return reply_db_error(r, rc);
@@ -89,7 +120,7 @@ static int h_followups_list(req *r)
 /* A follow-up's values after the template (if any) filled what the request
  * left out. Strings point into the request or the arena. */
 typedef struct followup_in {
-    int64_t method_id, template_id, project_id;
+    int64_t method_id, template_id, project_id, contact_id;
     bool method_from_template;
     const char *content, *next_step;
     char next_contact_at[TF_TS_LEN]; /* "" when none */
@@ -104,6 +135,7 @@ static int followup_read(req *r, int64_t customer_id, followup_in *f)
     f->method_id = in_int(r, "method_id", 0);
     f->template_id = in_int(r, "template_id", 0);
     f->project_id = in_int(r, "project_id", 0);
+    f->contact_id = in_int(r, "contact_id", 0);
     f->content = in_str(r, "content");
     f->next_step = in_str(r, "next_step");
     time_t now = time(NULL), t;
@@ -143,6 +175,11 @@ static int followup_read(req *r, int64_t customer_id, followup_in *f)
     if (f->project_id && !linked)
         json_array_append_new(
             errs, field_error("project_id", "not_found", "is not a project of this customer"));
+    if (followup_contact_check(r->db, f->contact_id, customer_id, errs) < 0) {
+        json_decref(errs);
+        reply_db_error(r, DB_ERR);
+        return -1;
+    }
     const char *when = in_str(r, "next_contact_at");
     bool date_only;
     if (when && !when_parse(when, &t, &date_only))
@@ -171,6 +208,7 @@ static int h_followups_create(req *r)
                                  {"next_contact_at", F_STR, F_NULL, 40, 1},
                                  {"template_id", F_INT, F_NULL, 0, 1},
                                  {"project_id", F_INT, F_NULL, 0, 1},
+                                 {"contact_id", F_INT, F_NULL, 0, 1},
                                  FIELDS_END};
     int64_t id = req_id(r, 0);
     tf_access acc = id > 0 ? policy_customer_access(r->db, &r->me, id) : ACCESS_NONE;
@@ -185,13 +223,14 @@ static int h_followups_create(req *r)
     db_res res;
     rc = db_query(r->db, &r->a, &res,
                   "INSERT INTO followups(customer_id, project_id, user_id, method_id, content,"
-                  " next_step, next_contact_at, template_id, created_at)"
-                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  " next_step, next_contact_at, template_id, contact_id, created_at)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                   DBP(DBI(id), f.project_id ? DBI(f.project_id) : DBNULL, DBI(r->me.id),
                       f.method_id ? DBI(f.method_id) : DBNULL, DBS(f.content),
                       DBS(f.next_step && *f.next_step ? f.next_step : NULL),
                       DBS(f.next_contact_at[0] ? f.next_contact_at : NULL),
-                      f.template_id ? DBI(f.template_id) : DBNULL, DBS(now)));
+                      f.template_id ? DBI(f.template_id) : DBNULL,
+                      f.contact_id ? DBI(f.contact_id) : DBNULL, DBS(now)));
     int64_t fid = rc > 0 ? db_get_int(&res, 0, "id") : 0, reminder = 0;
     if (rc >= 0)
         rc = db_exec(r->db, "UPDATE customers SET last_followup_at = ? WHERE id = ?",
@@ -533,6 +572,7 @@ static int h_templates_update(req *r)
 
 const route customer_followups_routes[] = {
     {"GET", "/api/v1/customers/{id}/followups", h_followups_list, PERM_SIGNED_IN, 0,
+     QUERY("page")
      "A customer's follow-ups (negotiation progress), newest first, with attachments", NULL},
     {"POST", "/api/v1/customers/{id}/followups", h_followups_create, PERM_SIGNED_IN, 32768,
      "Record a follow-up (write access); template_id fills the fields left out; next_contact_at"
@@ -541,7 +581,8 @@ const route customer_followups_routes[] = {
      "\"content\":{\"type\":\"string\",\"maxLength\":5000},\"next_step\":{\"type\":[\"string\","
      "\"null\"]},\"next_contact_at\":{\"type\":[\"string\",\"null\"],\"description\":\"date or"
      " date-time with zone\"},\"template_id\":{\"type\":[\"integer\",\"null\"]},\"project_id\":{"
-     "\"type\":[\"integer\",\"null\"]}}}"},
+     "\"type\":[\"integer\",\"null\"]},\"contact_id\":{\"type\":[\"integer\",\"null\"],"
+     "\"description\":\"one of the customer's contacts\"}}}"},
     {"POST", "/api/v1/followups/{id}/attachments", h_attachments_create, PERM_SIGNED_IN,
      ATTACHMENT_BODY_LIMIT, "Attach a file (at most 10 MiB, base64 in JSON) to a follow-up",
      "{\"type\":\"object\",\"required\":[\"filename\",\"content_type\",\"data_base64\"],"
@@ -550,6 +591,7 @@ const route customer_followups_routes[] = {
     {"GET", "/api/v1/attachments/{id}", h_attachments_get, PERM_SIGNED_IN, 0,
      "Download an attachment (as a file, with its content type)", NULL},
     {"GET", "/api/v1/followup-templates", h_templates_list, PERM_SIGNED_IN, 0,
+     QUERY("include_retired=bool")
      "Follow-up templates (include_retired=true for all)", NULL},
     {"POST", "/api/v1/followup-templates", h_templates_create, "dicts.manage", 16384,
      "Add a follow-up template", TEMPLATE_SCHEMA},

@@ -8,11 +8,15 @@ extern const route session_routes[];
 extern const route users_routes[];
 extern const route departments_routes[];
 extern const route approvals_routes[];
+extern const route approval_requests_routes[];
 extern const route dicts_routes[];
 extern const route customers_routes[];
 extern const route settings_routes[];
 extern const route customer_pool_routes[];
+extern const route pool_batch_routes[];
+extern const route pool_status_routes[];
 extern const route customer_followups_routes[];
+extern const route followup_edit_routes[];
 extern const route reminders_routes[];
 extern const route contacts_routes[];
 extern const route customer_shares_routes[];
@@ -27,13 +31,15 @@ extern const route project_followups_routes[];
 extern const route project_process_routes[];
 extern const route process_templates_routes[];
 extern const route saved_views_routes[];
+extern const route dashboard_routes[];
 
 const route *const tf_route_tables[] = {
     system_routes,  session_routes, users_routes,     departments_routes,
-    approvals_routes, settings_routes, dicts_routes, customers_routes, customer_pool_routes,
-    contacts_routes, customer_shares_routes, customer_followups_routes, reminders_routes,
+    approvals_routes, approval_requests_routes, settings_routes, dicts_routes, customers_routes, customer_pool_routes,
+    pool_batch_routes, pool_status_routes,
+    contacts_routes, customer_shares_routes, customer_followups_routes, followup_edit_routes, reminders_routes,
     customer_io_routes, wechat_routes,
     project_pipeline_routes, project_list_routes, projects_routes, project_assign_routes,
     project_members_routes, project_followups_routes, project_process_routes,
-    process_templates_routes, saved_views_routes, NULL,
+    process_templates_routes, saved_views_routes, dashboard_routes, NULL,
 };

@@ -27,10 +27,8 @@
 #define CHUNK   200   /* customers read per query */
 #define RUN_MAX 20000 /* customers handled per run; the next run goes on */
 
-#define LATER(x, y)                                                                                \
-    "COALESCE(CASE WHEN " x " > " y " THEN " x " ELSE " y " END, " x ", " y ", c.created_at)"
-#define ACT_F LATER("c.last_followup_at", "c.owned_since")
-#define ACT_D LATER("c.last_deal_at", "c.owned_since")
+#define ACT_F POOL_ACT_F
+#define ACT_D POOL_ACT_D
 
 /* The thresholds of one group of customers: one level with its own days, or
  * every other customer (level NULL) with the default days. */
@@ -44,6 +42,31 @@ static int64_t days_of(json_t *rules, const char *key, const char *map, const ch
     json_t *v = level ? json_object_get(json_object_get(rules, map), level) : NULL;
     if (!json_is_integer(v)) v = json_object_get(rules, key);
     return json_is_integer(v) && json_integer_value(v) > 0 ? (int64_t)json_integer_value(v) : 0;
+}
+
+int pool_takeback_when(json_t *rules, int64_t level_id, bool is_signed, const char *act_f,
+                       const char *act_d, time_t *when, const char **rule)
+{
+    char lk[24];
+    *tf_put_i64(lk, level_id) = '\0';
+    const char *level = level_id ? lk : NULL;
+    int64_t fdays = days_of(rules, "takeback_no_followup_days", "takeback_no_followup_days_by_level",
+                            level);
+    int64_t ddays =
+        days_of(rules, "takeback_no_deal_days", "takeback_no_deal_days_by_level", level);
+    *when = 0;
+    *rule = NULL;
+    if (is_signed && json_is_true(json_object_get(rules, "exempt_signed"))) return 0;
+    time_t t;
+    if (fdays > 0 && tf_ts_parse(act_f, &t)) {
+        *when = t + (time_t)fdays * DAY_S;
+        *rule = "no_followup";
+    }
+    if (ddays > 0 && tf_ts_parse(act_d, &t) && (!*rule || t + (time_t)ddays * DAY_S < *when)) {
+        *when = t + (time_t)ddays * DAY_S;
+        *rule = "no_deal";
+    }
+    return *rule != NULL;
 }
 
 /* True if the level has days of its own in either map. */

@@ -1,0 +1,178 @@
+/* dashboard_team.c — the home page's parts for a sales manager and an
+ * administrator (GET /api/v1/dashboard, dashboard.c): approvals waiting for
+ * the user, the team's funnel and weighted pipeline (the trigger-kept
+ * project_stage_totals / project_pipeline_totals of the owners whose
+ * pipeline the user sees, policy_project_owner_filter), follow-ups per
+ * salesperson this week (the users policy_user_filter gives the user), the
+ * ranking of the month's wins, and the administrator's company-wide counts
+ * and recent activity. The week's follow-ups and the month's wins are index
+ * ranges (migration 022). */
+#include "dashboard/dashboard.h"
+#include "db/sqlq.h"
+#include <string.h>
+
+/* How many salespeople the week's follow-ups and the ranking name. */
+enum { TEAM_LIST = 12, RANKING = 10 };
+
+/* approvals: {count, items: the first DASH_LIST} of the pending requests
+ * whose current step waits for the user (the approvals inbox: by user or
+ * by role, never the user's own unless an administrator). */
+int dash_approvals(req *r, const dash_clock *k, const dash_template *t, json_t *out)
+{
+    (void)k;
+    (void)t;
+#define INBOX                                                                                      \
+    " FROM approval_requests r WHERE r.state = 'pending' AND (r.current_user_id = ?"               \
+    " OR (r.current_user_id IS NULL AND r.approver_role = ?)) AND (r.applicant_id <> ? OR ?)"
+    db_val p[] = {DBI(r->me.id), DBS(role_name(r->me.role)), DBI(r->me.id),
+                  DBB(r->me.role == ROLE_ADMIN), DBI(DASH_LIST)};
+    int64_t n = 0;
+    int rc = db_scalar_int(r->db, &n, 0, "SELECT COUNT(*)" INBOX, 4, p);
+    if (rc < 0) return rc;
+    db_res res;
+    rc = db_query(r->db, &r->a, &res,
+                  "SELECT r.id, r.doc_type, r.title, r.amount, r.created_at, u.name AS"
+                  " applicant_name FROM (SELECT r.id" INBOX " ORDER BY r.id DESC LIMIT ?) x"
+                  " JOIN approval_requests r ON r.id = x.id JOIN users u ON u.id = r.applicant_id"
+                  " ORDER BY r.id DESC",
+                  5, p);
+#undef INBOX
+    if (rc < 0) return rc;
+    json_object_set_new(out, "approvals",
+                        json_pack("{s:I, s:o}", "count", (json_int_t)n, "items",
+                                  db_rows_json(&res)));
+    return 0;
+}
+
+/* funnel: the team's open projects of the default template by stage
+ * (dash_stages); team_pipeline: {count, amount, weighted_amount, owners}
+ * of every template's open projects of the owners whose pipeline the user
+ * sees. */
+int dash_funnel(req *r, const dash_clock *k, const dash_template *t, json_t *out)
+{
+    (void)k;
+    json_t *f;
+    int rc = dash_stages(r, t, true, &f);
+    if (rc < 0) return rc;
+    json_object_set_new(out, "funnel", f);
+    sqlq q;
+    sqlq_init(&q, &r->a,
+              "SELECT CAST(COALESCE(SUM(t.open_count), 0) AS BIGINT) AS count,"
+              " CAST(COALESCE(SUM(t.amount), 0) AS BIGINT) AS amount,"
+              " CAST(COALESCE(SUM(t.weighted), 0) AS BIGINT) AS weighted_amount,"
+              " CAST(COUNT(DISTINCT t.owner_id) AS BIGINT) AS owners"
+              " FROM project_pipeline_totals t WHERE t.open_count > 0");
+    policy_project_owner_filter(&r->me, &q, "t.owner_id");
+    db_res res;
+    if ((rc = sqlq_run(r->db, &q, &res)) < 0) return rc;
+    json_object_set_new(out, "team_pipeline", db_row_json(&res, 0));
+    return 0;
+}
+
+/* followups_week: {total, users, items: [{user_id, name, count}]} — the
+ * follow-ups made since Monday by each active salesperson and sales
+ * manager the user sees (policy_user_filter: the user, the people below
+ * the departments the user manages, the user's department tree), most
+ * first; items names the first TEAM_LIST, zeros included. */
+int dash_followups_week(req *r, const dash_clock *k, const dash_template *t, json_t *out)
+{
+    (void)t;
+    sqlq q;
+    sqlq_init(&q, &r->a,
+              "SELECT u.id AS user_id, u.name, CAST(COALESCE(w.n, 0) AS BIGINT) AS count"
+              " FROM users u LEFT JOIN (SELECT f.user_id, COUNT(*) AS n FROM followups f"
+              " WHERE f.created_at >= ? GROUP BY f.user_id) w ON w.user_id = u.id"
+              " WHERE u.active = TRUE AND u.role IN ('salesperson', 'sales_manager')");
+    q.p[q.n++] = DBS(k->week_start);
+    policy_user_filter(&r->me, &q, "u.id");
+    sqlq_add(&q, " ORDER BY 3 DESC, u.id", 0, NULL);
+    db_res res;
+    int rc = sqlq_run(r->db, &q, &res);
+    if (rc < 0) return rc;
+    int64_t total = 0;
+    for (int i = 0; i < res.nrows; i++) total += db_get_int(&res, i, "count");
+    json_t *items = json_array();
+    for (int i = 0; i < res.nrows && i < TEAM_LIST; i++)
+        json_array_append_new(items, db_row_json(&res, i));
+    json_object_set_new(out, "followups_week",
+                        json_pack("{s:I, s:i, s:o}", "total", (json_int_t)total, "users",
+                                  res.nrows, "items", items));
+    return 0;
+}
+
+/* ranking: {items: [{user_id, name, won_count, won_amount}]} — the owners
+ * whose pipeline the user sees, by the amount they won this month (the
+ * first RANKING). */
+int dash_ranking(req *r, const dash_clock *k, const dash_template *t, json_t *out)
+{
+    (void)t;
+    sqlq q;
+    sqlq_init(&q, &r->a,
+              "SELECT p.owner_id AS user_id, u.name, CAST(COUNT(*) AS BIGINT) AS won_count,"
+              " CAST(SUM(p.amount) AS BIGINT) AS won_amount FROM projects p"
+              " JOIN users u ON u.id = p.owner_id WHERE p.status = 'won' AND p.closed_at >= ?");
+    q.p[q.n++] = DBS(k->month_start);
+    policy_project_owner_filter(&r->me, &q, "p.owner_id");
+    sqlq_add(&q, " GROUP BY p.owner_id, u.name ORDER BY 4 DESC, p.owner_id LIMIT ?", 1,
+             (db_val[]){DBI(RANKING)});
+    db_res res;
+    int rc = sqlq_run(r->db, &q, &res);
+    if (rc < 0) return rc;
+    json_object_set_new(out, "ranking", json_pack("{s:o}", "items", db_rows_json(&res)));
+    return 0;
+}
+
+/* counts: the administrator's company-wide figures (an administrator's data
+ * scope is everything): active users, customers and those in the pool,
+ * open projects with their amount and weighted amount (project_stage_totals,
+ * unassigned ones included), this month's wins, pending approvals and the
+ * week's follow-ups. */
+int dash_counts(req *r, const dash_clock *k, const dash_template *t, json_t *out)
+{
+    (void)t;
+    db_res res;
+    int rc = db_query(
+        r->db, &r->a, &res,
+        "SELECT (SELECT COUNT(*) FROM users WHERE active = TRUE) AS users,"
+        " (SELECT COUNT(*) FROM customers) AS customers,"
+        " (SELECT COUNT(*) FROM customers WHERE owner_id IS NULL) AS pool_customers,"
+        " (SELECT CAST(COALESCE(SUM(open_count), 0) AS BIGINT) FROM project_stage_totals)"
+        "  AS open_projects,"
+        " (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM project_stage_totals)"
+        "  AS open_amount,"
+        " (SELECT CAST(COALESCE(SUM(weighted), 0) AS BIGINT) FROM project_stage_totals)"
+        "  AS weighted_amount,"
+        " (SELECT COUNT(*) FROM projects WHERE status = 'won' AND closed_at >= ?)"
+        "  AS won_month_count,"
+        " (SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM projects WHERE status = 'won'"
+        "  AND closed_at >= ?) AS won_month_amount,"
+        " (SELECT COUNT(*) FROM approval_requests WHERE state = 'pending') AS pending_approvals,"
+        " (SELECT COUNT(*) FROM followups WHERE created_at >= ?) AS followups_week",
+        DBP(DBS(k->month_start), DBS(k->month_start), DBS(k->week_start)));
+    if (rc < 0) return rc;
+    json_object_set_new(out, "counts", db_row_json(&res, 0));
+    return 0;
+}
+
+/* activity: {items: the last DASH_LIST changes of the history (audit_log):
+ * [{id, at, user_id, user_name, entity, entity_id, entity_name, action}]}
+ * — an administrator reads every record's history (audit.read). */
+int dash_activity(req *r, const dash_clock *k, const dash_template *t, json_t *out)
+{
+    (void)k;
+    (void)t;
+    db_res res;
+    int rc = db_query(
+        r->db, &r->a, &res,
+        "SELECT a.id, a.at, a.user_id, u.name AS user_name, a.entity, a.entity_id,"
+        " CASE a.entity WHEN 'customer' THEN (SELECT c.name FROM customers c WHERE c.id ="
+        " a.entity_id) WHEN 'project' THEN (SELECT p.name FROM projects p WHERE p.id ="
+        " a.entity_id) WHEN 'user' THEN (SELECT x.name FROM users x WHERE x.id = a.entity_id)"
+        " END AS entity_name, a.action FROM (SELECT id FROM audit_log ORDER BY id DESC LIMIT ?) l"
+        " JOIN audit_log a ON a.id = l.id LEFT JOIN users u ON u.id = a.user_id"
+        " ORDER BY a.id DESC",
+        DBP(DBI(DASH_LIST)));
+    if (rc < 0) return rc;
+    json_object_set_new(out, "activity", json_pack("{s:o}", "items", db_rows_json(&res)));
+    return 0;
+}
