@@ -359,6 +359,7 @@ static int h_dashboard(req *r)
 
 const route dashboard_routes[] = {
     {"GET", "/api/v1/dashboard", h_dashboard, PERM_SIGNED_IN, 0,
+     QUERY("tz=int")
      "The home page of the user's role in one request: a salesperson's reminders, customers"
      " due for a follow-up, customers soon taken back to the pool, pipeline by stage and wins;"
      " a manager's approvals, team funnel and weighted pipeline, follow-ups per salesperson"
