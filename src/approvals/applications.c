@@ -129,6 +129,12 @@ int applications_submit(req *r, const app_kind *k, int64_t subject_id, const cha
     app_id = db_get_int(&ins, 0, "id");
     json_t *created = app_json(r, k, app_id);
     rc = audit_record(r->db, r->me.id, k->doc_type, app_id, "create", NULL, created);
+    /* the approver sees the reason and a link to the subject: "customer_id"
+     * names the subject "customer", whose name the row has as customer_name */
+    size_t kind_len = strlen(k->subject_param) - 3;
+    const char *kind = arena_printf(&r->a, "%.*s", (int)kind_len, k->subject_param);
+    const char *subject_name = arena_strdup(
+        &r->a, json_string_value(json_object_get(created, arena_printf(&r->a, "%s_name", kind))));
     json_decref(created);
     if (rc < 0) goto fail;
     rc = approvals_submit(r->db, &r->a, k->doc_type, app_id, title, amount, r->me.id, &request_id,
@@ -137,6 +143,10 @@ int applications_submit(req *r, const app_kind *k, int64_t subject_id, const cha
         db_rollback(r->db);
         return reply_problem(r, 409, "duplicate", "the application already awaits approval");
     }
+    if (rc < 0) goto fail;
+    /* an application has an amount when its subject has one (a project's) */
+    rc = approvals_set_context(r->db, request_id, reason, kind, subject_id, subject_name,
+                               amount > 0);
     if (rc < 0) goto fail;
     rc = db_exec(r->db, k->link_sql, DBP(DBI(request_id), DBI(app_id)));
     if (rc < 0 || (rc = db_commit(r->db)) < 0) goto fail;

@@ -325,7 +325,9 @@ int approvals_load(db_conn *c, arena *a, int64_t id, approval_request *out)
                  "SELECT id, doc_type, doc_id, COALESCE(flow_id, 0) AS flow_id, title, amount, "
                  "applicant_id, state, COALESCE(current_step, 0) AS current_step, "
                  "approver_role, COALESCE(current_user_id, 0) AS current_user_id, steps_json, "
-                 "version, created_at, decided_at FROM approval_requests WHERE id = ?",
+                 "version, created_at, decided_at, reason, subject_type,"
+                 " COALESCE(subject_id, 0) AS subject_id, subject_name, has_amount"
+                 " FROM approval_requests WHERE id = ?",
                  DBP(DBI(id)));
     if (rc < 0) return rc;
     if (r.nrows == 0) return APPR_ENOTFOUND;
@@ -344,6 +346,11 @@ int approvals_load(db_conn *c, arena *a, int64_t id, approval_request *out)
     out->version = db_get_int(&r, 0, "version");
     out->created_at = db_get_text(&r, 0, "created_at");
     out->decided_at = db_get_text(&r, 0, "decided_at");
+    out->reason = db_get_text(&r, 0, "reason");
+    out->subject_type = db_get_text(&r, 0, "subject_type");
+    out->subject_id = db_get_int(&r, 0, "subject_id");
+    out->subject_name = db_get_text(&r, 0, "subject_name");
+    out->has_amount = db_get_int(&r, 0, "has_amount") != 0;
     if (!out->state) out->state = "";
     if (!out->title) out->title = "";
     out->steps = out->steps_json ? json_loads(out->steps_json, 0, NULL) : NULL;
@@ -385,8 +392,87 @@ bool approvals_may_view(db_conn *c, const approval_request *q, const principal *
         if (json_is_integer(uid) && json_integer_value(uid) == u->id) return true;
         if (!json_is_integer(uid) && role && strcmp(role, my_role) == 0) return true;
     }
+    json_array_foreach(q->steps, i, s)
+    {
+        json_t *uid = json_object_get(s, "user_id");
+        if (json_is_integer(uid) && approvals_is_below(c, u, (int64_t)json_integer_value(uid)))
+            return true;
+    }
     const approval_doc_type *t = approvals_doc_type(q->doc_type);
     return t && t->can_view && t->can_view(c, u, q->doc_id);
+}
+
+/* The managers of the departments strictly below those the bound user
+ * manages (callers leave that user out: approvals_is_below, box=below). */
+const char APPROVALS_BELOW_SQL[] =
+    "SELECT bd.manager_id FROM departments bd WHERE bd.manager_id IS NOT NULL"
+    " AND bd.id IN (WITH RECURSIVE below(id) AS ("
+    " SELECT d.id FROM departments d JOIN departments m ON d.parent_id = m.id"
+    " WHERE m.manager_id = ?"
+    " UNION ALL SELECT d.id FROM departments d JOIN below ON d.parent_id = below.id)"
+    " SELECT id FROM below)";
+
+bool approvals_is_below(db_conn *c, const principal *u, int64_t user_id)
+{
+    if (user_id <= 0 || user_id == u->id) return false;
+    int64_t n = 0;
+    char sql[sizeof(APPROVALS_BELOW_SQL) + 64];
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM (%s) x WHERE x.manager_id = ?",
+             APPROVALS_BELOW_SQL);
+    db_scalar_int(c, &n, 0, sql, DBP(DBI(u->id), DBI(user_id)));
+    return n > 0;
+}
+
+json_t *approvals_deciders(db_conn *c, arena *a, const approval_request *q, int64_t seq)
+{
+    json_t *s = seq >= 1 ? json_array_get(q->steps, (size_t)(seq - 1)) : NULL;
+    json_t *uid = json_object_get(s, "user_id");
+    const char *role = json_string_value(json_object_get(s, "role"));
+    db_res r;
+    int rc;
+    if (json_is_integer(uid))
+        rc = db_query(c, a, &r, "SELECT id, name FROM users WHERE id = ?",
+                      DBP(DBI((int64_t)json_integer_value(uid))));
+    else if (role)
+        rc = db_query(c, a, &r,
+                      "SELECT id, name FROM users WHERE role = ? AND active = TRUE AND id <> ?"
+                      " ORDER BY id LIMIT 20",
+                      DBP(DBS(role), DBI(q->applicant_id)));
+    else
+        return json_array();
+    if (rc < 0) return NULL;
+    return db_rows_json(&r);
+}
+
+int approvals_last_action(db_conn *c, arena *a, int64_t request_id, approval_action *out)
+{
+    db_res r;
+    memset(out, 0, sizeof(*out));
+    int rc = db_query(c, a, &r,
+                      "SELECT x.actor_id, u.name AS actor_name, x.decision, x.at, x.step_seq,"
+                      " x.comment FROM approval_actions x JOIN users u ON u.id = x.actor_id"
+                      " WHERE x.request_id = ? ORDER BY x.id DESC LIMIT 1",
+                      DBP(DBI(request_id)));
+    if (rc <= 0) return rc;
+    out->actor_id = db_get_int(&r, 0, "actor_id");
+    out->actor_name = db_get_text(&r, 0, "actor_name");
+    out->decision = db_get_text(&r, 0, "decision");
+    out->at = db_get_text(&r, 0, "at");
+    out->step_seq = db_get_int(&r, 0, "step_seq");
+    out->comment = db_get_text(&r, 0, "comment");
+    return 1;
+}
+
+int approvals_set_context(db_conn *c, int64_t request_id, const char *reason,
+                          const char *subject_type, int64_t subject_id, const char *subject_name,
+                          bool has_amount)
+{
+    int rc = db_exec(c,
+                     "UPDATE approval_requests SET reason = ?, subject_type = ?, subject_id = ?,"
+                     " subject_name = ?, has_amount = ? WHERE id = ?",
+                     DBP(DBS(reason), DBS(subject_type), subject_id > 0 ? DBI(subject_id) : DBNULL,
+                         DBS(subject_name), DBB(has_amount), DBI(request_id)));
+    return rc < 0 ? rc : 0;
 }
 
 /* Decisions ---------------------------------------------------------------------- */
@@ -419,6 +505,12 @@ static int act(db_conn *c, arena *a, int64_t request_id, const principal *actor,
         goto done;
     }
     if ((rc = approvals_load(c, a, request_id, &q)) < 0) goto done;
+    /* a request decided meanwhile is "already decided", whatever version the
+     * caller read: the caller then says by whom */
+    if (strcmp(q.state, "pending") != 0) {
+        rc = APPR_ESTATE;
+        goto done;
+    }
     if (expected_version > 0 && q.version != expected_version) {
         rc = APPR_ESTALE;
         goto done;
@@ -458,8 +550,12 @@ static int act(db_conn *c, arena *a, int64_t request_id, const principal *actor,
                      next_user > 0 ? DBI(next_user) : DBNULL, finished ? DBS(now) : DBNULL,
                      DBI(q.id), DBI(q.version), DBS(q.state)));
     if (rc < 0) goto done;
-    if (rc == 0) { /* changed by someone else since we read it */
-        rc = APPR_ESTALE;
+    if (rc == 0) { /* changed by someone else since we read it: decided, or moved on */
+        int64_t still = 0;
+        rc = db_scalar_int(c, &still, 0,
+                           "SELECT COUNT(*) FROM approval_requests WHERE id = ? AND state = ?",
+                           DBP(DBI(q.id), DBS("pending")));
+        if (rc >= 0) rc = still ? APPR_ESTALE : APPR_ESTATE;
         goto done;
     }
     rc = db_exec(c,

@@ -82,11 +82,22 @@ int approvals_submit(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
  * applicant) or an admin may act. Approve moves to the next step or finishes
  * the request; reject (comment required) finishes it at once; on finish
  * on_decided runs. expected_version <= 0 skips the version check (modules);
- * the HTTP API always passes one. Writes an approval_actions row and an audit
+ * the HTTP API always passes one. A request no longer pending answers
+ * APPR_ESTATE before its version is compared (so the caller can say who
+ * decided it first). Writes an approval_actions row and an audit
  * row. Errors: APPR_ENOTFOUND, APPR_ESTALE, APPR_ESTATE, APPR_EFORBIDDEN,
  * APPR_EINVAL, DB_E*, APPR_ECALLBACK or the DB_E* on_decided returned. */
 int approvals_decide(db_conn *c, arena *a, int64_t request_id, const principal *actor, bool approve,
                      const char *comment, int64_t expected_version);
+
+/* What the approver needs to see with request `request_id`, kept with it
+ * (inside the submitting transaction, after approvals_submit): the
+ * applicant's reason, the record it is about (subject_type "customer" or
+ * "project", its id and name; NULL / 0: none) and whether the document has
+ * an amount (false: the inbox shows none). DB_E* on failure. */
+int approvals_set_context(db_conn *c, int64_t request_id, const char *reason,
+                          const char *subject_type, int64_t subject_id, const char *subject_name,
+                          bool has_amount);
 
 /* Withdraws a pending request; only its applicant may. on_decided runs with
  * outcome "cancelled". Same errors and version rule as approvals_decide. */
@@ -110,6 +121,10 @@ const char *approvals_transition(const char *from, approval_event event);
 typedef struct approval_request {
     int64_t id, doc_id, flow_id, amount, applicant_id, current_step, current_user_id, version;
     const char *doc_type, *title, *state, *approver_role, *steps_json, *created_at, *decided_at;
+    /* the context kept by approvals_set_context (NULL / 0 when none) */
+    const char *reason, *subject_type, *subject_name;
+    int64_t subject_id;
+    bool has_amount;
     json_t *steps; /* parsed steps_json, owned by the struct: approvals_request_free */
 } approval_request;
 
@@ -120,7 +135,32 @@ void approvals_request_free(approval_request *q);
 bool approvals_may_decide(const approval_request *q, const principal *u);
 /* True if u may read the request: applicant, an approver of any of its steps
  * (by user, or by role for role steps), an admin, a holder of
- * approvals.read_all, or the doc type's can_view. */
+ * approvals.read_all, a director above a step's approver
+ * (approvals_is_below), or the doc type's can_view. */
 bool approvals_may_view(db_conn *c, const approval_request *q, const principal *u);
+
+/* Directors: a manager whose departments have sub-departments with managers
+ * of their own sees (read-only) what waits at those managers.
+ * APPROVALS_BELOW_SQL is a subquery of the user ids that manage a
+ * department strictly below one the user bound as its single `?` manages
+ * (never that user). approvals_is_below: user_id is one of them for u. */
+extern const char APPROVALS_BELOW_SQL[];
+bool approvals_is_below(db_conn *c, const principal *u, int64_t user_id);
+
+/* The people who may decide step `seq` (1-based) of q, as a JSON array of
+ * {id, name}: the named user of a user or manager step; the active users of
+ * the role of a role step (at most 20, never the applicant). Administrators
+ * may always decide and are listed only for steps given to them. NULL on a
+ * database error. */
+json_t *approvals_deciders(db_conn *c, arena *a, const approval_request *q, int64_t seq);
+
+/* The last decision taken on a request (for "already decided by X at T"):
+ * fills actor_id, actor_name, decision ("approve", "reject", "cancel") and
+ * at (in `a`); returns 1, 0 when there is none, or DB_E*. */
+typedef struct approval_action {
+    int64_t actor_id, step_seq;
+    const char *actor_name, *decision, *at, *comment;
+} approval_action;
+int approvals_last_action(db_conn *c, arena *a, int64_t request_id, approval_action *out);
 
 #endif

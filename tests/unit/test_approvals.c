@@ -26,13 +26,48 @@
 enum { U_ADMIN = 1, U_BOSS, U_MGR, U_SP, U_FIN, U_FIN2, U_GONE, U_SP2 };
 enum { D_HQ = 1, D_EAST, D_TEAM };
 
-static const principal P_ADMIN = {U_ADMIN, "admin", "Admin", "en", ROLE_ADMIN, D_HQ};
-static const principal P_BOSS = {U_BOSS, "boss", "Boss", "en", ROLE_SALES_MANAGER, D_HQ};
-static const principal P_MGR = {U_MGR, "mgr", "Manager", "en", ROLE_SALES_MANAGER, D_EAST};
-static const principal P_SP = {U_SP, "sp", "Seller", "en", ROLE_SALESPERSON, D_TEAM};
-static const principal P_FIN = {U_FIN, "fin", "Finance", "en", ROLE_FINANCE, D_HQ};
-static const principal P_FIN2 = {U_FIN2, "fin2", "Finance 2", "en", ROLE_FINANCE, D_HQ};
-static const principal P_SP2 = {U_SP2, "sp2", "Seller 2", "en", ROLE_SALESPERSON, D_TEAM};
+static const principal P_ADMIN = {.id = U_ADMIN,
+                                  .login = "admin",
+                                  .name = "Admin",
+                                  .locale = "en",
+                                  .role = ROLE_ADMIN,
+                                  .department_id = D_HQ};
+static const principal P_BOSS = {.id = U_BOSS,
+                                 .login = "boss",
+                                 .name = "Boss",
+                                 .locale = "en",
+                                 .role = ROLE_SALES_MANAGER,
+                                 .department_id = D_HQ};
+static const principal P_MGR = {.id = U_MGR,
+                                .login = "mgr",
+                                .name = "Manager",
+                                .locale = "en",
+                                .role = ROLE_SALES_MANAGER,
+                                .department_id = D_EAST};
+static const principal P_SP = {.id = U_SP,
+                               .login = "sp",
+                               .name = "Seller",
+                               .locale = "en",
+                               .role = ROLE_SALESPERSON,
+                               .department_id = D_TEAM};
+static const principal P_FIN = {.id = U_FIN,
+                                .login = "fin",
+                                .name = "Finance",
+                                .locale = "en",
+                                .role = ROLE_FINANCE,
+                                .department_id = D_HQ};
+static const principal P_FIN2 = {.id = U_FIN2,
+                                 .login = "fin2",
+                                 .name = "Finance 2",
+                                 .locale = "en",
+                                 .role = ROLE_FINANCE,
+                                 .department_id = D_HQ};
+static const principal P_SP2 = {.id = U_SP2,
+                                .login = "sp2",
+                                .name = "Seller 2",
+                                .locale = "en",
+                                .role = ROLE_SALESPERSON,
+                                .department_id = D_TEAM};
 
 /* The test module: records every outcome in test_outcomes; when fail_next is
  * set it writes its row and then refuses, so a rollback must undo the row. */
@@ -509,7 +544,10 @@ static void test_concurrent_losers_get_clear_errors(void **state)
     usleep(300 * 1000);
     assert_int_equal(db_commit(f->c), 0);
     pthread_join(th, NULL);
-    assert_int_equal(y.rc, APPR_ESTALE);
+    /* the loser learns the request is decided (not merely "stale"), on
+     * either engine: SQLite's loser reads after the winner's commit, the
+     * PostgreSQL one finds its UPDATE's row changed under it */
+    assert_int_equal(y.rc, APPR_ESTATE);
     assert_int_equal(actions(f, rid), 1);
     assert_int_equal(outcomes(f, 120), 1);
 }
@@ -620,6 +658,76 @@ static void test_cancel_by_applicant(void **state)
     assert_int_equal(decide(f, rid, &P_FIN, true, NULL, 2), APPR_ESTATE);
 }
 
+/* What an approver sees with a request: the context kept at submission,
+ * the named people of each step, the director above a step's manager, and
+ * who decided last (for "already decided by X at T"). */
+static void test_context_deciders_and_directors(void **state)
+{
+    fx *f = *state;
+    static const step_def steps[] = {{"manager", NULL, 0, 0}, {"role", "finance", 0, 0}};
+    add_flow(f, "test_doc", true, 2, steps);
+    int64_t rid = 0;
+    bool now = true;
+    assert_int_equal(db_begin(f->c), 0);
+    assert_int_equal(approvals_submit(f->c, &f->a, "test_doc", 70, "Doc", 0, U_SP, &rid, &now), 0);
+    assert_int_equal(
+        approvals_set_context(f->c, rid, "near my office", "customer", 5, "Acme", false), 0);
+    assert_int_equal(db_commit(f->c), 0);
+
+    approval_request q = load(f, rid);
+    assert_string_equal(q.reason, "near my office");
+    assert_string_equal(q.subject_type, "customer");
+    assert_int_equal(q.subject_id, 5);
+    assert_string_equal(q.subject_name, "Acme");
+    assert_false(q.has_amount);
+    /* step 1: the applicant's manager by name (Team A has none: Sales East's) */
+    json_t *d = approvals_deciders(f->c, &f->a, &q, 1);
+    assert_non_null(d);
+    assert_int_equal(json_array_size(d), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "id")), U_MGR);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(d, 0), "name")),
+                        "Manager");
+    json_decref(d);
+    /* step 2: the active finance users (not the disabled one) */
+    d = approvals_deciders(f->c, &f->a, &q, 2);
+    assert_int_equal(json_array_size(d), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 0), "id")), U_FIN);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(d, 1), "id")), U_FIN2);
+    json_decref(d);
+
+    /* boss manages HQ, above Sales East whose manager decides step 1 */
+    assert_true(approvals_is_below(f->c, &P_BOSS, U_MGR));
+    assert_false(approvals_is_below(f->c, &P_BOSS, U_BOSS));
+    assert_false(approvals_is_below(f->c, &P_MGR, U_MGR));
+    assert_false(approvals_is_below(f->c, &P_MGR, U_BOSS));
+    assert_false(approvals_is_below(f->c, &P_SP2, U_MGR));
+    assert_true(approvals_may_view(f->c, &q, &P_BOSS));
+    assert_false(approvals_may_view(f->c, &q, &P_SP2));
+    /* ... read-only: the director may not decide the manager's step */
+    assert_false(approvals_may_decide(&q, &P_BOSS));
+    assert_int_equal(decide(f, rid, &P_BOSS, true, NULL, 1), APPR_EFORBIDDEN);
+    approvals_request_free(&q);
+
+    approval_action last;
+    assert_int_equal(approvals_last_action(f->c, &f->a, rid, &last), 0);
+    assert_int_equal(decide(f, rid, &P_MGR, true, "ok", 1), 0);
+    assert_int_equal(approvals_last_action(f->c, &f->a, rid, &last), 1);
+    assert_int_equal(last.actor_id, U_MGR);
+    assert_string_equal(last.actor_name, "Manager");
+    assert_string_equal(last.decision, "approve");
+    assert_non_null(last.at);
+    /* a finance user who read version 1: the request moved on a step */
+    assert_int_equal(decide(f, rid, &P_FIN, true, NULL, 1), APPR_ESTALE);
+    assert_int_equal(decide(f, rid, &P_FIN, false, "no budget", 2), 0);
+    /* fin2 read version 2 as well: decided already, whatever the version */
+    assert_int_equal(decide(f, rid, &P_FIN2, true, NULL, 2), APPR_ESTATE);
+    assert_int_equal(decide(f, rid, &P_FIN2, true, NULL, 3), APPR_ESTATE);
+    assert_int_equal(approvals_last_action(f->c, &f->a, rid, &last), 1);
+    assert_int_equal(last.actor_id, U_FIN);
+    assert_string_equal(last.decision, "reject");
+    assert_string_equal(last.comment, "no budget");
+}
+
 static void test_state_table_and_guards(void **state)
 {
     fx *f = *state;
@@ -672,6 +780,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_on_decided_error_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_by_applicant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_state_table_and_guards, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_context_deciders_and_directors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
