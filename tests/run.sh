@@ -30,7 +30,7 @@ if ! TF_PG_URL=$(tests/pg.sh start "$tmp/pg" "$pgport"); then
 fi
 export TF_PG_URL
 # the unit tests that talk to a database run once more, on PostgreSQL
-for t in build/unit/test_approvals build/unit/test_db; do
+for t in build/unit/test_approvals build/unit/test_db build/unit/test_policy_projects; do
   [ -x "$t" ] || continue
   out=$("$t" 2>&1); rc=$?
   echo "$out" | sed 's/^/[pg] /'
