@@ -13,6 +13,7 @@
 #include "dashboard/dashboard.h"
 #include "core/settings.h"
 #include "db/sqlq.h"
+#include "pool/customer_pool.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,29 +135,10 @@ static int part_reminders(req *r, const dash_clock *k, const dash_template *t, j
     return 0;
 }
 
-/* The later of two timestamps (either may be NULL). */
-static const char *later(const char *a, const char *b)
-{
-    if (!a) return b;
-    if (!b) return a;
-    return strcmp(a, b) > 0 ? a : b;
-}
-
-static int64_t rule_days(json_t *rules, const char *key, const char *map, const db_val *level,
-                         arena *a)
-{
-    json_t *v = NULL;
-    if (level->t == DBV_INT)
-        v = json_object_get(json_object_get(rules, map),
-                            arena_printf(a, "%lld", (long long)level->i));
-    if (!json_is_integer(v)) v = json_object_get(rules, key);
-    return json_is_integer(v) && json_integer_value(v) > 0 ? (int64_t)json_integer_value(v) : 0;
-}
-
 typedef struct soon {
     int row;
     int64_t days_left;
-    const char *at, *rule; /* when it goes back; "followup" or "deal" */
+    const char *at, *rule; /* when it goes back; "no_followup" or "no_deal" */
 } soon;
 
 static int soon_cmp(const void *x, const void *y)
@@ -185,24 +167,21 @@ static int due_cmp(const void *x, const void *y)
  * tomorrow; takeback {enabled, horizon_days, count, items: [{id, name,
  * number, days_left, at, rule}]}, the customers the take-back job moves to
  * the pool within horizon_days (the warning period, at least a week), by
- * the same clocks as pool/pool_takeback.c: the later of the last follow-up
- * (deal) and owned_since, else created_at; a level's own days first;
- * signed customers exempt when exempt_signed. */
+ * the job's own clocks and rules (pool_takeback_when, pool/pool_takeback.c). */
 static int part_own_customers(req *r, const dash_clock *k, const dash_template *t, json_t *out)
 {
     (void)t;
     db_res res;
     int rc = db_query(
         r->db, &r->a, &res,
-        "SELECT c.id, c.name, c.number, c.level_id, c.signed, c.last_followup_at, c.last_deal_at,"
-        " c.owned_since, c.created_at, (SELECT f.next_contact_at FROM followups f WHERE"
+        "SELECT c.id, c.name, c.number, c.level_id, c.signed, " POOL_ACT_F " AS act_f, " POOL_ACT_D
+        " AS act_d, (SELECT f.next_contact_at FROM followups f WHERE"
         " f.customer_id = c.id ORDER BY f.id DESC LIMIT 1) AS next_contact_at"
         " FROM customers c WHERE c.owner_id = ?",
         DBP(DBI(r->me.id)));
     if (rc < 0) return rc;
     json_t *rules = settings_get(r->db, "pool_rules");
     if (!rules) return DB_ERR;
-    bool exempt = json_is_true(json_object_get(rules, "exempt_signed"));
     json_t *wv = json_object_get(rules, "takeback_warn_days");
     int64_t horizon = json_is_integer(wv) ? (int64_t)json_integer_value(wv) : 0;
     if (horizon < 7) horizon = 7;
@@ -217,28 +196,15 @@ static int part_own_customers(req *r, const dash_clock *k, const dash_template *
     for (int i = 0; i < res.nrows; i++) {
         const char *next = db_get_text(&res, i, "next_contact_at");
         if (next && strcmp(next, k->day_end) < 0) d[nd++] = (due_row){i, next};
-        if (!enabled || (exempt && db_get_int(&res, i, "signed"))) continue;
+        if (!enabled) continue;
         const db_val *level = db_cell(&res, i, "level_id");
-        int64_t fdays = rule_days(rules, "takeback_no_followup_days",
-                                  "takeback_no_followup_days_by_level", level, &r->a);
-        int64_t ddays = rule_days(rules, "takeback_no_deal_days", "takeback_no_deal_days_by_level",
-                                  level, &r->a);
-        const char *since = db_get_text(&res, i, "owned_since");
-        const char *created = db_get_text(&res, i, "created_at");
-        const char *af = later(db_get_text(&res, i, "last_followup_at"), since);
-        const char *ad = later(db_get_text(&res, i, "last_deal_at"), since);
-        time_t tf, td, when = 0;
-        const char *rule = NULL;
-        if (fdays && tf_ts_parse(af ? af : created, &tf)) {
-            when = tf + (time_t)fdays * DAY_S;
-            rule = "followup";
-        }
-        if (ddays && tf_ts_parse(ad ? ad : created, &td) &&
-            (!rule || td + (time_t)ddays * DAY_S < when)) {
-            when = td + (time_t)ddays * DAY_S;
-            rule = "deal";
-        }
-        if (!rule || when > limit) continue;
+        time_t when;
+        const char *rule;
+        if (!pool_takeback_when(rules, level->t == DBV_INT ? level->i : 0,
+                                db_get_int(&res, i, "signed") != 0, db_get_text(&res, i, "act_f"),
+                                db_get_text(&res, i, "act_d"), &when, &rule))
+            continue;
+        if (when > limit) continue;
         char *at = arena_alloc(&r->a, TF_TS_LEN);
         tf_ts(at, when);
         /* whole days left, rounded up: 0 once it is due (the job's next run) */

@@ -122,7 +122,7 @@ for (const engine of engines()) {
       assert.equal(d.takeback.count, 1);
       assert.equal(d.takeback.items[0].id, ids.A);
       assert.equal(d.takeback.items[0].days_left, 5);
-      assert.equal(d.takeback.items[0].rule, 'followup');
+      assert.equal(d.takeback.items[0].rule, 'no_followup');
       const stages = Object.fromEntries(d.pipeline.stages.map((s) => [s.key, s]));
       assert.equal(d.pipeline.stages[0].count, 1, 'P1 at the first stage');
       assert.equal(d.pipeline.stages[0].amount, 1000000);
