@@ -170,3 +170,34 @@ export function poolProblemText(e) {
 export function reminderTagType(state) {
   return { due: 'danger', upcoming: 'primary', done: 'info' }[state] || 'info'
 }
+
+/**
+ * The pool's word on a page of customers (GET /customers/pool-status): of a
+ * pool customer its previous owner, how and when it came back and the
+ * user's one action; of an owned one the days left before the automatic
+ * take-back. usePoolStatus() gives a reactive map by id and load(ids),
+ * which asks only for ids it does not hold yet (forget(id) drops one).
+ */
+export function usePoolStatus() {
+  const byId = reactive({})
+  async function load(ids, again = false) {
+    const want = [...new Set(ids)].filter((id) => again || !(id in byId))
+    for (let i = 0; i < want.length; i += 100) {
+      const part = want.slice(i, i + 100)
+      try {
+        const res = await api.get('/customers/pool-status', { ids: part.join(',') })
+        for (const x of (res && res.items) || []) byId[x.id] = x
+      } catch {
+        /* the rows show without it */
+      }
+    }
+  }
+  return { byId, load, forget: (id) => delete byId[id] }
+}
+
+/** "Back to the pool in 12 days" for an owned customer's status, or ''. */
+export function takebackText(s) {
+  if (!s || s.in_pool || s.takeback_days_left === null || s.takeback_days_left === undefined) return ''
+  const n = s.takeback_days_left
+  return n <= 0 ? t('takeback.dueToday') : t('takeback.daysLeft', { n }, n)
+}
