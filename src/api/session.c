@@ -1,8 +1,10 @@
 /* session.c — signing in and out (POST/DELETE /api/v1/session), the current
- * user (GET /api/v1/me) and personal API tokens (/api/v1/tokens). Login is
- * throttled per login name after LOGIN_MAX_FAILURES failures in a row. */
+ * user (GET /api/v1/me) and their own choices (PATCH /api/v1/me: the
+ * language), and personal API tokens (/api/v1/tokens). Login is throttled
+ * per login name after LOGIN_MAX_FAILURES failures in a row. */
 #include "core/audit.h"
 #include "core/auth.h"
+#include "core/i18n.h"
 #include "core/util.h"
 #include "http/http.h"
 #include "http/server.h"
@@ -26,7 +28,8 @@ static json_t *me_json(req *r, int64_t user_id, const char *csrf)
     db_res res;
     if (db_query(r->db, &r->a, &res,
                  "SELECT u.id, u.login, u.name, u.role, u.department_id, d.name AS department_name,"
-                 " u.email, u.locale FROM users u LEFT JOIN departments d ON d.id = u.department_id"
+                 " u.email, u.locale, u.lang FROM users u"
+                 " LEFT JOIN departments d ON d.id = u.department_id"
                  " WHERE u.id = ?",
                  DBP(DBI(user_id))) <= 0)
         return NULL;
@@ -145,6 +148,46 @@ static int h_me(req *r)
     return reply_json(r, 200, me);
 }
 
+/* PATCH /me {"lang": "en" | "zh-CN" | null} — the language the user chose
+ * with the UI's switch: their next sign-in anywhere comes up in it, and
+ * everything the server writes for them follows it (null forgets it). */
+static int h_me_update(req *r)
+{
+    static const field spec[] = {{"lang", F_STR, F_NULL, 10, 2}, FIELDS_END};
+    if (input_check(r, spec) < 0) return 0;
+    if (!in_has(r, "lang"))
+        return reply_invalid(r, json_pack("[o]", field_error("lang", "required", "is required")));
+    const char *lang = in_str(r, "lang");
+    if (lang && !i18n_lang_valid(lang))
+        return reply_invalid(r,
+                             json_pack("[o]", field_error("lang", "invalid", "must be en or zh-CN")));
+    char now[TF_TS_LEN];
+    tf_now(now);
+    int rc = db_begin(r->db);
+    if (rc < 0) return reply_db_error(r, rc);
+    db_res res;
+    rc = db_query(r->db, &r->a, &res, "SELECT lang FROM users WHERE id = ?", DBP(DBI(r->me.id)));
+    const char *old = rc > 0 ? db_get_text(&res, 0, "lang") : NULL;
+    if (rc > 0 && (old ? !lang || strcmp(old, lang) != 0 : lang != NULL)) {
+        rc = db_exec(r->db,
+                     "UPDATE users SET lang = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                     DBP(DBS(lang), DBS(now), DBI(r->me.id)));
+        json_t *before = json_pack("{s:s?}", "lang", old), *after = json_pack("{s:s?}", "lang", lang);
+        if (rc >= 0) rc = audit_record(r->db, r->me.id, "user", r->me.id, "update", before, after);
+        json_decref(before);
+        json_decref(after);
+    }
+    if (rc >= 0) rc = db_commit(r->db);
+    if (rc < 0) {
+        db_rollback(r->db);
+        return reply_db_error(r, rc);
+    }
+    r->me.lang = lang; /* this reply already speaks it */
+    json_t *me = me_json(r, r->me.id, r->via_token ? NULL : r->csrf);
+    if (!me) return reply_not_found(r);
+    return reply_json(r, 200, me);
+}
+
 static int h_tokens_list(req *r)
 {
     db_res res;
@@ -216,6 +259,11 @@ const route session_routes[] = {
     {"DELETE", "/api/v1/session", h_session_delete, PERM_SIGNED_IN, 0, "Sign out", NULL},
     {"GET", "/api/v1/me", h_me, PERM_SIGNED_IN, 0, "The signed-in user and their permissions",
      NULL},
+    {"PATCH", "/api/v1/me", h_me_update, PERM_SIGNED_IN, 4096,
+     "Change my own choices: lang, the language everything the server writes for me follows"
+     " (null: none chosen)",
+     "{\"type\":\"object\",\"required\":[\"lang\"],\"properties\":{\"lang\":{\"type\":"
+     "[\"string\",\"null\"],\"enum\":[\"en\",\"zh-CN\",null]}}}"},
     {"GET", "/api/v1/tokens", h_tokens_list, "tokens.manage", 0, "My API tokens", NULL},
     {"POST", "/api/v1/tokens", h_tokens_create, "tokens.manage", 4096,
      "Create an API token (shown once)",

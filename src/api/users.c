@@ -1,8 +1,11 @@
 /* users.c — the users resource: list and search, read, create, update
- * (optimistic version), disable, history. Administrators write; every
- * signed-in user may list colleagues (names are needed to share and assign). */
+ * (optimistic version), disable, history; `lang` is the language the user
+ * chose (NULL until then), `locale` the one an administrator gave them.
+ * Administrators write; every signed-in user may list colleagues (names
+ * are needed to share and assign). */
 #include "core/audit.h"
 #include "core/auth.h"
+#include "core/i18n.h"
 #include "core/util.h"
 #include "http/http.h"
 #include <sodium.h>
@@ -10,7 +13,7 @@
 
 #define USER_COLS                                                                                  \
     "SELECT u.id, u.login, u.name, u.role, u.department_id, d.name AS department_name, u.email,"  \
-    " u.locale, u.active, u.version, u.created_at, u.updated_at FROM users u"                      \
+    " u.locale, u.lang, u.active, u.version, u.created_at, u.updated_at FROM users u"              \
     " LEFT JOIN departments d ON d.id = u.department_id"
 
 /* The user as JSON, or NULL if there is none (caller owns). */
@@ -40,6 +43,9 @@ static void check_refs(req *r, json_t *errs)
     const char *loc = in_str(r, "locale");
     if (loc && strcmp(loc, "en") != 0 && strcmp(loc, "zh-CN") != 0)
         json_array_append_new(errs, field_error("locale", "invalid", "must be en or zh-CN"));
+    const char *lang = in_str(r, "lang");
+    if (lang && !i18n_lang_valid(lang))
+        json_array_append_new(errs, field_error("lang", "invalid", "must be en or zh-CN"));
 }
 
 static int h_users_list(req *r)
@@ -72,7 +78,8 @@ static const field user_create_spec[] = {
     {"login", F_STR, F_REQ, 64, 2},     {"name", F_STR, F_REQ, 100, 1},
     {"password", F_STR, F_REQ, 200, 6}, {"role", F_STR, F_REQ, 20, 1},
     {"department_id", F_INT, F_NULL, 0, 1}, {"email", F_STR, F_NULL, 200, 0},
-    {"locale", F_STR, 0, 10, 2},        FIELDS_END};
+    {"locale", F_STR, 0, 10, 2},        {"lang", F_STR, F_NULL, 10, 2},
+    FIELDS_END};
 
 static int h_users_create(req *r)
 {
@@ -95,11 +102,12 @@ static int h_users_create(req *r)
     if (rc == 0)
         rc = db_query(r->db, &r->a, &res,
                       "INSERT INTO users(login, name, password_hash, role, department_id, email,"
-                      " locale, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      " locale, lang, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                      " RETURNING id",
                       DBP(DBS(in_str(r, "login")), DBS(in_str(r, "name")), DBS(hash),
                           DBS(in_str(r, "role")), json_is_integer(dep) ? DBI(json_integer_value(dep)) : DBNULL,
                           DBS(in_str(r, "email")), DBS(in_str(r, "locale") ? in_str(r, "locale") : "en"),
-                          DBS(now), DBS(now)));
+                          DBS(in_str(r, "lang")), DBS(now), DBS(now)));
     json_t *after = NULL;
     if (rc > 0) {
         id = db_get_int(&res, 0, "id");
@@ -125,7 +133,7 @@ static int h_users_update(req *r)
         {"password", F_STR, 0, 200, 6},    {"role", F_STR, 0, 20, 1},
         {"department_id", F_INT, F_NULL, 0, 1}, {"email", F_STR, F_NULL, 200, 0},
         {"locale", F_STR, 0, 10, 2},       {"active", F_BOOL, 0, 0, 0},
-        FIELDS_END};
+        {"lang", F_STR, F_NULL, 10, 2},    FIELDS_END};
     int64_t id = req_id(r, 0);
     if (id < 0) return reply_not_found(r);
     if (input_check(r, spec) < 0) return 0;
@@ -155,12 +163,14 @@ static int h_users_update(req *r)
                  "UPDATE users SET name = COALESCE(?, name), role = COALESCE(?, role),"
                  " email = CASE WHEN ? = 1 THEN ? ELSE email END,"
                  " locale = COALESCE(?, locale), active = COALESCE(?, active),"
+                 " lang = CASE WHEN ? = 1 THEN ? ELSE lang END,"
                  " department_id = CASE WHEN ? = 1 THEN ? ELSE department_id END,"
                  " password_hash = CASE WHEN ? = '' THEN password_hash ELSE ? END,"
                  " version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
                  DBP(DBS(in_str(r, "name")), DBS(in_str(r, "role")), DBI(in_has(r, "email")),
                      DBS(in_str(r, "email")), DBS(in_str(r, "locale")),
                      in_has(r, "active") ? DBB(in_bool(r, "active", true)) : DBNULL,
+                     DBI(in_has(r, "lang")), DBS(in_str(r, "lang")),
                      DBI(dep != NULL), json_is_integer(dep) ? DBI(json_integer_value(dep)) : DBNULL,
                      DBS(hash), DBS(hash), DBS(now), DBI(id), DBI(in_int(r, "version", 0))));
     if (rc == 0) {
@@ -206,14 +216,15 @@ const route users_routes[] = {
      "\"string\"},\"role\":{\"type\":\"string\",\"enum\":[\"admin\",\"sales_manager\","
      "\"salesperson\",\"finance\",\"warehouse\",\"aftersales\"]},\"department_id\":{\"type\":["
      "\"integer\",\"null\"]},\"email\":{\"type\":[\"string\",\"null\"]},\"locale\":{\"type\":"
-     "\"string\"}}}"},
+     "\"string\"},\"lang\":{\"type\":[\"string\",\"null\"],\"enum\":[\"en\",\"zh-CN\",null]}}}"},
     {"GET", "/api/v1/users/{id}", h_users_get, PERM_SIGNED_IN, 0, "Read a user", NULL},
     {"PATCH", "/api/v1/users/{id}", h_users_update, "users.manage", 8192,
      "Update a user (send version; 409 if stale)",
      "{\"type\":\"object\",\"required\":[\"version\"],\"properties\":{\"version\":{\"type\":"
      "\"integer\"},\"name\":{\"type\":\"string\"},\"password\":{\"type\":\"string\"},\"role\":{"
      "\"type\":\"string\"},\"department_id\":{\"type\":[\"integer\",\"null\"]},\"email\":{\"type\":"
-     "[\"string\",\"null\"]},\"locale\":{\"type\":\"string\"},\"active\":{\"type\":\"boolean\"}}}"},
+     "[\"string\",\"null\"]},\"locale\":{\"type\":\"string\"},\"lang\":{\"type\":[\"string\","
+     "\"null\"],\"enum\":[\"en\",\"zh-CN\",null]},\"active\":{\"type\":\"boolean\"}}}"},
     {"GET", "/api/v1/users/{id}/history", h_users_history, "users.manage", 0,
      "History of changes to a user", NULL},
     ROUTES_END,

@@ -40,6 +40,7 @@ static int load_principal(req *r, const db_res *res)
     r->me.login = db_get_text(res, 0, "login");
     r->me.name = db_get_text(res, 0, "name");
     r->me.locale = db_get_text(res, 0, "locale");
+    r->me.lang = db_get_text(res, 0, "lang");
     r->me.department_id = db_get_int(res, 0, "department_id");
     r->me.role = role;
     r->signed_in = true;
@@ -58,7 +59,7 @@ int auth_resolve(req *r)
         if (strlen(tok) > 256) return 0;
         char *h = tf_token_hash(&r->a, tok);
         rc = db_query(r->db, &r->a, &res,
-                      "SELECT u.id, u.login, u.name, u.role, u.locale, u.department_id, t.id AS tid,"
+                      "SELECT u.id, u.login, u.name, u.role, u.locale, u.lang, u.department_id, t.id AS tid,"
                       " t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id"
                       " WHERE t.token_hash = ? AND t.revoked = FALSE AND u.active = TRUE",
                       DBP(DBS(h)));
@@ -74,7 +75,7 @@ int auth_resolve(req *r)
     if (!cookie || strlen(cookie) > 256) return 0;
     r->session_hash = tf_token_hash(&r->a, cookie);
     rc = db_query(r->db, &r->a, &res,
-                  "SELECT u.id, u.login, u.name, u.role, u.locale, u.department_id, s.id AS sid,"
+                  "SELECT u.id, u.login, u.name, u.role, u.locale, u.lang, u.department_id, s.id AS sid,"
                   " s.last_seen_at, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id"
                   " WHERE s.token_hash = ? AND s.expires_at > ? AND u.active = TRUE",
                   DBP(DBS(r->session_hash), DBS(now)));

@@ -24,6 +24,7 @@ typedef enum { SCOPE_OWN, SCOPE_DEPT, SCOPE_ALL } tf_scope;
 typedef struct principal {
     int64_t id;
     const char *login, *name, *locale;
+    const char *lang; /* the language the user chose (users.lang), NULL until they do */
     tf_role role;
     int64_t department_id; /* 0 when none */
 } principal;

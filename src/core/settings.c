@@ -1,6 +1,7 @@
 /* settings.c — the declared settings, their defaults and validators, and
  * reading / writing them (see settings.h). */
 #include "core/settings.h"
+#include "core/i18n.h"
 #include "core/numbering.h"
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,16 @@ static void v_project_entry_policy(json_t *v, json_t *errs)
     check_dup_mode(json_object_get(d, "name"), "duplicates.name", errs);
 }
 
+/* The company: its time zone (an IANA name), in which files and mails show
+ * dates and times (core/i18n.h). */
+static void v_company(json_t *v, json_t *errs)
+{
+    json_t *tz = json_object_get(v, "time_zone");
+    if (tz && !i18n_zone_valid(json_string_value(tz)))
+        json_array_append_new(errs, err("time_zone", "invalid",
+                                        "must be a time zone such as Asia/Shanghai"));
+}
+
 static const setting_def defs[] = {
     {"customer_entry_policy",
      "{\"required\":[\"phone\"],\"duplicates\":{\"name\":\"warn\",\"phone\":\"forbid\","
@@ -134,6 +145,7 @@ static const setting_def defs[] = {
     {"project_entry_policy", "{\"required\":[],\"duplicates\":{\"name\":\"warn\"}}",
      v_project_entry_policy},
     {"wechat", "{\"token\":\"\",\"auto_customer\":\"off\",\"owner_id\":null}", v_wechat},
+    {"company", "{\"time_zone\":\"" I18N_DEFAULT_ZONE "\"}", v_company},
 };
 
 const setting_def *settings_def(const char *key)

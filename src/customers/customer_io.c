@@ -6,6 +6,7 @@
 #include "imports/import_jobs.h"
 #include "imports/import_parse.h"
 #include "core/audit.h"
+#include "core/i18n.h"
 #include "core/jobs.h"
 #include "core/settings.h"
 #include "core/textsearch.h"
@@ -501,9 +502,11 @@ static int h_imports_list(req *r)
     return reply_page_rows(r, &res, limit, "id");
 }
 
-static bool zh(const req *r)
+/* The reader's language (core/i18n.h: their choice, the request's, their
+ * locale): headers and values of the files. */
+static bool zh(req *r)
 {
-    return r->me.locale && strncmp(r->me.locale, "zh", 2) == 0;
+    return i18n_req_lang(r) == LANG_ZH;
 }
 
 /* Sends a finished table file as a download. */
@@ -702,6 +705,8 @@ static int h_customers_export(req *r)
     customer_filter lf;
     if (customer_filter_from_query(r, &lf) < 0) return 0;
     bool cn = zh(r);
+    tf_lang lang = cn ? LANG_ZH : LANG_EN;
+    const char *zone = i18n_company_zone(r->db, &r->a); /* dates as the company's local time */
     db_res cf;
     if (db_query(r->db, &r->a, &cf,
                  "SELECT key, label, label_en FROM custom_fields WHERE entity = 'customer' AND"
@@ -752,15 +757,15 @@ static int h_customers_export(req *r)
                 cells[7 + k] = !cn && e && *e ? e : v;
             }
             bool pool = db_cell(&res, i, "owner_id")->t == DBV_NULL;
-            cells[12] = pool ? (cn ? "公海" : "pool") : db_get_text(&res, i, "owner_name");
-            cells[13] = db_get_int(&res, i, "protected") ? (cn ? "是" : "yes") : (cn ? "否" : "no");
-            cells[14] = db_get_int(&res, i, "signed") ? (cn ? "是" : "yes") : (cn ? "否" : "no");
+            cells[12] = pool ? i18n_label(lang, "pool") : db_get_text(&res, i, "owner_name");
+            cells[13] = i18n_label(lang, db_get_int(&res, i, "protected") ? "yes" : "no");
+            cells[14] = i18n_label(lang, db_get_int(&res, i, "signed") ? "yes" : "no");
             json_t *custom = json_loads(db_get_text(&res, i, "custom"), 0, NULL);
             for (int k = 0; k < cf.nrows; k++)
                 cells[NFIXED + k] =
                     custom_text(&pa, json_object_get(custom, db_get_text(&cf, k, "key")), cn);
             json_decref(custom);
-            cells[ncols - 1] = db_get_text(&res, i, "created_at");
+            cells[ncols - 1] = i18n_local_time(&pa, db_get_text(&res, i, "created_at"), zone);
             if (xt_row(w, cells, ncols) < 0) rc = -100;
             cursor = db_get_int(&res, i, "id");
             rows++;

@@ -1,6 +1,7 @@
 /* reply.c — building responses: JSON, problem+json (RFC 9457) with the stable
  * error codes listed here, pages of a collection, database error mapping. */
 #include "http/http.h"
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/util.h"
 #include <stdarg.h>
@@ -14,22 +15,16 @@
  *   method_not_allowed, conflict, version_conflict, duplicate, in_use, throttled,
  *   unavailable, internal                                                          */
 
-static const char *status_title(int status)
+/* The language every problem reply is written in: titles by status, field
+ * messages and details through the catalogue (core/i18n.c), by their English
+ * text; codes stay as they are. What the catalogue lacks stays English. */
+tf_lang i18n_req_lang(struct req *r)
 {
-    switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "Error";
-    }
+    if (r->signed_in && r->me.lang && *r->me.lang) return i18n_lang(r->me.lang);
+    tf_lang l;
+    if (r->conn && i18n_accept_language(req_header(r, "Accept-Language"), &l)) return l;
+    if (r->signed_in && r->me.locale) return i18n_lang(r->me.locale);
+    return LANG_EN;
 }
 
 int reply_json(req *r, int status, json_t *body)
@@ -93,19 +88,36 @@ static const char *encodable(req *r, const char *detail)
     return copy;
 }
 
-int reply_problem_with(req *r, int status, const char *code, const char *detail, json_t *extra)
+/* The problem reply with its detail already in lang; the field errors'
+ * messages are put in lang here. */
+static int problem_in(req *r, tf_lang lang, int status, const char *code, const char *detail,
+                      json_t *extra)
 {
     detail = encodable(r, detail);
     json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
                           arena_printf(&r->a, "about:blank#%s", code), "title",
-                          status_title(status), "status", status, "code", code, "detail",
-                          detail ? detail : "");
+                          i18n_status_title(lang, status), "status", status, "code", code,
+                          "detail", detail ? detail : "");
     if (extra) {
+        json_t *errs = json_object_get(extra, "errors"), *e;
+        size_t i;
+        if (lang != LANG_EN) json_array_foreach(errs, i, e)
+            {
+                const char *m = json_string_value(json_object_get(e, "message"));
+                const char *t = m ? i18n_text(&r->a, lang, encodable(r, m)) : NULL;
+                if (t && t != m) json_object_set_new(e, "message", json_string(t));
+            }
         json_object_update(o, extra);
         json_decref(extra);
     }
     r->resp_type = "application/problem+json";
     return reply_json(r, status, o);
+}
+
+int reply_problem_with(req *r, int status, const char *code, const char *detail, json_t *extra)
+{
+    tf_lang lang = i18n_req_lang(r);
+    return problem_in(r, lang, status, code, i18n_text(&r->a, lang, encodable(r, detail)), extra);
 }
 
 static int problem(req *r, int status, const char *code, const char *detail, json_t *errors)
@@ -125,14 +137,18 @@ int reply_problem(req *r, int status, const char *code, const char *fmt, ...)
 
 int reply_invalid(req *r, json_t *errors)
 {
-    const char *first = "the request has invalid fields";
+    tf_lang lang = i18n_req_lang(r);
+    const char *first = i18n_text(&r->a, lang, "the request has invalid fields");
     json_t *e0 = json_array_get(errors, 0);
     if (e0) {
         const char *f = json_string_value(json_object_get(e0, "field"));
         const char *m = json_string_value(json_object_get(e0, "message"));
-        if (f && m) first = arena_printf(&r->a, "%s: %s", f, m);
+        if (f && m)
+            first = arena_printf(&r->a, lang == LANG_ZH ? "%s：%s" : "%s: %s", f,
+                                 i18n_text(&r->a, lang, encodable(r, m)));
     }
-    return problem(r, 422, "validation_failed", first, errors);
+    return problem_in(r, lang, 422, "validation_failed", first,
+                      json_pack("{s:o}", "errors", errors));
 }
 
 int reply_db_error(req *r, int rc)
@@ -166,10 +182,12 @@ int reply_forbidden(req *r)
 
 int reply_conflict_version(req *r, int64_t current_version)
 {
-    json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s, s:I}", "type", "about:blank#version_conflict",
-                          "title", "Conflict", "status", 409, "code", "version_conflict", "detail",
-                          "someone else changed this record; reload it and try again",
-                          "current_version", (json_int_t)current_version);
+    tf_lang lang = i18n_req_lang(r);
+    json_t *o = json_pack(
+        "{s:s, s:s, s:i, s:s, s:s, s:I}", "type", "about:blank#version_conflict", "title",
+        i18n_status_title(lang, 409), "status", 409, "code", "version_conflict", "detail",
+        i18n_text(&r->a, lang, "someone else changed this record; reload it and try again"),
+        "current_version", (json_int_t)current_version);
     r->resp_type = "application/problem+json";
     return reply_json(r, 409, o);
 }

@@ -7,6 +7,7 @@
  * around the rows is import_run.c. */
 #include "imports/import_pass.h"
 #include "core/audit.h"
+#include "core/i18n.h"
 #include "core/settings.h"
 #include "core/textsearch.h"
 #include "core/util.h"
@@ -105,6 +106,9 @@ static int log_error(pass *p, int64_t row, const char *fld, const char *code, co
         bo->errs = ne;
         bo->errcap = ncap;
     }
+    /* in the language of the user who runs the import (core/i18n.c) */
+    tf_lang lang = i18n_lang(p->me.lang ? p->me.lang : p->me.locale);
+    if (lang != LANG_EN) msg = i18n_text(p->a, lang, msg);
     /* copies: some are the check's JSON, gone after the row */
     bo->errs[bo->nerrs++] = (imp_err){row, arena_strdup(p->a, fld), arena_strdup(p->a, code),
                                       arena_strdup(p->a, msg)};

@@ -159,7 +159,7 @@ static bool load_user(db_conn *c, arena *a, int64_t id, principal *me)
 {
     db_res r;
     if (db_query(c, a, &r,
-                 "SELECT id, login, name, role, locale, department_id FROM users"
+                 "SELECT id, login, name, role, locale, lang, department_id FROM users"
                  " WHERE id = ? AND active = TRUE",
                  DBP(DBI(id))) <= 0)
         return false;
@@ -168,6 +168,7 @@ static bool load_user(db_conn *c, arena *a, int64_t id, principal *me)
     me->login = db_get_text(&r, 0, "login");
     me->name = db_get_text(&r, 0, "name");
     me->locale = db_get_text(&r, 0, "locale");
+    me->lang = db_get_text(&r, 0, "lang"); /* the report speaks it (import_rows.c) */
     me->department_id = db_get_int(&r, 0, "department_id");
     return role_parse(db_get_text(&r, 0, "role"), &me->role);
 }

@@ -6,6 +6,7 @@
  * Also the input moments every follow-up file reads (when_parse). */
 #include "customers/followups.h"
 #include "core/audit.h"
+#include "core/i18n.h"
 #include "core/jobs.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -605,7 +606,7 @@ static char *b64(arena *a, const char *s, size_t n)
 
 /* The mail of one reminder (RFC 5322, UTF-8 subject as encoded words, the
  * body base64 so no line is too long and nothing needs dot-stuffing). */
-static char *reminder_mail(arena *a, db_res *r, const char *from)
+static char *reminder_mail(arena *a, db_res *r, const char *from, tf_lang lang, const char *zone)
 {
     buf m = {.a = a};
     char date[64];
@@ -634,10 +635,13 @@ static char *reminder_mail(arena *a, db_res *r, const char *from)
                 "Content-Transfer-Encoding: base64\r\n\r\n");
     const char *notes = db_get_text(r, 0, "notes");
     /* text/plain in canonical form: CRLF line breaks before base64 */
+    /* in the user's language, the due time as the company's local time */
     const char *body = arena_printf(
-        a, "%s\r\n\r\nDue / 到期: %s (UTC)\r\nKind / 类型: %s\r\n%s%s%s",
-        db_get_text(r, 0, "title"), db_get_text(r, 0, "due_at"), db_get_text(r, 0, "kind"),
-        notes ? "\r\n" : "", notes ? notes : "", notes ? "\r\n" : "");
+        a, lang == LANG_ZH ? "%s\r\n\r\n到期：%s（%s）\r\n类型：%s\r\n%s%s%s"
+                           : "%s\r\n\r\nDue: %s (%s)\r\nKind: %s\r\n%s%s%s",
+        db_get_text(r, 0, "title"), i18n_local_time(a, db_get_text(r, 0, "due_at"), zone), zone,
+        i18n_label(lang, db_get_text(r, 0, "kind")), notes ? "\r\n" : "", notes ? notes : "",
+        notes ? "\r\n" : "");
     const char *enc = b64(a, body, strlen(body));
     for (size_t i = 0, el = strlen(enc); i < el; i += 76) {
         buf_add(&m, enc + i, el - i < 76 ? el - i : 76);
@@ -652,12 +656,15 @@ static int mail_one(db_conn *c, arena *a, int64_t id, const char *url, const cha
 {
     db_res r;
     if (db_query(c, a, &r,
-                 "SELECT r.id, r.kind, r.title, r.notes, r.due_at, u.email FROM reminders r"
+                 "SELECT r.id, r.kind, r.title, r.notes, r.due_at, u.email,"
+                 " COALESCE(u.lang, u.locale) AS lang FROM reminders r"
                  " JOIN users u ON u.id = r.user_id WHERE r.id = ? AND u.active = TRUE",
                  DBP(DBI(id))) <= 0)
         return 0;
     if (!address_ok(db_get_text(&r, 0, "email"))) return 0;
-    if (smtp_send(url, from, db_get_text(&r, 0, "email"), reminder_mail(a, &r, from)) < 0) return 0;
+    const char *mail = reminder_mail(a, &r, from, i18n_lang(db_get_text(&r, 0, "lang")),
+                                     i18n_company_zone(c, a));
+    if (smtp_send(url, from, db_get_text(&r, 0, "email"), mail) < 0) return 0;
     char now[TF_TS_LEN];
     tf_now(now);
     db_exec(c, "UPDATE reminders SET mailed_at = ? WHERE id = ? AND mailed_at IS NULL",

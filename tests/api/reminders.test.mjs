@@ -431,7 +431,9 @@ for (const engine of engines()) {
       assert.deepEqual(m1.rcpt, ['zhang@huayang.test']);
       assert.equal(m1.from, 'reminders@huayang.test');
       assert.equal(m1.subject, `[Tradeflow] ${made.r1.title}`);
-      assert.ok(m1.body.includes(made.r1.title) && m1.body.includes('带上样品') && m1.body.includes(made.r1.due_at));
+      // the due time as the company's local time (Asia/Shanghai by default), in zhang's English
+      const local = new Date(made.r1.due_at).toLocaleString('sv-SE', { timeZone: 'Asia/Shanghai' }).slice(0, 16);
+      assert.ok(m1.body.includes(made.r1.title) && m1.body.includes('带上样品') && m1.body.includes(`Due: ${local} (Asia/Shanghai)`), m1.body);
       assert.match(m1.headers['message-id'], /^<.+@.+>$/);
       assert.ok(m1.headers.date);
       assert.equal(by[made.r2.id][0].subject, `[Tradeflow] ${made.r2.title}`, 'a long UTF-8 subject survives encoding');

@@ -1,0 +1,181 @@
+// i18n.test.mjs — one language per user (issue 13), on every engine: the
+// choice saved on the profile (PATCH /me) and followed by what the server
+// writes: problem titles and field messages (the same codes in every
+// language), Accept-Language for a request without a user, the import's
+// error report, and the customer export's headers, values and dates (as the
+// company's local time, in its time zone, in CSV and in XLSX read back by
+// LibreOffice).
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { engines, startServer, Client, assertProblem } from '../lib/server.mjs';
+import { download, parseCsv, soffice, importFile } from '../fixtures/io-helpers.mjs';
+
+const CJK = /[\u3400-\u9fff]/;
+
+/** The company's local time of an ISO UTC timestamp, as the files write it. */
+function local(iso, zone) {
+  return new Date(iso).toLocaleString('sv-SE', { timeZone: zone, hourCycle: 'h23' }).slice(0, 16);
+}
+
+async function exportCsv(c, qs) {
+  const r = await download(c, `/api/v1/customers/export?format=csv${qs}`);
+  assert.equal(r.status, 200, r.buf.toString());
+  return parseCsv(r.buf);
+}
+
+for (const engine of engines()) {
+  describe(`i18n [${engine}]`, () => {
+    let srv, admin, zhang, liu;
+    const tag = `${engine}${Date.now() % 100000}`;
+    before(async () => {
+      srv = await startServer({ engine });
+      [admin, zhang, liu] = await Promise.all(['admin', 'zhang', 'liu'].map((u) => srv.login(u)));
+      assert.equal((await zhang.patch('/api/v1/me', { lang: 'en' })).status, 200);
+      assert.equal((await liu.patch('/api/v1/me', { lang: 'zh-CN' })).status, 200);
+    });
+    after(async () => { await srv.stop(); });
+
+    it('the choice is saved on the profile and comes back at the next sign-in', async () => {
+      const again = await srv.login('liu');
+      const me = await again.get('/api/v1/me');
+      assert.equal(me.body.lang, 'zh-CN');
+      const signIn = await new Client(srv.url).post('/api/v1/session', { login: 'liu', password: 'demo123' });
+      assert.equal(signIn.body.user.lang, 'zh-CN', 'the sign-in reply carries it for the UI');
+      // an administrator sees it on the user too
+      const u = (await admin.get(`/api/v1/users/${me.body.id}`)).body;
+      assert.equal(u.lang, 'zh-CN');
+      // a user who never chose has none
+      const wu = (await (await srv.login('wu')).get('/api/v1/me')).body;
+      assert.equal(wu.lang, null);
+    });
+
+    it('a bad choice is refused with a field error and changes nothing', async () => {
+      for (const body of [{ lang: 'fr' }, { lang: 7 }, {}, { lang: 'en', role: 'admin' }]) {
+        const r = await zhang.patch('/api/v1/me', body);
+        assertProblem(assert, r, 422, 'validation_failed');
+        assert.ok(r.body.errors.length >= 1, r.text);
+      }
+      const me = (await zhang.get('/api/v1/me')).body;
+      assert.equal(me.lang, 'en');
+      assert.equal(me.role, 'salesperson');
+      // null forgets the choice; the user's version moves with each change
+      const v0 = (await admin.get(`/api/v1/users/${me.id}`)).body.version;
+      assert.equal((await zhang.patch('/api/v1/me', { lang: null })).body.lang, null);
+      assert.equal((await zhang.patch('/api/v1/me', { lang: 'en' })).body.lang, 'en');
+      assert.equal((await admin.get(`/api/v1/users/${me.id}`)).body.version, v0 + 2);
+    });
+
+    it('the same bad request answers in each user\'s language with the same codes', async () => {
+      const body = { name: '', phone: '138', bogus: 1 };
+      const en = await zhang.post('/api/v1/customers', body);
+      const zh = await liu.post('/api/v1/customers', body);
+      assertProblem(assert, en, 422, 'validation_failed');
+      assertProblem(assert, zh, 422, 'validation_failed');
+      assert.deepEqual(zh.body.errors.map((e) => [e.field, e.code]), en.body.errors.map((e) => [e.field, e.code]));
+      assert.equal(en.body.title, 'Unprocessable Content');
+      assert.equal(zh.body.title, '输入有误');
+      const byField = (r) => Object.fromEntries(r.body.errors.map((e) => [e.field, e.message]));
+      assert.equal(byField(en).bogus, 'is not a known field');
+      assert.equal(byField(zh).bogus, '不是可用的字段');
+      assert.equal(byField(en).name, 'may not be empty');
+      assert.equal(byField(zh).name, '不能为空');
+      for (const e of zh.body.errors) assert.match(e.message, CJK, `${e.field}: ${e.message}`);
+      assert.match(zh.body.detail, CJK);
+      assert.doesNotMatch(en.body.detail, CJK);
+      // a message with a number in it, and a reply of another status
+      const long = await liu.post('/api/v1/customers', { name: 'x'.repeat(201), phone: '13800000000' });
+      assert.equal(long.body.errors[0].code, 'too_long');
+      assert.equal(long.body.errors[0].message, '最多 200 个字符');
+      const missing = await liu.get('/api/v1/customers/987654321');
+      assertProblem(assert, missing, 404, 'not_found');
+      assert.equal(missing.body.title, '未找到');
+      assert.equal(missing.body.detail, '没有这条记录');
+      const bad = await liu.get('/api/v1/customers?limit=abc');
+      assertProblem(assert, bad, 400, 'bad_request');
+      assert.equal(bad.body.detail, 'limit 必须是 1 到 500 之间的整数');
+      // nothing was written by any of them
+      assert.equal((await zhang.get('/api/v1/customers?q=xxxxxxxxxx')).body.items.length, 0);
+    });
+
+    it("the saved choice wins over the request's Accept-Language", async () => {
+      const r = await liu.post('/api/v1/customers', { name: '' }, { 'Accept-Language': 'en-US,en;q=0.9' });
+      assert.equal(r.body.title, '输入有误');
+      const e = await zhang.post('/api/v1/customers', { name: '' }, { 'Accept-Language': 'zh-CN' });
+      assert.equal(e.body.title, 'Unprocessable Content');
+    });
+
+    it('without a user, Accept-Language decides', async () => {
+      const anon = new Client(srv.url);
+      const zh = await anon.get('/api/v1/customers', { 'Accept-Language': 'fr;q=1, zh-CN;q=0.8, en;q=0.5' });
+      assertProblem(assert, zh, 401, 'unauthorized');
+      assert.equal(zh.body.title, '未登录');
+      assert.equal(zh.body.detail, '请先登录');
+      const en = await anon.get('/api/v1/customers', { 'Accept-Language': 'en-GB' });
+      assert.equal(en.body.code, 'unauthorized');
+      assert.equal(en.body.title, 'Unauthorized');
+      assert.equal(en.body.detail, 'sign in first');
+      const wrong = await anon.post('/api/v1/session', { login: 'liu', password: 'nope' }, { 'Accept-Language': 'zh' });
+      assertProblem(assert, wrong, 401, 'unauthorized');
+      assert.equal(wrong.body.detail, '登录名或密码错误');
+    });
+
+    it('the import report is in the language of the user who imports', async () => {
+      const mapping = { 客户名称: 'name', 手机: 'phone' };
+      for (const [c, header, phoneMsg, phone] of [
+        [liu, ['行号', '列', '字段', '代码', '说明'], '录入规则要求必填', '13912340000'],
+        [zhang, ['row', 'column', 'field', 'code', 'message'], 'is required by the entry policy', '13912340001'],
+      ]) {
+        // the second row is fine; the first has no phone, which the entry policy requires
+        const csv = ['客户名称,手机', `导入语言测试一${tag}${phone},`, `导入语言测试二${tag}${phone},${phone}`].join('\n');
+        const job = await importFile(c, csv, mapping);
+        assert.equal(job.error_rows, 1, JSON.stringify(job));
+        const rep = await download(c, `/api/v1/imports/${job.id}/errors.csv`);
+        const rows = parseCsv(rep.buf);
+        assert.deepEqual(rows[0], header);
+        assert.deepEqual(rows.slice(1).map((x) => [x[0], x[2], x[3], x[4]]), [['2', 'phone', 'required', phoneMsg]]);
+      }
+    });
+
+    it("the export's headers, values and dates follow the user's language and the company's time zone", async () => {
+      const made = await liu.post('/api/v1/customers', { name: `导出语言测试${tag}`, phone: '13700001111' });
+      assert.equal(made.status, 201, made.text);
+      const qs = `&q=${encodeURIComponent(`导出语言测试${tag}`)}`;
+      const zone = (await admin.get('/api/v1/settings/company')).body.time_zone;
+      assert.equal(zone, 'Asia/Shanghai', 'the default time zone');
+      const cn = await exportCsv(liu, qs);
+      assert.equal(cn.length, 2);
+      const cnCol = (name) => cn[1][cn[0].indexOf(name)];
+      assert.ok(cn[0].includes('客户名称') && cn[0].includes('创建时间'), cn[0].join());
+      assert.equal(cnCol('签约'), '否');
+      assert.equal(cnCol('保护'), '否');
+      assert.equal(cnCol('创建时间'), local(made.body.created_at, 'Asia/Shanghai'));
+      assert.match(cnCol('创建时间'), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+      // zhang sees the same customer only once it is in the pool; an
+      // administrator reads English when he chose it
+      assert.equal((await admin.patch('/api/v1/me', { lang: 'en' })).status, 200);
+      try {
+        const bad = await admin.put('/api/v1/settings/company', { time_zone: 'Mars/Olympus' });
+        assertProblem(assert, bad, 422, 'validation_failed');
+        assert.equal(bad.body.errors[0].field, 'time_zone');
+        assert.equal((await admin.get('/api/v1/settings/company')).body.time_zone, 'Asia/Shanghai', 'unchanged');
+        assert.equal((await admin.put('/api/v1/settings/company', { time_zone: 'America/New_York' })).status, 200);
+        const en = await exportCsv(admin, qs);
+        const enCol = (name) => en[1][en[0].indexOf(name)];
+        assert.ok(en[0].includes('Name') && en[0].includes('Created at'), en[0].join());
+        assert.equal(enCol('Signed'), 'no');
+        const ny = local(made.body.created_at, 'America/New_York');
+        assert.notEqual(ny, local(made.body.created_at, 'Asia/Shanghai'));
+        assert.equal(enCol('Created at'), ny);
+        // the XLSX holds the same text cells, as LibreOffice reads them
+        for (const [c, name, value] of [[admin, 'Created at', ny], [liu, '创建时间', ny]]) {
+          const x = await download(c, `/api/v1/customers/export?format=xlsx${qs}`);
+          assert.equal(x.status, 200);
+          const rows = parseCsv(soffice(x.buf, `lang-${name.length}.xlsx`, 'csv'));
+          assert.equal(rows[1][rows[0].indexOf(name)], value, `${name} in XLSX`);
+        }
+      } finally {
+        await admin.put('/api/v1/settings/company', { time_zone: 'Asia/Shanghai' });
+      }
+    });
+  });
+}
