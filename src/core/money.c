@@ -114,6 +114,12 @@ int money_percent(int64_t fen, int64_t basis_points, int64_t *out)
     return round_div((i128)fen * basis_points, 10000, out);
 }
 
+int money_ratio(int64_t v, int64_t num, int64_t den, int64_t *out)
+{
+    if (!out || den <= 0) return -1;
+    return round_div((i128)v * num, den, out);
+}
+
 int money_allocate(int64_t total, const int64_t *weights, int n, int64_t *out)
 {
     if (!weights || !out || n <= 0) return -1;

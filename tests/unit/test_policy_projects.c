@@ -96,8 +96,8 @@ static int check_agreement(fx *f)
         for (int i = 0; i < n; i++) {
             tf_access acc = policy_project_access(f->c, &u, ids[i]);
             if ((acc >= ACCESS_READ) != seen[i])
-                fail_msg("%s, project %lld: list %s it, access is %d", LOGINS[k],
-                         (long long)ids[i], seen[i] ? "shows" : "hides", (int)acc);
+                fail_msg("%s, project %lld: list %s it, access is %d", LOGINS[k], (long long)ids[i],
+                         seen[i] ? "shows" : "hides", (int)acc);
             pairs += seen[i];
         }
     }
