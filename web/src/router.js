@@ -1,8 +1,9 @@
 // router.js — hash-history routes built from modules.js, so the server needs
-// no fallback route; guards send signed-out visitors to the login page.
+// no fallback route; guards send signed-out visitors to the login page, and
+// a page the user lacks the permission for shows the no-access notice.
 import { createRouter, createWebHashHistory } from 'vue-router'
 import { MODULES, SUBPAGES } from '@/modules.js'
-import { session, loadMe, can } from '@/session.js'
+import { session, loadMe } from '@/session.js'
 
 // every page is a file of a module folder: src/modules/<module>/<Page>.vue
 const files = import.meta.glob('./modules/*/*.vue')
@@ -60,6 +61,7 @@ router.beforeEach(async (to) => {
   if (!session.user) {
     return { name: 'login', query: to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   }
-  if (to.meta.perm && !can(to.meta.perm)) return { path: '/dashboard' }
+  // a page the user may not open stays at its address: the layout shows
+  // "you do not have access to this page" instead of the page (noAccess)
   return true
 })

@@ -1,6 +1,27 @@
 // session.js — who is signed in: the /me record, login, logout, permissions.
+// A mark in localStorage says this browser holds a session (set at sign-in
+// and whenever /me answers, dropped at sign-out and on any 401): without it
+// the server is not asked who we are, so a signed-out visitor's login page
+// makes no request that fails. A browser that lost the mark signs in again.
 import { reactive } from 'vue'
 import { api, ApiError, setCsrfToken } from '@/api.js'
+
+const SIGNED_IN_KEY = 'tf.signedIn'
+function mark(on) {
+  try {
+    if (on) localStorage.setItem(SIGNED_IN_KEY, '1')
+    else localStorage.removeItem(SIGNED_IN_KEY)
+  } catch {
+    /* storage refused (private mode): /me is asked every time */
+  }
+}
+function marked() {
+  try {
+    return localStorage.getItem(SIGNED_IN_KEY) === '1'
+  } catch {
+    return true
+  }
+}
 
 export const session = reactive({
   user: null, // the /me record, or null when signed out
@@ -9,12 +30,18 @@ export const session = reactive({
   reminderCount: null, // the user's reminders that are due (header and nav badge)
 })
 
-/** Ask the server who we are; resolves to the user or null (401). */
+/** Ask the server who we are; resolves to the user or null (401, or never signed in here). */
 export async function loadMe() {
+  if (!marked()) {
+    session.user = null
+    session.checked = true
+    return null
+  }
   try {
     const me = await api.get('/me', undefined, { quiet401: true })
     if (me && me.csrf_token) setCsrfToken(me.csrf_token)
     session.user = me
+    mark(!!me)
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 401) {
       session.checked = true
@@ -22,16 +49,18 @@ export async function loadMe() {
     }
     session.user = null
     setCsrfToken(null)
+    mark(false)
   }
   session.checked = true
   return session.user
 }
 
-/** Sign in; throws ApiError (401 bad credentials, 429 throttled). */
+/** Sign in (one POST /session); throws ApiError (401 bad credentials, 429 throttled). */
 export async function login(loginName, password) {
   const res = await api.post('/session', { login: loginName, password }, { quiet401: true })
   setCsrfToken(res.csrf_token)
-  session.user = res.user || null
+  mark(true)
+  session.user = (res && res.user) || null
   session.checked = true
   if (!session.user) await loadMe()
   return session.user
@@ -53,6 +82,7 @@ export function forget() {
   session.inboxCount = null
   session.reminderCount = null
   setCsrfToken(null)
+  mark(false)
 }
 
 /** can('users.manage') → true when the signed-in user holds the permission. */
