@@ -403,7 +403,7 @@ static int h_approvals_history(req *r)
 
 const route approval_requests_routes[] = {
     {"GET", "/api/v1/approvals", h_approvals_list, PERM_SIGNED_IN, 0,
-     QUERY("page box=inbox|mine|all state=pending|approved|rejected|cancelled doc_type")
+     QUERY("page box=inbox|mine|below|all state=pending|approved|rejected|cancelled doc_type")
      "Approval requests: box=inbox (waiting for me), mine (I applied), below (waiting at the"
      " managers below me, read-only) or all (approvals.read_all); optional state, doc_type",
      NULL},

@@ -1,0 +1,31 @@
+// Strings of the approvals module (merged over the shared ones in locales/en.js).
+export default {
+  approvals: {
+    below: 'Waiting below me',
+    boxHint: { below: 'Requests waiting at the managers of your departments below. You can follow them here; they decide.' },
+    empty: { below: 'Nothing waits at the managers below you.' },
+    reason: 'Reason',
+    noReason: 'No reason given.',
+    subject: { customer: 'Customer', project: 'Project' },
+    openSubject: 'Open',
+    byManagerNamed: "Applicant's manager: {name}",
+    deciders: 'Who can decide: {names}',
+    escalated: 'Given to the administrators (no one else could decide it)',
+    submittedBy: 'Submitted',
+    waitingFor: 'Waiting for {names}.',
+    readOnly: 'You can follow this request but not decide it.',
+    commentRequired: 'Write why you reject the request.',
+    err: {
+      alreadyApprove: '{name} already approved this request at {at}.',
+      alreadyReject: '{name} already rejected this request at {at}.',
+      alreadyCancel: '{name} withdrew this request at {at}.',
+      movedOn: '{name} decided this step at {at}; the request has moved on. The latest state is shown.',
+      changed: 'This request changed while you were looking at it. The latest state is shown.',
+      forbidden: 'You may not decide this step of the request.',
+      notFound: 'This request does not exist or you may not see it.',
+      documentRefused: 'The document could not take this decision.',
+      field: '{field}: {message}',
+    },
+    fields: { version: 'Version', comment: 'Comment' },
+  },
+}

@@ -1,0 +1,31 @@
+// 审批模块的文字（合并到 locales/zh-CN.js 的共用文字之上）。
+export default {
+  approvals: {
+    below: '下属待审',
+    boxHint: { below: '等待您下级部门经理审批的申请。您可在此跟进，由他们审批。' },
+    empty: { below: '您下级的经理们暂无待审批的申请。' },
+    reason: '申请理由',
+    noReason: '未填写理由。',
+    subject: { customer: '客户', project: '项目' },
+    openSubject: '查看',
+    byManagerNamed: '申请人的上级经理：{name}',
+    deciders: '可审批人：{names}',
+    escalated: '已转交管理员（无其他人可审批）',
+    submittedBy: '提交申请',
+    waitingFor: '等待 {names} 审批。',
+    readOnly: '您可以跟进此申请，但不能审批。',
+    commentRequired: '请填写驳回原因。',
+    err: {
+      alreadyApprove: '{name} 已于 {at} 同意了该申请。',
+      alreadyReject: '{name} 已于 {at} 驳回了该申请。',
+      alreadyCancel: '{name} 已于 {at} 撤回了该申请。',
+      movedOn: '{name} 已于 {at} 审批了此步骤，申请已进入下一步。已显示最新状态。',
+      changed: '您查看期间该申请已有变化，已显示最新状态。',
+      forbidden: '您不能审批该申请的当前步骤。',
+      notFound: '该申请不存在或您无权查看。',
+      documentRefused: '单据无法接受此审批结果。',
+      field: '{field}：{message}',
+    },
+    fields: { version: '版本', comment: '审批意见' },
+  },
+}
