@@ -2,7 +2,8 @@
 # one.sh — runs the chosen node test files the way `make test` does, without
 # the rest of the suite: tests/one.sh [--pg] FILE...   Browser tests get a
 # server of their own with the demo company (TF_BASE_URL); --pg also starts a
-# throw-away PostgreSQL cluster so the API tests run on both engines. Uses the
+# throw-away PostgreSQL cluster so the API tests run on both engines and the
+# browser tests' server runs on PostgreSQL instead of SQLite. Uses the
 # ASan + UBSan build (make tradeflow-asan) unless TF_BIN says otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -28,9 +29,14 @@ else
   unset TF_PG_URL
 fi
 if printf '%s\n' "$@" | grep -q browser/; then
-  "$TF_BIN" demo --db "sqlite:$tmp/browser.db" >/dev/null 2>"$tmp/browser-demo.log" || cat "$tmp/browser-demo.log"
+  bdb="sqlite:$tmp/browser.db"
+  if [ $pg = 1 ]; then
+    psql "$TF_PG_URL" -q -c "CREATE DATABASE tf_browser" >/dev/null
+    bdb="${TF_PG_URL%/*}/tf_browser"
+  fi
+  "$TF_BIN" demo --db "$bdb" >/dev/null 2>"$tmp/browser-demo.log" || cat "$tmp/browser-demo.log"
   bport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  "$TF_BIN" serve --db "sqlite:$tmp/browser.db" --listen "127.0.0.1:$bport" 2>"$tmp/browser-server.log" &
+  "$TF_BIN" serve --db "$bdb" --listen "127.0.0.1:$bport" 2>"$tmp/browser-server.log" &
   bpid=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$bport/healthz" >/dev/null && break; sleep 0.1; done
   export TF_BASE_URL="http://127.0.0.1:$bport"

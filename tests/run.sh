@@ -42,13 +42,36 @@ done
 export TF_BIN="$PWD/tradeflow-asan"
 export TF_TMP="$tmp"
 
-# one server with the demo company for the browser tests
-"$TF_BIN" demo --db "sqlite:$tmp/browser.db" >/dev/null 2>"$tmp/browser-demo.log" || { cat "$tmp/browser-demo.log"; }
-bport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-"$TF_BIN" serve --db "sqlite:$tmp/browser.db" --listen "127.0.0.1:$bport" 2>"$tmp/browser-server.log" &
-bpid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$bport/healthz" >/dev/null && break; sleep 0.1; done
-export TF_BASE_URL="http://127.0.0.1:$bport"
+# a server with the demo company for the browser tests: start_browser_server
+# DB_URL LOG sets TF_BASE_URL and bpid
+start_browser_server() {
+  "$TF_BIN" demo --db "$1" >/dev/null 2>"$2.demo" || cat "$2.demo"
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  "$TF_BIN" serve --db "$1" --listen "127.0.0.1:$port" 2>"$2" &
+  bpid=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  export TF_BASE_URL="http://127.0.0.1:$port"
+}
+# stop_browser_server LOG: counts a failure when it exited badly or a
+# sanitizer spoke
+stop_browser_server() {
+  kill -TERM "$bpid" 2>/dev/null; wait "$bpid"; local brc=$?
+  if [ $brc -ne 0 ] || grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$1"; then
+    echo "the browser tests' server exited with $brc or reported a sanitizer error:"; tail -50 "$1"
+    failed=$((failed + 1))
+  fi
+}
+# count_tap FILE RC: adds a node run's results
+count_tap() {
+  local p f
+  p=$(grep -oP '^# pass \K[0-9]+' "$1" | tail -1)
+  f=$(grep -oP '^# fail \K[0-9]+' "$1" | tail -1)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ "$2" -ne 0 ] && [ "${f:-0}" = 0 ]; then failed=$((failed + 1)); fi
+}
+
+start_browser_server "sqlite:$tmp/browser.db" "$tmp/browser-server.log"
 
 shopt -s nullglob
 files=(tests/api/*.test.mjs tests/browser/*.test.mjs tests/browser/journeys/*.test.mjs)
@@ -58,15 +81,25 @@ node --test --test-concurrency=2 --test-timeout=300000 \
   --test-reporter=tap --test-reporter-destination="$tmp/results.tap" \
   "${files[@]}"
 node_rc=$?
-kill -TERM "$bpid" 2>/dev/null; wait "$bpid"; brc=$?
-if [ $brc -ne 0 ] || grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$tmp/browser-server.log"; then
-  echo "the browser tests' server exited with $brc or reported a sanitizer error:"; tail -50 "$tmp/browser-server.log"
-  failed=$((failed + 1))
+stop_browser_server "$tmp/browser-server.log"
+count_tap "$tmp/results.tap" $node_rc
+
+# the journeys once more, against a server on PostgreSQL
+shopt -s nullglob
+journeys=(tests/browser/journeys/*.test.mjs)
+shopt -u nullglob
+if [ ${#journeys[@]} -gt 0 ]; then
+  echo "== the browser journeys on PostgreSQL"
+  psql "$TF_PG_URL" -q -c "CREATE DATABASE tf_journeys" >/dev/null
+  start_browser_server "${TF_PG_URL%/*}/tf_journeys" "$tmp/browser-pg-server.log"
+  node --test --test-concurrency=2 --test-timeout=300000 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tmp/results-pg.tap" \
+    "${journeys[@]}"
+  node_rc=$?
+  stop_browser_server "$tmp/browser-pg-server.log"
+  count_tap "$tmp/results-pg.tap" $node_rc
 fi
-p=$(grep -oP '^# pass \K[0-9]+' "$tmp/results.tap" | tail -1)
-f=$(grep -oP '^# fail \K[0-9]+' "$tmp/results.tap" | tail -1)
-passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
-if [ $node_rc -ne 0 ] && [ "${f:-0}" = 0 ]; then failed=$((failed + 1)); fi
 
 echo
 echo "$passed passed, $failed failed"
