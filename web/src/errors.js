@@ -26,8 +26,9 @@ export function fieldErrors(e) {
 
 /**
  * Field errors as {field: message} in the UI's language: the server's
- * message in English; in Chinese the UI's own words for the error's code
- * (the server's message when the code is not one the UI knows).
+ * message, which it writes in the user's language; in Chinese, should the
+ * server's message still be English (a text its catalogue lacks), the UI's
+ * own words for the error's code when it has them.
  */
 export function localFieldErrors(e) {
   const out = {}
@@ -35,7 +36,8 @@ export function localFieldErrors(e) {
   for (const fe of (e && e.errors) || []) {
     if (!fe || !fe.field || out[fe.field]) continue
     const key = `fieldErrors.${fe.code}`
-    out[fe.field] = zh && fe.code && i18n.global.te(key) ? i18n.global.t(key) : fe.message || fe.code
+    const english = !/[\u3400-\u9fff]/.test(fe.message || '')
+    out[fe.field] = zh && english && fe.code && i18n.global.te(key) ? i18n.global.t(key) : fe.message || fe.code
   }
   return out
 }
