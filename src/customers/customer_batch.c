@@ -18,9 +18,12 @@
 
 /* Creating customers (one, or a batch) --------------------------------------- */
 
+enum { NEW_NV = 29 }; /* values of a new customer's row */
+
 /* A customer computed by customer_batch_add, waiting for the flush. */
 struct customer_new {
-    db_val v[28]; /* the INSERT's values, in NEW_COLS order */
+    db_val v[NEW_NV]; /* the INSERT's values, in NEW_COLS order */
+    const char *contact[4]; /* its first contact (name, title, mobile, email), or NULLs */
     const char *number, *reason;
     int64_t owner_id, id;
     /* the quick-search text and terms of the fields before the number (the
@@ -32,10 +35,10 @@ struct customer_new {
     "INSERT INTO customers(number, name, phone, telephone, address, wechat, email,"               \
     " qualification_id, region_id, industry_id, source_id, level_id, followup_method_id,"         \
     " owner_id, protected, signed, entry_method, notes, custom_json, name_norm, phone_norm,"      \
-    " wechat_norm, search_text, search_grams, owned_since, created_by, created_at, updated_at)"   \
-    " VALUES "
+    " wechat_norm, search_text, search_grams, owned_since, created_by, created_at, updated_at,"   \
+    " name_core) VALUES "
 #define NEW_ROW                                                                                    \
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 #define MOVE_ROW "(?, ?, ?, ?, ?, ?, ?)"
 static const chunk_sql new_sql[4] = CHUNK_SQL(NEW_COLS, NEW_ROW, " RETURNING id, number");
 static const chunk_sql reread_sql[4] = CHUNK_SQL(CUSTOMER_SELECT " WHERE c.id IN (", "?", ")");
@@ -170,8 +173,20 @@ int customer_batch_add(customer_batch *b, arena *a, const customer_input *in)
     ts_doc_init(&n->tail, a);
     for (int i = 0; i < CUSTOMER_NSEARCH - 1; i++)
         ts_doc_add(&n->tail, sv[i]);
+    /* the first contact (the import's contact columns), searchable as
+     * customer_reindex makes it: name, phone, mobile, WeChat */
+    json_t *ct = json_object_get(f, "contact");
+    static const char *const ck[4] = {"name", "title", "mobile", "email"};
+    for (int i = 0; i < 4; i++) {
+        const char *cv = json_string_value(json_object_get(ct, ck[i]));
+        n->contact[i] = cv && *cv ? arena_strdup(a, cv) : NULL;
+    }
+    if (n->contact[0]) {
+        ts_doc_add(&n->tail, n->contact[0]);
+        ts_doc_add(&n->tail, n->contact[2]);
+    }
     if (json_is_object(custom)) custom_add_search(c, a, "customer", custom, &n->tail);
-    const db_val v[28] = {
+    const db_val v[NEW_NV] = {
         DBNULL, DBS(name), DBS(phone), DBS(tel), DBS(addr), DBS(wechat), DBS(email),
         ref_val(f, "qualification_id"), ref_val(f, "region_id"), ref_val(f, "industry_id"),
         ref_val(f, "source_id"), ref_val(f, "level_id"), ref_val(f, "followup_method_id"),
@@ -181,7 +196,8 @@ int customer_batch_add(customer_batch *b, arena *a, const customer_input *in)
         DBS(notes), DBS(cja), DBS(ts_normalize(a, name)),
         DBS(ts_phone(a, phone)), DBS(wechat ? ts_normalize(a, wechat) : NULL), DBNULL,
         DBNULL, DBS(in->owner_id ? now : NULL),
-        b->actor_id ? DBI(b->actor_id) : DBNULL, DBS(now), DBS(now)};
+        b->actor_id ? DBI(b->actor_id) : DBNULL, DBS(now), DBS(now),
+        DBS(name_core(a, name, NULL, NULL))};
     memcpy(n->v, v, sizeof(v));
     n->number = NULL;
     n->owner_id = in->owner_id;
@@ -378,11 +394,11 @@ static int flush_chunk(customer_batch *b, arena *a, struct customer_new *rows, i
 {
     db_conn *c = b->w;
     const chunk_sql *cs = chunk_for(new_sql, n);
-    db_val *v = arena_alloc_raw(a, sizeof(db_val) * 28 * (size_t)n);
+    db_val *v = arena_alloc_raw(a, sizeof(db_val) * NEW_NV * (size_t)n);
     for (int i = 0; i < n; i++)
-        memcpy(v + 28 * i, rows[i].v, sizeof(rows[i].v));
+        memcpy(v + NEW_NV * i, rows[i].v, sizeof(rows[i].v));
     db_res r;
-    int rc = db_query(c, a, &r, cs->sql, 28 * n, v);
+    int rc = db_query(c, a, &r, cs->sql, NEW_NV * n, v);
     if (rc < 0) return rc;
     if (rc != n) return DB_ERR;
     /* RETURNING promises no order: match the rows by their unique number */
@@ -440,7 +456,25 @@ static int flush_chunk(customer_batch *b, arena *a, struct customer_new *rows, i
     rc = audit_record_rows(c, b->actor_id, "customer", ar, 2 * n);
     for (int i = 0; i < n; i++)
         json_decref(made[i]);
-    return rc;
+    /* the first contacts, primary, each with its history row */
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        const char *const *ct = rows[i].contact;
+        if (!ct[0]) continue;
+        db_res cr;
+        rc = db_query(c, a, &cr,
+                      "INSERT INTO contacts(customer_id, name, title, mobile, email, is_primary,"
+                      " created_at) VALUES (?, ?, ?, ?, ?, TRUE, ?) RETURNING id",
+                      DBP(DBI(rows[i].id), DBS(ct[0]), DBS(ct[1]), DBS(ct[2]), DBS(ct[3]),
+                          rows[i].v[26]));
+        if (rc <= 0) break;
+        json_t *after = json_pack("{s:I, s:I, s:s, s:s?, s:s?, s:s?, s:b}", "id",
+                                  (json_int_t)db_get_int(&cr, 0, "id"), "customer_id",
+                                  (json_int_t)rows[i].id, "name", ct[0], "title", ct[1], "mobile",
+                                  ct[2], "email", ct[3], "is_primary", 1);
+        rc = audit_record(c, b->actor_id, "customer", rows[i].id, "contact_add", NULL, after);
+        json_decref(after);
+    }
+    return rc < 0 ? rc : 0;
 }
 
 /* SQLite: a batch of at least this many rows fills the quick-search index

@@ -22,7 +22,8 @@ const job_def imports_job = {"imports", 60, import_housekeeping};
 
 #define JOB_SELECT                                                                                 \
     "SELECT id, user_id, filename, format, encoding, file_size, state, task, mode, owner_id,"      \
-    " confirm_duplicates, columns_json, sample_json, mapping_json, total_rows, done_rows,"         \
+    " confirm_duplicates, columns_json, sample_json, mapping_json, choices_json, unknown_json,"    \
+    " total_rows, done_rows,"                                                                      \
     " created_rows, updated_rows, error_rows, duplicate_rows, message, created_at, updated_at,"    \
     " finished_at FROM import_jobs"
 
@@ -264,7 +265,7 @@ static int import_owner(req *r, int64_t *owner, json_t *errs)
  * "owner_id"} — remembered for the user's next file with these headers. */
 static int h_imports_mapping(req *r)
 {
-    static const field spec[] = {{"mapping", F_OBJ, F_REQ, 0, 0},
+    static const field spec[] = {{"mapping", F_OBJ, F_REQ, 0, 0}, {"choices", F_OBJ, 0, 0, 0},
                                  {"mode", F_STR, 0, 20, 1},
                                  {"owner_id", F_INT, F_NULL, 0, 1},
                                  FIELDS_END};
@@ -310,10 +311,14 @@ static int h_imports_mapping(req *r)
             json_array_append_new(errs, field_error(fname, "invalid",
                                                     "protection is not changed by an update"
                                                     " import"));
+        } else if (t && !create && strncmp(t, "contact_", 8) == 0) {
+            json_array_append_new(errs, field_error(fname, "invalid",
+                                                    "contacts come in with new customers only"));
         } else if (t) {
             json_object_set_new(used, t, json_true());
         }
     }
+    import_choices_check(r, map, errs);
     /* what each mode needs, and what the entry policy requires of new customers */
     const char *need = create ? "name" : strcmp(mode, "update_by_number") == 0 ? "number" : "phone";
     if (!json_object_get(used, need))
@@ -381,6 +386,8 @@ static int h_imports_mapping(req *r)
         mcols = json_object_get(memory, "columns");
     }
     json_object_update(mcols, full);
+    json_t *ch = json_object_get(r->in, "choices");
+    char *cj = ch ? json_dumps(ch, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     char *fj = json_dumps(full, JSON_COMPACT | JSON_SORT_KEYS);
     char *mj = json_dumps(memory, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(full);
@@ -391,12 +398,15 @@ static int h_imports_mapping(req *r)
     if (rc >= 0)
         rc = db_exec(r->db,
                      "UPDATE import_jobs SET mapping_json = ?, mode = ?, owner_id = ?,"
+                     " choices_json = ?, unknown_json = NULL,"
                      " state = 'mapped', task = NULL, message = NULL, done_rows = 0,"
                      " created_rows = 0, updated_rows = 0, error_rows = 0, duplicate_rows = 0,"
                      " updated_at = ? WHERE id = ? AND (state IN ('uploaded', 'mapped', 'checked')"
                      " OR (state = 'failed' AND done_rows = 0))",
-                     DBP(DBS(fj), DBS(mode), owner ? DBI(owner) : DBNULL, DBS(now), DBI(id)));
+                     DBP(DBS(fj), DBS(mode), owner ? DBI(owner) : DBNULL, DBS(cj), DBS(now),
+                         DBI(id)));
     free(fj);
+    free(cj);
     if (rc == 0) {
         free(mj);
         db_rollback(r->db);
@@ -436,7 +446,7 @@ static int queue(req *r, const char *task)
     /* a fresh pass from a mapped (or checked, or failed before any row) job */
     int rc = db_exec(r->db,
                      "UPDATE import_jobs SET state = 'queued', task = ?, confirm_duplicates = ?,"
-                     " message = NULL, done_rows = 0, created_rows = 0, updated_rows = 0,"
+                     " message = NULL, unknown_json = NULL, done_rows = 0, created_rows = 0, updated_rows = 0,"
                      " error_rows = 0, duplicate_rows = 0, updated_at = ? WHERE id = ? AND"
                      " mapping_json IS NOT NULL AND (state IN ('mapped', 'checked') OR"
                      " (state = 'failed' AND (task = 'dry_run' OR done_rows = 0)))",
@@ -811,10 +821,12 @@ static int h_customers_export(req *r)
 
 const route customer_io_routes[] = {
     {"POST", "/api/v1/imports", h_imports_upload, "customers.import", IMPORT_BODY_MAX,
+     QUERY("filename")
      "Upload a CSV or XLSX file of customers (the file is the body; ?filename=): the job, its"
      " columns, a sample and a suggested mapping",
      "*/*"},
-    {"GET", "/api/v1/imports", h_imports_list, "customers.import", 0, "My import jobs", NULL},
+    {"GET", "/api/v1/imports", h_imports_list, "customers.import", 0,
+     QUERY("page") "My import jobs", NULL},
     {"GET", "/api/v1/imports/{id}", h_imports_get, "customers.import", 0,
      "An import job: state, progress, counts and the first errors", NULL},
     {"PUT", "/api/v1/imports/{id}/mapping", h_imports_mapping, "customers.import", 256 * 1024,
@@ -832,6 +844,7 @@ const route customer_io_routes[] = {
     {"DELETE", "/api/v1/imports/{id}", h_imports_delete, "customers.import", 0,
      "Delete an import job that is not running, and its file", NULL},
     {"GET", "/api/v1/customers/export", h_customers_export, "customers.export", 0,
+     QUERY("format=csv|xlsx sort=-id|id|name|-updated_at|number fields " CUSTOMER_FILTER_QUERY)
      "The customer list as CSV or XLSX (format=csv|xlsx and the list's filters)", NULL},
     ROUTES_END,
 };

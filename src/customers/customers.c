@@ -16,8 +16,6 @@
 #include "db/sqlq.h"
 #include <stdlib.h>
 #include <string.h>
-
-
 /* Dictionary-backed fields and their kinds. */
 static const struct {
     const char *field, *kind;
@@ -77,10 +75,12 @@ int customer_reindex(db_conn *c, arena *a, int64_t id)
     custom_add_search(c, a, "customer", custom, &doc);
     json_decref(custom);
     /* unchanged text is not written again: the FTS triggers would rewrite the row */
+    const char *core = name_core(a, db_get_text(&r, 0, "name"), NULL, NULL);
     rc = db_exec(c,
-                 "UPDATE customers SET search_text = ?, search_grams = ? WHERE id = ?"
-                 " AND (search_text <> ? OR search_grams <> ?)",
-                 DBP(DBS(doc.text), DBS(doc.grams), DBI(id), DBS(doc.text), DBS(doc.grams)));
+                 "UPDATE customers SET search_text = ?, search_grams = ?, name_core = ? WHERE id = ?"
+                 " AND (search_text <> ? OR search_grams <> ? OR name_core IS NULL OR name_core <> ?)",
+                 DBP(DBS(doc.text), DBS(doc.grams), DBS(core), DBI(id), DBS(doc.text),
+                     DBS(doc.grams), DBS(core)));
     return rc < 0 ? rc : 0;
 }
 
@@ -129,7 +129,6 @@ static void find_dups(db_conn *c, arena *a, const char *col_sql, const char *val
         json_array_append_new(dups, o);
     }
 }
-
 
 /* Duplicates of many values looked up at once ------------------------------------ */
 
@@ -280,17 +279,15 @@ int customer_check_with(db_conn *c, arena *a, json_t *policy, bool refs_known,
     const char *email = json_string_value(json_object_get(fields, "email"));
     if (email && *email && (!strchr(email, '@') || strchr(email, '@') == email))
         json_array_append_new(errs, field_error("email", "invalid", "must be an e-mail address"));
-    const char *phone = json_string_value(json_object_get(fields, "phone"));
-    if (phone && *phone && !ts_phone(a, phone))
-        json_array_append_new(errs, field_error("phone", "invalid", "must contain digits"));
+    const char *phone_msg = phone_problem(a, json_string_value(json_object_get(fields, "phone")));
+    if (phone_msg) json_array_append_new(errs, field_error("phone", "invalid", phone_msg));
     json_t *custom = json_object_get(fields, "custom");
     if (custom) custom_validate(c, a, "customer", custom, creating, errs);
     /* duplicates on normalised values, each by its own policy */
     *dups = json_array();
     static const struct {
         const char *field, *col, *mode_key;
-    } dchecks[] = {{"name", "c.name_norm = ?", "name"},
-                   {"phone", "c.phone_norm = ?", "phone"},
+    } dchecks[] = {{"name", "c.name_norm = ?", "name"}, {"phone", "c.phone_norm = ?", "phone"},
                    {"wechat", "c.wechat_norm = ?", "wechat"}};
     for (int k = 0; k < 3; k++) {
         json_t *v = json_object_get(fields, dchecks[k].field);
@@ -302,6 +299,9 @@ int customer_check_with(db_conn *c, arena *a, json_t *policy, bool refs_known,
         size_t n0 = json_array_size(*dups);
         if (!dups_loaded(known, k, norm, dchecks[k].field, exclude_id, *dups))
             find_dups(c, a, dchecks[k].col, norm, dchecks[k].field, exclude_id, *dups);
+        /* the same company written another way (a warning, whatever the mode) */
+        if (!k && json_array_size(*dups) == n0 &&
+            (warn = customer_similar(c, a, json_string_value(v), exclude_id, *dups) > 0)) continue;
         if (json_array_size(*dups) == n0) continue;
         if (strcmp(mode, "forbid") == 0)
             json_array_append_new(errs, field_error(dchecks[k].field, "duplicate",
@@ -312,7 +312,6 @@ int customer_check_with(db_conn *c, arena *a, json_t *policy, bool refs_known,
     if (json_array_size(errs) > before) return -1;
     return warn;
 }
-
 
 /* Handlers ------------------------------------------------------------------ */
 
@@ -775,6 +774,7 @@ static int h_customers_history(req *r)
 
 const route customers_routes[] = {
     {"GET", "/api/v1/customers", h_customers_list, PERM_SIGNED_IN, 0,
+     QUERY("page fields sort=-id|id|name|-updated_at|number " CUSTOMER_FILTER_QUERY)
      "Quick search and filtered list of the customers you may see (q, owner=me|pool|ID,"
      " level_id, industry_id, region_id (with sub-regions), source_id, qualification_id,"
      " followup_method_id, protected, signed, created_from, created_to, updated_from, updated_to"
@@ -786,6 +786,7 @@ const route customers_routes[] = {
      "Enter a customer (for yourself; managers: for a salesperson or into the pool)",
      CUSTOMER_SCHEMA},
     {"GET", "/api/v1/customers/duplicates", h_customers_duplicates, "customers.create", 0,
+     QUERY("name phone wechat exclude_id=int")
      "Customers whose normalised name, phone or WeChat match (for the entry form)", NULL},
     {"GET", "/api/v1/customers/{id}", h_customers_get, PERM_SIGNED_IN, 0, "A customer's detail",
      NULL},
@@ -796,6 +797,7 @@ const route customers_routes[] = {
      "{\"type\":\"object\",\"required\":[\"protected\",\"version\"],\"properties\":{\"protected\":"
      "{\"type\":\"boolean\"},\"version\":{\"type\":\"integer\"}}}"},
     {"GET", "/api/v1/customers/{id}/history", h_customers_history, PERM_SIGNED_IN, 0,
+     QUERY("page")
      "Every change to a customer, moves in and out of the pool included", NULL},
     ROUTES_END,
 };

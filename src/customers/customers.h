@@ -42,6 +42,14 @@ typedef struct customer_input {
  * policy "warn") were found, 0 if clean, -1 on errors. */
 int customer_check(db_conn *c, arena *a, json_t *fields, int64_t exclude_id, bool creating,
                    json_t *errs, json_t **dups);
+/* customer_similar.c: what is wrong with a phone number's format (a mobile
+ * of 11 digits starting 13-19, a landline with its area code, a 400 / 800
+ * number or a foreign one), or NULL. */
+const char *phone_problem(arena *a, const char *phone);
+/* Appends to dups (matched "name_similar") up to five other customers whose
+ * name has the same core (dicts.h name_core) and no other city; how many,
+ * or < 0. */
+int customer_similar(db_conn *c, arena *a, const char *name, int64_t exclude_id, json_t *dups);
 /* Creates a checked customer inside the caller's transaction; *id out. */
 int customer_insert(db_conn *c, arena *a, const customer_input *in, int64_t actor_id,
                     int64_t *id);
@@ -120,6 +128,12 @@ void customer_batch_free(customer_batch *b);
  * parsed once, then applied to any query over customers aliased `c` (the
  * export applies them to every page). */
 #define CUSTOMER_FILTER_PARTS 64
+/* Those filters as query parameters for the OpenAPI document (QUERY, http.h):
+ * every one customer_filter.c accepts. */
+#define CUSTOMER_FILTER_QUERY                                                                      \
+    "q owner=me|pool|ID level_id=id industry_id=id region_id=id source_id=id qualification_id=id " \
+    "followup_method_id=id protected=bool signed=bool created_from=time created_to=time "        \
+    "updated_from=time updated_to=time next_contact_before=time cf.*"
 typedef struct customer_filter_part {
     const char *sql; /* a constant fragment */
     int np;

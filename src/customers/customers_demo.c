@@ -11,6 +11,14 @@ static int64_t dict(db_conn *c, arena *a, const char *kind, const char *name, co
                     int64_t parent, int sort)
 {
     db_res r;
+    /* regions are there already (migration 021): the demo uses them */
+    if (strcmp(kind, "region") == 0 &&
+        db_query(c, a, &r,
+                 "SELECT MIN(id) AS id FROM dict_items WHERE kind = 'region' AND name = ? AND"
+                 " COALESCE(parent_id, 0) = ?",
+                 DBP(DBS(name), DBI(parent))) > 0 &&
+        db_get_int(&r, 0, "id") > 0)
+        return db_get_int(&r, 0, "id");
     if (db_query(c, a, &r,
                  "INSERT INTO dict_items(kind, name, name_en, parent_id, sort) VALUES (?, ?, ?, ?, ?)"
                  " RETURNING id",

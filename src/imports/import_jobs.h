@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include "core/policy.h"
 #include "db/db.h"
+#include "http/http.h"
 
 #define IMPORT_BODY_MAX   ((size_t)64 * 1024 * 1024) /* bytes of an uploaded file */
 #define IMPORT_CHUNK      (1024 * 1024)              /* bytes per import_chunks row */
@@ -32,13 +33,17 @@
 /* Mapping targets ------------------------------------------------------------
  * A column maps to one of: name phone telephone address wechat email notes
  * number level industry region source qualification followup_method
- * protected signed, or custom.<key> of an active customer custom field. */
+ * protected signed contact_name contact_title contact_mobile contact_email,
+ * or custom.<key> of an active customer custom field. A dictionary column
+ * (level ... followup_method) has a choice for values its dictionary lacks:
+ * refuse the row, leave the field empty, or add the value (choices_json). */
 typedef enum {
     TG_TEXT,   /* a text column of customers */
     TG_NUMBER, /* the customer number: the key of update_by_number */
     TG_DICT,   /* a dictionary item, by its name (or English name) */
     TG_BOOL,   /* protected, signed */
     TG_CUSTOM, /* custom.<key> */
+    TG_CONTACT, /* the first contact's name, title, mobile or email */
 } import_tkind;
 
 typedef struct import_target {
@@ -59,6 +64,12 @@ bool import_target_valid(db_conn *c, arena *a, const char *target, const char **
  * by (English and Chinese, and custom field labels). *remembered is true if
  * every header was remembered. Caller owns the result. */
 json_t *import_suggest(db_conn *c, arena *a, int64_t user_id, json_t *columns, bool *remembered);
+
+/* Checks the "choices" of a mapping request ({header: refuse|empty|add}):
+ * each names a column that map sends to a dictionary field, and adding
+ * needs the right to manage dictionaries. Appends field errors
+ * ("choices.<header>") to errs. */
+void import_choices_check(req *r, json_t *map, json_t *errs);
 
 /* The uploaded file ------------------------------------------------------------ */
 /* Stores the file as the job's import_chunks (inside the caller's

@@ -24,6 +24,10 @@ static const import_target targets[] = {
     {"followup_method", TG_DICT, "followup_method_id", 0, "followup_method"},
     {"protected", TG_BOOL, "protected", 0, NULL},
     {"signed", TG_BOOL, "signed", 0, NULL},
+    {"contact_name", TG_CONTACT, "name", 100, NULL},
+    {"contact_title", TG_CONTACT, "title", 100, NULL},
+    {"contact_mobile", TG_CONTACT, "mobile", 40, NULL},
+    {"contact_email", TG_CONTACT, "email", 200, NULL},
 };
 enum { NTARGETS = sizeof(targets) / sizeof(targets[0]) };
 
@@ -43,12 +47,16 @@ static const struct {
     {"number", "number|customer number|customer no|no|编号|客户编号"},
     {"level", "level|value level|customer level|级别|价值级别|客户级别|等级"},
     {"industry", "industry|行业|所属行业"},
-    {"region", "region|area|地区|区域|所在地区"},
+    {"region", "region|area|province|city|地区|区域|所在地区|省份|省市|城市|所在城市"},
     {"source", "source|customer source|来源|客户来源"},
     {"qualification", "qualification|资质|纳税人资质"},
     {"followup_method", "follow-up method|followup method|跟进方式"},
     {"protected", "protected|保护|受保护"},
     {"signed", "signed|签约|已签约"},
+    {"contact_name", "contact|contact name|contact person|联系人|联系人姓名|姓名"},
+    {"contact_title", "title|job title|position|contact title|职务|职位|联系人职务"},
+    {"contact_mobile", "contact mobile|contact phone|联系人手机|联系人电话|联系人手机号"},
+    {"contact_email", "contact email|联系人邮箱|联系人邮件"},
 };
 
 const import_target *import_target_find(const char *name)
@@ -134,4 +142,27 @@ json_t *import_suggest(db_conn *c, arena *a, int64_t user_id, json_t *columns, b
     json_decref(used);
     json_decref(memory);
     return out;
+}
+
+void import_choices_check(req *r, json_t *map, json_t *errs)
+{
+    json_t *choices = json_object_get(r->in, "choices"), *v;
+    const char *h;
+    json_object_foreach(choices, h, v)
+    {
+        const char *fname = arena_printf(&r->a, "choices.%s", h);
+        const char *c = json_string_value(v);
+        const import_target *t = import_target_find(json_string_value(json_object_get(map, h)));
+        if (!c || (strcmp(c, "refuse") && strcmp(c, "empty") && strcmp(c, "add")))
+            json_array_append_new(errs,
+                                  field_error(fname, "invalid", "must be refuse, empty or add"));
+        else if (!t || t->kind != TG_DICT)
+            json_array_append_new(errs, field_error(fname, "invalid",
+                                                    "only a column mapped to a dictionary field"
+                                                    " takes a choice"));
+        else if (strcmp(c, "add") == 0 && !policy_allows(&r->me, "dicts.manage"))
+            json_array_append_new(errs, field_error(fname, "forbidden",
+                                                    "adding to a dictionary needs the right to"
+                                                    " manage dictionaries"));
+    }
 }

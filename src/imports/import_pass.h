@@ -9,6 +9,7 @@
 #include "customers/customers.h"
 #include "imports/import_jobs.h"
 #include "imports/import_parse.h"
+#include "dicts/dicts.h"
 
 /* Sets of values seen earlier in the file (dry run duplicates) ------------------- */
 
@@ -22,10 +23,27 @@ typedef struct seen_set {
 
 enum { MODE_CREATE, MODE_BY_NUMBER, MODE_BY_PHONE };
 
+/* What a dictionary column does with a value its dictionary lacks. */
+enum { UNKNOWN_REFUSE, UNKNOWN_EMPTY, UNKNOWN_ADD };
+
+/* The values a dictionary column's dictionary lacked in this pass, and in
+ * how many rows (at most UNKNOWN_KEEP values kept, all rows counted). */
+enum { UNKNOWN_KEEP = 100 };
+typedef struct unknown_tally {
+    int64_t rows;
+    int n;
+    const char *value[UNKNOWN_KEEP];
+    const char *norm[UNKNOWN_KEEP];
+    int64_t count[UNKNOWN_KEEP];
+} unknown_tally;
+
 typedef struct col_map {
     const char *target; /* NULL: not imported */
     const import_target *t;
     const char *custom_key, *custom_type;
+    const char *header;
+    int on_unknown;       /* dictionary columns: UNKNOWN_* */
+    unknown_tally *tally; /* dictionary columns: in the pass's arena */
 } col_map;
 
 typedef struct dict_cache {
@@ -88,6 +106,8 @@ typedef struct pass {
     col_map cols[IMP_MAX_COLS];
     dict_cache dicts[8];
     int ndicts;
+    region_list regions; /* the region dictionary, loaded at its first cell */
+    bool regions_loaded;
     json_t *policy;    /* customer_entry_policy, read once per pass */
     json_t *dup_modes; /* its duplicates (borrowed from policy) */
     seen_set seen[3];  /* name, phone, wechat (dry run) */
@@ -115,6 +135,21 @@ int import_batch_load(pass *p, const imp_row *rows, int n);
  * to be written), 1 rejected (its report lines in p->out), < 0 database
  * error (update mode writes the row, inside the batch's transaction). */
 int import_row(pass *p, const imp_row *row);
+/* A cell trimmed of spaces (also full-width and no-break ones), without the
+ * quote an export puts before = + - @; in a. */
+const char *import_clean(arena *a, const char *s);
+/* import_unknown.c: the item a dictionary cell names (regions: as
+ * region_find reads them): > 0, 0 none, -1 several. */
+int64_t import_dict_lookup(pass *p, const import_target *t, const char *v);
+/* Counts a value the column's dictionary lacks. */
+void import_tally(pass *p, col_map *m, const char *v);
+/* A run with columns whose unknown values are added to their dictionary:
+ * reads the rest of the file (rd, after the header) and adds them all, in
+ * one transaction, before any row is imported. 0 or < 0 (*fail set). */
+int import_add_unknown(pass *p, imp_reader *rd, const char **fail);
+/* The tallies of unknown values as the job shows them (unknown_json):
+ * [{column, target, choice, rows, values: [{value, rows}]}]. Caller owns. */
+json_t *import_unknown_json(const pass *p);
 /* Writes the batch's report lines and new customers with w, inside the
  * caller's transaction. 0 or < 0 (a number taken: bo->cb->failed). */
 int import_batch_write(const pass *p, db_conn *w, batch_out *bo);

@@ -153,46 +153,9 @@ static const char *dup_list(arena *a, json_t *dups, const char *matched)
     return s;
 }
 
-/* Loads the items of a dictionary kind once per pass. */
-static dict_cache *dict_of(pass *p, const char *kind)
-{
-    for (int i = 0; i < p->ndicts; i++)
-        if (strcmp(p->dicts[i].kind, kind) == 0) return &p->dicts[i];
-    if (p->ndicts == 8) return NULL;
-    dict_cache *d = &p->dicts[p->ndicts++];
-    d->kind = kind;
-    db_res r;
-    if (db_query(p->c, p->pa, &r,
-                 "SELECT id, name, name_en FROM dict_items WHERE kind = ? AND retired = FALSE"
-                 " ORDER BY sort, id LIMIT 5000",
-                 DBP(DBS(kind))) < 0)
-        r.nrows = 0;
-    d->norm = arena_alloc(p->pa, sizeof(char *) * (size_t)(r.nrows * 2 + 1));
-    d->id = arena_alloc(p->pa, sizeof(int64_t) * (size_t)(r.nrows * 2 + 1));
-    for (int i = 0; i < r.nrows; i++) {
-        static const char *const cols[] = {"name", "name_en"};
-        for (int k = 0; k < 2; k++) {
-            const char *v = db_get_text(&r, i, cols[k]);
-            if (!v || !*v) continue;
-            char *norm = ts_normalize(p->pa, v);
-            int64_t id = db_get_int(&r, i, "id");
-            int dup = -1;
-            for (int j = 0; j < d->n; j++)
-                if (strcmp(d->norm[j], norm) == 0) dup = j;
-            if (dup >= 0) {
-                if (d->id[dup] != id) d->id[dup] = -1;
-                continue;
-            }
-            d->norm[d->n] = norm;
-            d->id[d->n++] = id;
-        }
-    }
-    return d;
-}
-
 /* Trims spaces (also full-width and no-break ones) in the batch arena, and
  * takes off the quote an export puts before = + - @. */
-static const char *clean(arena *a, const char *s)
+const char *import_clean(arena *a, const char *s)
 {
     while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' ||
            (strncmp(s, "\xE3\x80\x80", 3) == 0 && (s += 2)) ||
@@ -243,7 +206,7 @@ static json_t *custom_value(arena *a, const char *type, const char *v)
                 char *q = strstr(p, seps[k]);
                 if (q && (size_t)(q - p) < len) len = (size_t)(q - p);
             }
-            const char *item = clean(a, arena_strndup(a, p, len));
+            const char *item = import_clean(a, arena_strndup(a, p, len));
             if (*item) json_array_append_new(arr, json_string(item));
             p += len;
             if (!*p) break;
@@ -266,12 +229,12 @@ static json_t *custom_value(arena *a, const char *type, const char *v)
 static int row_fields(pass *p, const imp_row *row, json_t *f, const char **key)
 {
     int nerr = 0, rc;
-    json_t *custom = NULL;
+    json_t *custom = NULL, *contact = NULL;
     *key = NULL;
     for (int i = 0; i < p->header_cells && i < IMP_MAX_COLS; i++) {
-        const col_map *m = &p->cols[i];
+        col_map *m = &p->cols[i];
         if (!m->target) continue;
-        const char *v = clean(p->a, i < row->ncells ? row->cells[i] : "");
+        const char *v = import_clean(p->a, i < row->ncells ? row->cells[i] : "");
         if (!*v) continue;
         const char *msg = NULL, *code = "invalid";
         if (m->custom_key) {
@@ -295,14 +258,13 @@ static int row_fields(pass *p, const imp_row *row, json_t *f, const char **key)
             }
             break;
         case TG_DICT: {
-            dict_cache *d = dict_of(p, m->t->dict);
-            int64_t id = 0;
-            char *norm = ts_normalize(p->a, v);
-            for (int k = 0; d && k < d->n && !id; k++)
-                if (strcmp(d->norm[k], norm) == 0) id = d->id[k];
+            int64_t id = import_dict_lookup(p, m->t, v);
             if (id > 0) {
                 json_object_set_new(f, m->t->field, json_integer(id));
+            } else if (id == 0 && m->on_unknown != UNKNOWN_REFUSE) {
+                import_tally(p, m, v); /* left empty, or (dry run) to be added */
             } else {
+                if (id == 0) import_tally(p, m, v);
                 code = id < 0 ? "ambiguous" : "not_found";
                 msg = arena_printf(p->a,
                                    id < 0 ? "\"%.100s\" names several items of the %s dictionary"
@@ -321,11 +283,35 @@ static int row_fields(pass *p, const imp_row *row, json_t *f, const char **key)
         }
         case TG_CUSTOM:
             break;
+        case TG_CONTACT: {
+            const char *pm = strcmp(m->t->field, "mobile") == 0 ? phone_problem(p->a, v) : NULL;
+            if ((int64_t)tf_utf8_len(v) > m->t->max) {
+                code = "too_long";
+                msg = arena_printf(p->a, "is longer than %d characters", m->t->max);
+            } else if (pm) {
+                msg = pm;
+            } else if (strcmp(m->t->field, "email") == 0 && (!strchr(v, '@') || *v == '@')) {
+                msg = "must be an e-mail address";
+            } else {
+                if (!contact) {
+                    contact = json_object();
+                    json_object_set_new(f, "contact", contact);
+                }
+                json_object_set_new(contact, m->t->field, json_string(v));
+            }
+            break;
+        }
         }
         if (msg) {
             nerr++;
             if ((rc = log_error(p, row->row_no, m->target, code, msg)) < 0) return rc;
         }
+    }
+    if (contact && !json_object_get(contact, "name")) { /* a contact has a name */
+        nerr++;
+        if ((rc = log_error(p, row->row_no, "contact_name", "required",
+                            "is required when the row has other contact cells")) < 0)
+            return rc;
     }
     return nerr;
 }
@@ -630,7 +616,7 @@ int import_batch_load(pass *p, const imp_row *rows, int n)
         norms[k] = arena_alloc(p->a, sizeof(char *) * (size_t)n);
         /* the value as row_fields and customer_check will see it */
         for (int i = 0; i < n; i++) {
-            const char *v = col < rows[i].ncells ? clean(p->a, rows[i].cells[col]) : "";
+            const char *v = col < rows[i].ncells ? import_clean(p->a, rows[i].cells[col]) : "";
             norms[k][i] = !*v ? NULL : k == 1 ? ts_phone(p->a, v) : ts_normalize(p->a, v);
         }
     }

@@ -366,7 +366,8 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
     const char *fail = NULL;
     int rc = db_query(c, &pa, &j,
                       "SELECT user_id, format, encoding, mode, owner_id, confirm_duplicates, task,"
-                      " mapping_json, columns_json, done_rows, created_rows, updated_rows,"
+                      " mapping_json, choices_json, columns_json, done_rows, created_rows,"
+                      " updated_rows,"
                       " error_rows, duplicate_rows FROM import_jobs WHERE id = ?",
                       DBP(DBI(job_id)));
     if (rc <= 0) goto out;
@@ -403,6 +404,9 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
     /* the mapping, by column position */
     json_t *cols = json_loads(db_get_text(&j, 0, "columns_json"), 0, NULL);
     json_t *map = json_loads(db_get_text(&j, 0, "mapping_json"), 0, NULL);
+    const char *cj = db_get_text(&j, 0, "choices_json");
+    json_t *choices = cj ? json_loads(cj, 0, NULL) : NULL;
+    bool adds = false;
     size_t i;
     json_t *h;
     json_array_foreach(cols, i, h)
@@ -414,6 +418,13 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
         col_map *m = &p.cols[i];
         m->target = arena_strdup(&pa, t);
         m->t = import_target_find(t);
+        m->header = arena_strdup(&pa, json_string_value(h));
+        const char *ch = json_string_value(json_object_get(choices, m->header));
+        m->on_unknown = !ch || !m->t || m->t->kind != TG_DICT ? UNKNOWN_REFUSE
+                        : strcmp(ch, "empty") == 0          ? UNKNOWN_EMPTY
+                        : strcmp(ch, "add") == 0            ? UNKNOWN_ADD
+                                                            : UNKNOWN_REFUSE;
+        adds |= m->on_unknown == UNKNOWN_ADD;
         if (!m->t) {
             m->custom_key = m->target + 7;
             m->custom_type = arena_strdup(&pa, ctype);
@@ -422,12 +433,28 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
     p.header_cells = (int)json_array_size(cols);
     json_decref(cols);
     json_decref(map);
+    json_decref(choices);
     f = import_load_file(c, &pa, job_id);
     imp_error err;
     imp_row row;
     if (!f) {
         fail = "the uploaded file is gone; upload it again";
         goto out;
+    }
+    /* a run first adds the values its "add" columns' dictionaries lack */
+    if (!p.dry && adds) {
+        imp_reader *pre = NULL;
+        if (imp_open(&pre, f, p.csv ? IMP_CSV : IMP_XLSX, db_get_text(&j, 0, "encoding"), &err) <
+                0 ||
+            imp_next(pre, &row, &err) <= 0) {
+            imp_close(pre);
+            fail = arena_printf(&pa, "the file cannot be read again: %s", err.msg);
+            goto out;
+        }
+        rc = import_add_unknown(&p, pre, &fail);
+        imp_close(pre);
+        rewind(f);
+        if (rc < 0) goto out;
     }
     if (imp_open(&rd, f, p.csv ? IMP_CSV : IMP_XLSX, db_get_text(&j, 0, "encoding"), &err) < 0 ||
         imp_next(rd, &row, &err) <= 0) { /* the header */
@@ -544,6 +571,13 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
                              (long long)p.n.errors);
     if ((rc = db_begin(c)) >= 0) {
         rc = set_state(c, job_id, runner, p.dry ? "checked" : "done", msg);
+        json_t *unk = import_unknown_json(&p);
+        char *uj = json_dumps(unk, JSON_COMPACT);
+        json_decref(unk);
+        if (rc >= 0)
+            rc = db_exec(c, "UPDATE import_jobs SET unknown_json = ? WHERE id = ?",
+                         DBP(DBS(uj), DBI(job_id)));
+        free(uj);
         if (rc >= 0 && !p.dry) {
             json_t *after =
                 json_pack("{s:I, s:I, s:I, s:s}", "created", (json_int_t)p.n.created, "updated",
