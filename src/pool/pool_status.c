@@ -118,13 +118,15 @@ static int pool_action(req *r, const claim_room *cr, const db_res *res, json_t *
 }
 
 /* Sets takeback_at, takeback_days_left and takeback_rule on an owned row
- * (nulls when no rule applies). */
+ * (nulls when no rule applies, or when it is protected: the job leaves
+ * protected customers alone). */
 static void takeback_fields(json_t *rules, const db_res *res, json_t *o)
 {
     const db_val *lv = db_cell(res, 0, "level_id");
     time_t when;
     const char *rule;
-    if (!pool_takeback_when(rules, lv->t == DBV_NULL ? 0 : lv->i,
+    if (db_cell(res, 0, "protected")->i != 0 ||
+        !pool_takeback_when(rules, lv->t == DBV_NULL ? 0 : lv->i,
                             db_cell(res, 0, "signed")->i != 0,
                             db_get_text(res, 0, "act_f"), db_get_text(res, 0, "act_d"), &when,
                             &rule)) {
@@ -170,7 +172,7 @@ static int h_pool_status(req *r)
         sqlq q;
         db_res res;
         sqlq_init(&q, &r->a,
-                  "SELECT c.id, c.owner_id, c.level_id, c.signed, c.entry_method,"
+                  "SELECT c.id, c.owner_id, c.level_id, c.signed, c.protected, c.entry_method,"
                   " c.previous_owner_id, pu.name AS previous_owner_name, c.released_at,"
                   " m.kind AS move_kind, m.reason AS move_reason, m.at AS move_at,"
                   " au.name AS move_actor_name, " POOL_ACT_F " AS act_f, " POOL_ACT_D " AS act_d"

@@ -5,7 +5,8 @@
  * to the pool as `auto_takeback`, with the reason; signed customers are
  * exempt when exempt_signed; takeback_warn_days before, the owner gets one
  * warning (a reminders row of kind task, and takeback_warned_at). Days 0 turn
- * a rule off.
+ * a rule off. Protected customers are never taken back (the protection
+ * says so to the owner).
  *
  * Activity clocks: a follow-up counts from the later of last_followup_at and
  * owned_since (a new owner gets the full period, not the previous owner's
@@ -173,7 +174,7 @@ static int run_group(db_conn *c, arena *a, json_t *rules, const tb_group *g, boo
         sqlq_init(&q, a,
                   "SELECT c.id, c.owner_id, c.level_id, c.version, c.name, c.takeback_warned_at,"
                   " " ACT_F " AS act_f, " ACT_D " AS act_d FROM customers c"
-                  " WHERE c.owner_id IS NOT NULL");
+                  " WHERE c.owner_id IS NOT NULL AND c.protected = FALSE");
         sqlq_add(&q, " AND (? = FALSE OR c.signed = FALSE) AND c.id > ?", 2,
                  (db_val[]){DBB(exempt), DBI(cursor)});
         if (g->level) sqlq_add(&q, " AND c.level_id = ?", 1, (db_val[]){DBI(level)});

@@ -9,7 +9,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { engines, startServer, assertProblem } from '../lib/server.mjs';
+import { engines, startServer, run, assertProblem } from '../lib/server.mjs';
 
 const daysAgo = (d) => new Date(Date.now() - d * 86400e3).toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -20,6 +20,21 @@ function sql(srv, text) {
       { encoding: 'utf8' }).trim();
   }
   return execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db.path, text], { encoding: 'utf8' }).trim();
+}
+
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+/** Runs the pool_takeback job now through the CLI (the lease handed over first). */
+async function runTakeback(srv) {
+  for (let i = 0; i < 40; i++) {
+    sql(srv, "UPDATE job_leases SET until = NULL WHERE name = 'pool_takeback'");
+    try {
+      return run(['jobs', 'run', 'pool_takeback', '--db', srv.db.url]);
+    } catch (e) {
+      if (!/another server/.test(String(e.stderr))) throw new Error(`jobs run failed: ${e.stderr}`);
+    }
+    await sleep(250);
+  }
+  throw new Error('could not take the pool_takeback lease');
 }
 
 let seq = 0;
@@ -181,6 +196,27 @@ for (const engine of engines()) {
       // a customer chen cannot see is left out for her; her manager sees it
       assert.deepEqual(await status(chen, cid), {});
       assert.ok((await status(wang, cid))[cid]);
+    });
+
+    it('a protected customer has no take-back date, and the job leaves it with its owner', async () => {
+      const ids2 = [];
+      for (const prot of [true, false]) {
+        const c = await zhang.post('/api/v1/customers', { name: `保护测试 Protected ${uniq()}`, phone: phone() });
+        assert.equal(c.status, 201, c.text);
+        if (prot) {
+          const p = await zhang.put(`/api/v1/customers/${c.body.id}/protection`, { protected: true, version: c.body.version });
+          assert.equal(p.status, 200, p.text);
+        }
+        sql(srv, `UPDATE customers SET owned_since = '${daysAgo(60)}', last_followup_at = '${daysAgo(40)}' WHERE id = ${c.body.id}`);
+        ids2.push(c.body.id);
+      }
+      const [prot, plain] = ids2;
+      const s = await status(zhang, prot, plain);
+      assert.equal(s[prot].takeback_days_left, null);
+      assert.equal(s[plain].takeback_days_left, 0, 'overdue: due today');
+      await runTakeback(srv);
+      assert.equal((await zhang.get(`/api/v1/customers/${prot}`)).body.owner_id, ids.zhang, 'protected: kept');
+      assert.equal((await wang.get(`/api/v1/customers/${plain}`)).body.owner_id, null, 'the other went back');
     });
 
     it('bad ids are a 400', async () => {
