@@ -127,16 +127,22 @@ static const char *fill(arena *a, tf_lang l, const char *zh, const holes *hs, in
     size_t cap = strlen(zh) + 1;
     const char *parts[MAX_HOLES];
     size_t plen[MAX_HOLES];
+    bool all_tr = true, any_done = false;
     for (int k = 0; k < hs->n; k++) {
         parts[k] = hs->at[k];
         plen[k] = hs->len[k];
+        all_tr &= hs->tr[k];
         if (hs->tr[k] && depth < 2) {
             char *raw = arena_strndup(a, hs->at[k], hs->len[k]);
             parts[k] = text_depth(a, l, raw, depth + 1);
+            any_done |= parts[k] != raw;
             plen[k] = strlen(parts[k]);
         }
         cap += plen[k];
     }
+    /* a pattern made of translated holes only ("{t}: {t}") matches when
+     * some part of it is known */
+    if (all_tr && !any_done) return NULL;
     char *out = arena_alloc_raw(a, cap), *o = out;
     int k = 0;
     for (const char *z = zh; *z;) {
@@ -163,7 +169,8 @@ static const char *text_depth(arena *a, tf_lang l, const char *en, int depth)
     for (const i18n_pair *p = i18n_zh_messages; p->en; p++) {
         if (literal_len(p->en) == strlen(p->en)) continue; /* no hole */
         holes hs = {.n = 0};
-        if (match(p->en, en, &hs)) return fill(a, l, p->zh, &hs, depth);
+        const char *out = match(p->en, en, &hs) ? fill(a, l, p->zh, &hs, depth) : NULL;
+        if (out) return out;
     }
     for (const i18n_pair *p = i18n_zh_labels; p->en; p++)
         if (strcmp(p->en, en) == 0) return p->zh;

@@ -51,6 +51,9 @@ static void test_catalogue(void **state)
     /* "message: what" */
     assert_string_equal(i18n_text(&a, LANG_ZH, "another customer already has it: KH-1 (Li)"),
                         "已有其他客户使用：KH-1 (Li)");
+    /* ...but not when no part of it is known */
+    assert_string_equal(i18n_text(&a, LANG_ZH, "the XML message is refused: bad tag"),
+                        "the XML message is refused: bad tag");
     /* braces that are no hole */
     assert_string_equal(i18n_text(&a, LANG_ZH, "close a project with POST /projects/{id}/close"),
                         "请用 POST /projects/{id}/close 关闭项目");
