@@ -23,7 +23,7 @@ export function loadProjectMeta(force = false) {
   pending = (async () => {
     try {
       const [t, cf] = await Promise.all([
-        api.get('/process-templates', { limit: 200 }),
+        api.get('/process-templates'),
         api.get('/custom-fields', { entity: 'project' }).catch(() => ({ items: [] })),
       ])
       projectMeta.templates = (t && t.items) || []
@@ -109,4 +109,10 @@ export async function lastMover(id) {
   } catch {
     return null
   }
+}
+
+/** Every department (GET /departments answers the whole tree at once). */
+export async function fetchDepartments() {
+  const res = await api.get('/departments')
+  return (res && res.items) || []
 }
