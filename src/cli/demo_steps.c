@@ -8,6 +8,7 @@ extern int followups_demo(db_conn *c, arena *a);
 extern int pool_demo(db_conn *c, arena *a);
 extern int wechat_demo(db_conn *c, arena *a);
 extern int projects_demo(db_conn *c, arena *a);
+extern int products_demo(db_conn *c, arena *a);
 
 int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     customers_demo,
@@ -15,5 +16,6 @@ int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     pool_demo,
     wechat_demo,
     projects_demo,
+    products_demo,
     NULL,
 };

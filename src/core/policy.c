@@ -50,6 +50,11 @@ static const struct {
     {"dicts.manage", A},              /* dictionaries, custom fields, templates */
     {"settings.manage", A},           /* entry policy, pool rules, numbering, WeChat */
     {"wechat.read", A | M | S},
+    {"products.read", ALL_ROLES},     /* the catalogue, stock on hand, prices */
+    {"products.manage", A},           /* categories, products, warehouses */
+    {"products.cost", A | M | F | W}, /* see standard costs */
+    {"pricing.manage", A},            /* tiers, customers' tiers, price rules, discount limits */
+    {"stock.move", A | W},            /* opening balances and adjustments */
 };
 
 bool policy_allows(const principal *u, const char *perm)

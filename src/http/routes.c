@@ -32,6 +32,10 @@ extern const route project_process_routes[];
 extern const route process_templates_routes[];
 extern const route saved_views_routes[];
 extern const route dashboard_routes[];
+extern const route catalogue_routes[];
+extern const route stock_routes[];
+extern const route pricing_routes[];
+extern const route price_rules_routes[];
 
 const route *const tf_route_tables[] = {
     system_routes,  session_routes, users_routes,     departments_routes,
@@ -41,5 +45,6 @@ const route *const tf_route_tables[] = {
     customer_io_routes, wechat_routes,
     project_pipeline_routes, project_list_routes, projects_routes, project_assign_routes,
     project_members_routes, project_followups_routes, project_process_routes,
-    process_templates_routes, saved_views_routes, dashboard_routes, NULL,
+    process_templates_routes, saved_views_routes, dashboard_routes,
+    catalogue_routes, stock_routes, pricing_routes, price_rules_routes, NULL,
 };

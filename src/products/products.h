@@ -1,0 +1,72 @@
+/* products.h — what the products module publishes for the others: the one
+ * pricing function quotations call (pricing.c), and the helpers its own
+ * files share (a product's JSON, reference checks, company dates). */
+#ifndef TF_PRODUCTS_H
+#define TF_PRODUCTS_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "core/arena.h"
+#include "db/db.h"
+
+/* Bounds of the catalogue's figures: a price or cost per unit up to
+ * 100 million yuan, a quantity up to a million tonnes in thousandths. */
+#define PRODUCT_PRICE_MAX 10000000000LL /* fen */
+#define PRODUCT_QTY_MAX 1000000000000LL /* thousandths of a unit */
+
+/* Pricing ------------------------------------------------------------------
+ * The price of qty_milli of a product for a customer on a date (the
+ * company's date "YYYY-MM-DD"). The rules that apply: active, valid on the
+ * date (from / to inclusive), of the customer's tier or of none, for the
+ * product, a category above it (the product's own or an ancestor) or every
+ * product, with a minimum quantity the quantity reaches. The most specific
+ * wins: a product rule over a category rule (the nearer category first)
+ * over one for all products; a tier rule over a general one; the larger
+ * quantity break; then the newest. No rule: the list price. */
+typedef struct price_quote {
+    int64_t list_price;  /* fen per unit */
+    int64_t discount_bp; /* 0..10000 */
+    int64_t unit_price;  /* list price less the discount, rounded to the fen */
+    int64_t line_total;  /* unit price × quantity, rounded to the fen */
+    int64_t tax_bp;
+    int64_t rule_id;       /* 0: no rule */
+    const char *rule_name; /* NULL: no rule */
+    int64_t tier_id;       /* the customer's tier, 0 when none */
+    const char *tier_name;
+} price_quote;
+enum {
+    PRICING_OK = 0,
+    PRICING_NO_PRODUCT = 1,  /* no such product */
+    PRICING_RETIRED = 2,     /* the product is retired: it cannot be newly priced */
+    PRICING_NO_CUSTOMER = 3, /* no such customer */
+    PRICING_BAD_QTY = 4,     /* quantity <= 0 or above PRODUCT_QTY_MAX */
+    PRICING_BAD_DATE = 5,
+    PRICING_OVERFLOW = 6,    /* the line total does not fit */
+};
+/* Returns PRICING_* (>= 0) or a negative DB_E* code. customer_id 0: no
+ * customer (general rules only). Strings live in a. */
+int pricing_quote(db_conn *c, arena *a, int64_t customer_id, int64_t product_id, int64_t qty_milli,
+                  const char *date, price_quote *out);
+/* The largest discount (basis points) the role may give by hand. */
+int64_t pricing_role_limit(db_conn *c, const char *role);
+
+/* Stock ----------------------------------------------------------------------
+ * Inside the caller's transaction: records a movement (cause: opening,
+ * adjustment, delivery, return; qty_milli signed, unit cost in fen) and adds
+ * it to the stock on hand. Returns the movement's id, 0 when the warehouse
+ * allows no negative stock and this would take it below zero (nothing
+ * written), or a negative DB_E* code. */
+int64_t stock_move(db_conn *c, arena *a, int64_t product, int64_t warehouse, int64_t qty,
+                   int64_t unit_cost, const char *cause, const char *reference, const char *reason,
+                   int64_t user);
+
+/* Shared within the module ------------------------------------------------- */
+/* The company's date today ("YYYY-MM-DD", in a). */
+const char *products_today(db_conn *c, arena *a);
+/* True for a real date written "YYYY-MM-DD". */
+bool products_date_ok(const char *s);
+/* Writes a product's spec text and search text from its fields. */
+int products_reindex(db_conn *c, arena *a, int64_t id);
+/* True if the id names a row of the table (a constant name written in the code). */
+bool products_ref_ok(db_conn *c, const char *table, int64_t id);
+#endif
