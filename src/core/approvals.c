@@ -275,13 +275,13 @@ int approvals_submit(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
     rc = db_query(c, a, &r,
                   "INSERT INTO approval_requests (doc_type, doc_id, flow_id, title, amount, "
                   "applicant_id, state, current_step, approver_role, current_user_id, steps_json, "
-                  "version, created_at, decided_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id",
+                  "version, created_at, decided_at, has_amount) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?) RETURNING id",
                   DBP(DBS(doc_type), DBI(doc_id), flow_id > 0 ? DBI(flow_id) : DBNULL, DBS(title),
                       DBI(amount), DBI(applicant_id), DBS(state),
                       cur_step > 0 ? DBI(cur_step) : DBNULL, DBS(cur_role),
                       cur_user > 0 ? DBI(cur_user) : DBNULL, DBS(steps_txt), DBS(now),
-                      auto_ok ? DBS(now) : DBNULL));
+                      auto_ok ? DBS(now) : DBNULL, DBB(amount > 0)));
     if (rc == DB_EUNIQUE) rc = APPR_EPENDING; /* a concurrent submission won */
     if (rc < 0) goto done;
     if (r.nrows != 1) {

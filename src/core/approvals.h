@@ -67,7 +67,8 @@ const approval_doc_type *approvals_doc_type_at(int i);
 /* Submits document (doc_type, doc_id) for approval by applicant_id. Takes the
  * active flow of the doc type, keeps the steps whose min_amount <= amount,
  * resolves "manager" steps through policy_manager_for() now, and stores that
- * snapshot with the request. A step whose approver would be the applicant
+ * snapshot with the request (with no amount shown when amount is 0, until
+ * approvals_set_context says otherwise). A step whose approver would be the applicant
  * (or an inactive user, or nobody) is escalated to the admin role. No flow or
  * no step applies → the request is stored as approved, on_decided runs with
  * outcome "approved" and actor 0, and *approved_now is true.
