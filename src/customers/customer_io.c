@@ -817,7 +817,8 @@ static int h_customers_export(req *r)
     "{\"type\":\"object\",\"required\":[\"mapping\"],\"properties\":{\"mapping\":{\"type\":"       \
     "\"object\",\"additionalProperties\":{\"type\":[\"string\",\"null\"]}},\"mode\":{\"enum\":["   \
     "\"create\",\"update_by_number\",\"update_by_phone\"]},\"owner_id\":{\"type\":[\"integer\","   \
-    "\"null\"]}}}"
+    "\"null\"]},\"choices\":{\"type\":\"object\",\"additionalProperties\":{\"enum\":["       \
+    "\"refuse\",\"empty\",\"add\"]}}}}"
 
 const route customer_io_routes[] = {
     {"POST", "/api/v1/imports", h_imports_upload, "customers.import", IMPORT_BODY_MAX,
