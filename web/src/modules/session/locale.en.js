@@ -4,5 +4,6 @@ export default {
     title: 'You do not have access to this page',
     text: 'Your role does not include this page. Ask an administrator if you need it.',
     back: 'Back to the dashboard',
+    header: 'No access',
   },
 }

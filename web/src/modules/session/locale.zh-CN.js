@@ -4,5 +4,6 @@ export default {
     title: '您无权访问此页面',
     text: '您的角色不包含此页面。如需使用，请联系管理员。',
     back: '返回工作台',
+    header: '无权访问',
   },
 }
