@@ -2,13 +2,15 @@
 // choice saved on the profile (PATCH /me) and followed by what the server
 // writes: problem titles and field messages (the same codes in every
 // language), Accept-Language for a request without a user, the import's
-// error report, and the customer export's headers, values and dates (as the
+// error report, the customer export's headers, values and dates (as the
 // company's local time, in its time zone, in CSV and in XLSX read back by
-// LibreOffice).
+// LibreOffice), and reminder mails.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { engines, startServer, Client, assertProblem } from '../lib/server.mjs';
+import { spawn } from 'node:child_process';
+import { engines, startServer, newDatabase, run, BIN, Client, assertProblem } from '../lib/server.mjs';
 import { download, parseCsv, soffice, importFile } from '../fixtures/io-helpers.mjs';
+import { smtpSink, parseMail } from '../lib/smtp.mjs';
 
 const CJK = /[\u3400-\u9fff]/;
 
@@ -176,6 +178,54 @@ for (const engine of engines()) {
       } finally {
         await admin.put('/api/v1/settings/company', { time_zone: 'Asia/Shanghai' });
       }
+    });
+  });
+
+  describe(`i18n mail [${engine}]`, () => {
+    let sink, db, srv, env;
+    before(async () => {
+      sink = await smtpSink();
+      env = { TRADEFLOW_SMTP_URL: `smtp://127.0.0.1:${sink.port}`, TRADEFLOW_SMTP_FROM: 'reminders@huayang.test' };
+      db = newDatabase(engine);
+      run(['demo', '--db', db.url]);
+      srv = await startServer({ engine, env, db: { ...db, cleanup() {} } });
+    });
+    after(async () => {
+      await srv.stop();
+      db.cleanup();
+      await sink.close();
+    });
+
+    it("a reminder mail is in its user's language, its due time the company's local time", async () => {
+      const admin = await srv.login('admin');
+      const users = (await admin.get('/api/v1/users?limit=500')).body.items;
+      const made = {};
+      for (const [login, lang] of [['liu', 'zh-CN'], ['zhang', 'en']]) {
+        const u = users.find((x) => x.login === login);
+        assert.equal((await admin.patch(`/api/v1/users/${u.id}`, { version: u.version, email: `${login}@huayang.test` })).status, 200);
+        const c = await srv.login(login);
+        assert.equal((await c.patch('/api/v1/me', { lang })).status, 200);
+        const r = await c.post('/api/v1/reminders', { kind: 'task', title: `语言提醒 ${login}`, due_at: '2026-01-15T14:05:00Z' });
+        assert.equal(r.status, 201, r.text);
+        made[login] = r.body.id;
+      }
+      assert.equal((await admin.put('/api/v1/settings/company', { time_zone: 'America/New_York' })).status, 200);
+      // the job as an operator runs it (the SMTP sink lives in this process: not spawnSync)
+      const job = await new Promise((ok) => {
+        const p = spawn(BIN, ['jobs', 'run', 'reminders_fire', '--db', db.url], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        p.stdout.on('data', (d) => { out += d; });
+        p.stderr.on('data', (d) => { out += d; });
+        p.on('exit', (code) => ok({ code, out }));
+      });
+      assert.equal(job.code, 0, job.out);
+      for (let i = 0; i < 100 && sink.mails.length < 2; i++) await new Promise((ok) => setTimeout(ok, 100));
+      const by = Object.fromEntries(sink.mails.map((m) => parseMail(m.data)).map((m) => [Number(m.headers['x-tradeflow-reminder']), m.body]));
+      // 14:05 UTC on 15 January is 09:05 in New York (EST)
+      assert.match(by[made.liu], /到期：2026-01-15 09:05（America\/New_York）\r\n类型：任务/, by[made.liu]);
+      assert.match(by[made.zhang], /Due: 2026-01-15 09:05 \(America\/New_York\)\r\nKind: task/, by[made.zhang]);
+      assert.doesNotMatch(by[made.zhang], /[\u3400-\u9fff]{2}：/);
+      assert.doesNotMatch(by[made.liu] + by[made.zhang], /T14:05:00Z|UTC/, 'no UTC text');
     });
   });
 }
