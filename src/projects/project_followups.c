@@ -16,7 +16,7 @@
 #define FOLLOWUP_LIST                                                                              \
     "SELECT f.id, f.customer_id, f.project_id, pp.name AS project_name, f.user_id,"                \
     " u.name AS user_name, f.method_id, d.name AS method_name, d.name_en AS method_name_en,"       \
-    " f.content, f.stage, f.effect, f.next_step, f.next_contact_at, f.created_at"
+    " f.content, f.stage, f.effect, f.next_step, f.next_contact_at, f.template_id, f.created_at"
 #define FOLLOWUP_FROM                                                                              \
     " FROM followups f LEFT JOIN users u ON u.id = f.user_id"                                      \
     " LEFT JOIN dict_items d ON d.id = f.method_id LEFT JOIN projects pp ON pp.id = f.project_id"
@@ -39,27 +39,53 @@ static int h_followups_list(req *r)
 }
 
 /* POST /projects/{id}/followups {"method_id"?, "content", "effect"?,
- * "next_step"?, "next_contact_at"?} — owner, managers and members. Records
- * the stage the project is at; stamps the project's and its customer's
- * last follow-up; a next contact becomes a reminder for the author. */
+ * "next_step"?, "next_contact_at"?, "template_id"?} — owner, managers and
+ * members. A follow-up template fills method, content, next step and next
+ * contact where the body leaves them out, as on a customer. Records the
+ * stage the project is at; stamps the project's and its customer's last
+ * follow-up; a next contact becomes a reminder for the author. */
 static int h_followups_create(req *r)
 {
     static const field spec[] = {
-        {"method_id", F_INT, F_NULL, 0, 1},        {"content", F_STR, F_REQ, 5000, 1},
+        {"method_id", F_INT, F_NULL, 0, 1},        {"content", F_STR, 0, 5000, 1},
         {"effect", F_STR, F_NULL, 500, 0},         {"next_step", F_STR, F_NULL, 500, 0},
-        {"next_contact_at", F_STR, F_NULL, 40, 1}, FIELDS_END};
+        {"next_contact_at", F_STR, F_NULL, 40, 1}, {"template_id", F_INT, F_NULL, 0, 1},
+        FIELDS_END};
     int64_t id = project_need(r, ACCESS_WRITE, NULL);
     if (id < 0) return 0;
     if (input_check(r, spec) < 0) return 0;
     json_t *errs = json_array();
-    int64_t method = in_int(r, "method_id", 0);
-    if (method && !dict_ref_ok(r->db, "followup_method", method, false))
-        json_array_append_new(
-            errs, field_error("method_id", "not_found", "is not an active follow-up method"));
+    int64_t method = in_int(r, "method_id", 0), tpl = in_int(r, "template_id", 0);
     const char *when = in_str(r, "next_contact_at"), *next = in_str(r, "next_step");
-    const char *effect = in_str(r, "effect");
+    const char *effect = in_str(r, "effect"), *content = in_str(r, "content");
+    bool method_from_template = false;
     char due[TF_TS_LEN] = "";
     time_t t, now_t = time(NULL);
+    if (tpl) {
+        db_res tr;
+        if (db_query(r->db, &r->a, &tr,
+                     "SELECT method_id, content, next_step, next_contact_days FROM"
+                     " followup_templates WHERE id = ? AND retired = FALSE",
+                     DBP(DBI(tpl))) <= 0) {
+            json_array_append_new(
+                errs, field_error("template_id", "not_found", "no such active template"));
+        } else {
+            if (!in_has(r, "method_id") && db_cell(&tr, 0, "method_id")->t != DBV_NULL) {
+                method = db_get_int(&tr, 0, "method_id");
+                method_from_template = true;
+            }
+            if (!in_has(r, "content")) content = db_get_text(&tr, 0, "content");
+            if (!in_has(r, "next_step")) next = db_get_text(&tr, 0, "next_step");
+            if (!in_has(r, "next_contact_at") && db_cell(&tr, 0, "next_contact_days")->t != DBV_NULL)
+                tf_ts(due, now_t + (time_t)db_get_int(&tr, 0, "next_contact_days") * 86400);
+        }
+    }
+    if (!content || !*content)
+        json_array_append_new(
+            errs, field_error("content", "required", "is required (or send a template_id)"));
+    if (method && !dict_ref_ok(r->db, "followup_method", method, method_from_template))
+        json_array_append_new(
+            errs, field_error("method_id", "not_found", "is not an active follow-up method"));
     bool date_only;
     if (when && !when_parse(when, &t, &date_only))
         json_array_append_new(errs, field_error("next_contact_at", "invalid", WHEN_FORMAT_MSG));
@@ -84,12 +110,13 @@ static int h_followups_create(req *r)
         cust = db_cell(&p, 0, "customer_id")->t == DBV_NULL ? 0 : db_get_int(&p, 0, "customer_id");
         rc = db_query(r->db, &r->a, &ins,
                       "INSERT INTO followups(customer_id, project_id, user_id, method_id, content,"
-                      " stage, effect, next_step, next_contact_at, created_at)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                      " stage, effect, next_step, next_contact_at, template_id, created_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                       DBP(cust ? DBI(cust) : DBNULL, DBI(id), DBI(r->me.id),
-                          method ? DBI(method) : DBNULL, DBS(in_str(r, "content")),
+                          method ? DBI(method) : DBNULL, DBS(content),
                           DBS(db_get_text(&p, 0, "stage")), DBS(effect && *effect ? effect : NULL),
-                          DBS(next && *next ? next : NULL), DBS(due[0] ? due : NULL), DBS(now)));
+                          DBS(next && *next ? next : NULL), DBS(due[0] ? due : NULL),
+                          tpl ? DBI(tpl) : DBNULL, DBS(now)));
     }
     if (rc > 0) {
         fid = db_get_int(&ins, 0, "id");
@@ -161,7 +188,8 @@ const route project_followups_routes[] = {
      "The project's follow-ups, newest first", NULL},
     {"POST", "/api/v1/projects/{id}/followups", h_followups_create, PERM_SIGNED_IN, 32768,
      "Follow up a project (owner, managers, members): records its stage",
-     "{\"type\":\"object\",\"required\":[\"content\"],\"properties\":{\"method_id\":{\"type\":["
+     "{\"type\":\"object\",\"properties\":{\"template_id\":{\"type\":[\"integer\",\"null\"],"
+     "\"description\":\"fills what the body leaves out\"},\"method_id\":{\"type\":["
      "\"integer\",\"null\"]},\"content\":{\"type\":\"string\",\"maxLength\":5000},\"effect\":{"
      "\"type\":[\"string\",\"null\"]},\"next_step\":{\"type\":[\"string\",\"null\"]},"
      "\"next_contact_at\":{\"type\":[\"string\",\"null\"]}}}"},

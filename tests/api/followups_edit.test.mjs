@@ -3,7 +3,8 @@
 // are refused (403), after a day the record stands (409 edit_window_closed,
 // the follow-up's created time is written back in the database instead of
 // waiting), bad input changes nothing, and the customer's history keeps
-// both versions. On every engine.
+// both versions; a project follow-up starts from a template too. On every
+// engine.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -162,6 +163,30 @@ for (const engine of engines()) {
       assert.equal(pf.body.items[0].content, '技术交流（已更正）Tech talk, corrected');
       const ph = await zhang.get(`/api/v1/projects/${p.body.id}/history`);
       assert.ok(ph.body.items.some((x) => x.action === 'followup_edit'), ph.text);
+    });
+
+    it('a project follow-up starts from a follow-up template too', async () => {
+      const p = await zhang.post('/api/v1/projects', { name: `模板项目 Template project ${uniq()}`, customer_id: cid });
+      assert.equal(p.status, 201, p.text);
+      const tpl = (await zhang.get('/api/v1/followup-templates')).body.items.find((x) => x.next_contact_days);
+      assert.ok(tpl, 'the demo has a template with a next contact');
+      const f = await zhang.post(`/api/v1/projects/${p.body.id}/followups`, { template_id: tpl.id, effect: '客户认可 Accepted' });
+      assert.equal(f.status, 201, f.text);
+      assert.equal(f.body.content, tpl.content);
+      assert.equal(f.body.method_id, tpl.method_id);
+      assert.equal(f.body.next_step, tpl.next_step);
+      assert.equal(f.body.template_id, tpl.id);
+      assert.ok(Math.abs(Date.parse(f.body.next_contact_at) - (Date.now() + tpl.next_contact_days * 86400e3)) < 120e3);
+      assert.ok(f.body.reminder_id > 0, 'its next contact became a reminder');
+      // what the body says wins over the template
+      const own = await zhang.post(`/api/v1/projects/${p.body.id}/followups`, { template_id: tpl.id, content: '自己写的 My own words' });
+      assert.equal(own.body.content, '自己写的 My own words');
+      // neither content nor template, or a template that does not exist: 422, nothing written
+      const before = (await zhang.get(`/api/v1/projects/${p.body.id}/followups`)).body.items.length;
+      for (const body of [{}, { content: '' }, { template_id: 999999 }]) {
+        assertProblem(assert, await zhang.post(`/api/v1/projects/${p.body.id}/followups`, body), 422, 'validation_failed');
+      }
+      assert.equal((await zhang.get(`/api/v1/projects/${p.body.id}/followups`)).body.items.length, before);
     });
   });
 }
