@@ -175,6 +175,7 @@ const route departments_routes[] = {
     {"DELETE", "/api/v1/departments/{id}", h_departments_delete, "departments.manage", 0,
      "Delete an empty department", NULL},
     {"GET", "/api/v1/departments/{id}/history", h_departments_history, "audit.read", 0,
+     QUERY("page")
      "History of changes to a department", NULL},
     ROUTES_END,
 };

@@ -253,6 +253,7 @@ static int h_tokens_delete(req *r)
 
 const route session_routes[] = {
     {"POST", "/api/v1/session", h_session_create, PERM_PUBLIC, 4096,
+     REPLIES("429")
      "Sign in; sets the session cookie and returns the CSRF token",
      "{\"type\":\"object\",\"required\":[\"login\",\"password\"],\"properties\":{\"login\":{"
      "\"type\":\"string\"},\"password\":{\"type\":\"string\"}}}"},

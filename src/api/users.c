@@ -209,7 +209,8 @@ static int h_users_history(req *r)
 }
 
 const route users_routes[] = {
-    {"GET", "/api/v1/users", h_users_list, PERM_SIGNED_IN, 0, "List and search users (q, limit, cursor)", NULL},
+    {"GET", "/api/v1/users", h_users_list, PERM_SIGNED_IN, 0,
+     QUERY("page q") "List and search users (q, limit, cursor)", NULL},
     {"POST", "/api/v1/users", h_users_create, "users.manage", 8192, "Create a user",
      "{\"type\":\"object\",\"required\":[\"login\",\"name\",\"password\",\"role\"],\"properties\":{"
      "\"login\":{\"type\":\"string\"},\"name\":{\"type\":\"string\"},\"password\":{\"type\":"
@@ -226,6 +227,7 @@ const route users_routes[] = {
      "[\"string\",\"null\"]},\"locale\":{\"type\":\"string\"},\"lang\":{\"type\":[\"string\","
      "\"null\"],\"enum\":[\"en\",\"zh-CN\",null]},\"active\":{\"type\":\"boolean\"}}}"},
     {"GET", "/api/v1/users/{id}/history", h_users_history, "users.manage", 0,
+     QUERY("page")
      "History of changes to a user", NULL},
     ROUTES_END,
 };

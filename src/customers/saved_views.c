@@ -260,6 +260,7 @@ static int h_views_delete(req *r)
 
 const route saved_views_routes[] = {
     {"GET", "/api/v1/views", h_views_list, PERM_SIGNED_IN, 0,
+     QUERY("resource!=customers")
      "My saved views of a list (resource=customers) and those my department shares", NULL},
     {"POST", "/api/v1/views", h_views_create, PERM_SIGNED_IN, 16384,
      "Save a view: name, query (the list's filters), columns, sort, shared_with_department;"

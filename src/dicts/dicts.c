@@ -350,17 +350,46 @@ static int h_cf_update(req *r)
 
 const route dicts_routes[] = {
     {"GET", "/api/v1/dictionaries", h_dicts_list, PERM_SIGNED_IN, 0,
+     QUERY("kind=qualification|region|industry|source|level|followup_method")
      "Dictionary items (kind: qualification, region, industry, source, level, followup_method)",
      NULL},
     {"POST", "/api/v1/dictionaries", h_dicts_create, "dicts.manage", 4096, "Add a dictionary item",
-     "{\"type\":\"object\",\"required\":[\"kind\",\"name\"]}"},
+     "{\"type\":\"object\",\"required\":[\"kind\",\"name\"],\"properties\":{"
+     "\"kind\":{\"enum\":[\"qualification\",\"region\",\"industry\",\"source\",\"level\","
+     "\"followup_method\"]},\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100},"
+     "\"name_en\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},"
+     "\"parent_id\":{\"type\":[\"integer\",\"null\"],\"minimum\":1},"
+     "\"sort\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":100000}}}"},
     {"PATCH", "/api/v1/dictionaries/{id}", h_dicts_update, "dicts.manage", 4096,
-     "Rename, reorder or retire a dictionary item", "{\"type\":\"object\",\"required\":[\"version\"]}"},
-    {"GET", "/api/v1/custom-fields", h_cf_list, PERM_SIGNED_IN, 0, "Custom field definitions",
+     "Rename, reorder or retire a dictionary item",
+     "{\"type\":\"object\",\"required\":[\"version\"],\"properties\":{"
+     "\"version\":{\"type\":\"integer\",\"minimum\":1},"
+     "\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100},"
+     "\"name_en\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},"
+     "\"sort\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":100000},"
+     "\"retired\":{\"type\":\"boolean\"}}}"},
+    {"GET", "/api/v1/custom-fields", h_cf_list, PERM_SIGNED_IN, 0,
+     QUERY("entity") "Custom field definitions",
      NULL},
     {"POST", "/api/v1/custom-fields", h_cf_create, "dicts.manage", 16384, "Define a custom field",
-     "{\"type\":\"object\",\"required\":[\"entity\",\"key\",\"label\",\"type\"]}"},
+     "{\"type\":\"object\",\"required\":[\"entity\",\"key\",\"label\",\"type\"],"
+     "\"properties\":{\"entity\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":20},"
+     "\"key\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":40},"
+     "\"label\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100},"
+     "\"label_en\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},"
+     "\"type\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":20},"
+     "\"options\":{\"type\":\"array\",\"maxItems\":200},"
+     "\"required\":{\"type\":\"boolean\"},\"searchable\":{\"type\":\"boolean\"},"
+     "\"sort\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":100000}}}"},
     {"PATCH", "/api/v1/custom-fields/{id}", h_cf_update, "dicts.manage", 16384,
-     "Change or retire a custom field", "{\"type\":\"object\",\"required\":[\"version\"]}"},
+     "Change or retire a custom field",
+     "{\"type\":\"object\",\"required\":[\"version\"],\"properties\":{"
+     "\"version\":{\"type\":\"integer\",\"minimum\":1},"
+     "\"label\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":100},"
+     "\"label_en\":{\"type\":[\"string\",\"null\"],\"maxLength\":100},"
+     "\"options\":{\"type\":\"array\",\"maxItems\":200},"
+     "\"required\":{\"type\":\"boolean\"},\"searchable\":{\"type\":\"boolean\"},"
+     "\"sort\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":100000},"
+     "\"retired\":{\"type\":\"boolean\"}}}"},
     ROUTES_END,
 };

@@ -43,6 +43,20 @@ typedef struct route {
 } route;
 
 #define ROUTES_END {NULL, NULL, NULL, NULL, 0, NULL, NULL}
+
+/* What the OpenAPI document says of a route beyond its shape, written in
+ * front of its summary (openapi.c reads them off; nothing else reads a
+ * summary):
+ *     QUERY("page q owner=me|pool|ID level_id=id protected=bool cf.*")
+ *     REPLIES("429") "Sign in"
+ * QUERY lists every query parameter the handler reads, space-separated:
+ * `name` is text, `name=int|id|bool|date|time` (time: a date or a
+ * timestamp), `name=a|b|ID` one of the words (ID: or an id), `name!` required,
+ * `page` is limit (1..500) and cursor, `cf.*` any parameter whose name
+ * starts with "cf.". A route without QUERY takes none. REPLIES names 4xx
+ * statuses besides those every route of its shape can give (openapi.c). */
+#define QUERY(spec) "?" spec "\n"
+#define REPLIES(codes) "!" codes "\n"
 #define BODY_DEFAULT (64 * 1024)
 #define JSON_MAX_DEPTH 32
 #define PAGE_DEFAULT 50

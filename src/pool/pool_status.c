@@ -221,6 +221,7 @@ static int h_pool_status(req *r)
 
 const route pool_status_routes[] = {
     {"GET", "/api/v1/customers/pool-status", h_pool_status, PERM_SIGNED_IN, 0,
+     QUERY("ids")
      "For a page of customers (ids=1,2,3, at most 100; those you cannot see are left out): of a"
      " pool customer its previous owner, when and how it came back (returned_how: auto_takeback,"
      " release, takeback, import, entered, wechat) with the reason, and your action (claim,"

@@ -394,6 +394,7 @@ static int h_templates_history(req *r)
 
 const route process_templates_routes[] = {
     {"GET", "/api/v1/process-templates", h_templates_list, PERM_SIGNED_IN, 0,
+     QUERY("retired=bool")
      "Process templates with their current stages (retired=true: also retired ones)", NULL},
     {"POST", "/api/v1/process-templates", h_templates_create, PERM_SIGNED_IN, 262144,
      "Define a process template (projects.templates)",
@@ -411,6 +412,7 @@ const route process_templates_routes[] = {
     {"GET", "/api/v1/process-templates/{id}/versions/{number}", h_templates_version, PERM_SIGNED_IN,
      0, "One version of a template", NULL},
     {"GET", "/api/v1/process-templates/{id}/history", h_templates_history, PERM_SIGNED_IN, 0,
+     QUERY("page")
      "Every change to a template", NULL},
     ROUTES_END,
 };

@@ -359,6 +359,7 @@ const route project_assign_routes[] = {
      "{\"type\":\"object\",\"required\":[\"reason\"],\"properties\":{\"reason\":{\"type\":"
      "\"string\",\"maxLength\":500}}}"},
     {"GET", "/api/v1/project-applications", h_apps_list, PERM_SIGNED_IN, 0,
+     QUERY("page box=mine|all state=pending|approved|rejected|cancelled|lost project_id=id")
      "Applications for unassigned projects: box=mine (default) or all (managers), state,"
      " project_id",
      NULL},

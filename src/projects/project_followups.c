@@ -185,6 +185,7 @@ static int h_timeline(req *r)
 
 const route project_followups_routes[] = {
     {"GET", "/api/v1/projects/{id}/followups", h_followups_list, PERM_SIGNED_IN, 0,
+     QUERY("page")
      "The project's follow-ups, newest first", NULL},
     {"POST", "/api/v1/projects/{id}/followups", h_followups_create, PERM_SIGNED_IN, 32768,
      "Follow up a project (owner, managers, members): records its stage",
@@ -194,6 +195,7 @@ const route project_followups_routes[] = {
      "\"type\":[\"string\",\"null\"]},\"next_step\":{\"type\":[\"string\",\"null\"]},"
      "\"next_contact_at\":{\"type\":[\"string\",\"null\"]}}}"},
     {"GET", "/api/v1/projects/{id}/timeline", h_timeline, PERM_SIGNED_IN, 0,
+     QUERY("page")
      "The project's follow-ups with its customer's (when you may read them), newest first", NULL},
     ROUTES_END,
 };

@@ -194,6 +194,9 @@ static int h_projects_list(req *r)
 
 const route project_list_routes[] = {
     {"GET", "/api/v1/projects", h_projects_list, PERM_SIGNED_IN, 0,
+     QUERY("page q owner=me|unassigned|ID member=me stage status=open|won|lost customer_id=id"
+           " template_id=id department_id=id close_from=date close_to=date amount_min=int"
+           " amount_max=int sort=-id|-amount|-weighted|close_date|-updated_at")
      "Projects you may see (q, owner=me|unassigned|ID, member=me, stage, status=open|won|lost,"
      " customer_id, template_id, department_id (the owner's, with sub-departments),"
      " close_from, close_to, amount_min, amount_max (fen); sort=-id|-amount|-weighted|"

@@ -497,10 +497,13 @@ static int h_pipeline(req *r)
  * /projects/pipeline must match before /projects/{id}. */
 const route project_pipeline_routes[] = {
     {"GET", "/api/v1/projects/board", h_board, PERM_SIGNED_IN, 0,
+     QUERY("page owner=me|unassigned|ID template_id=id stage")
      "The pipeline board: one column page (stage=KEY, cursor) or every column's first page;"
      " template_id (default template), owner=me|unassigned|ID, limit (default 20)",
      NULL},
     {"GET", "/api/v1/projects/pipeline", h_pipeline, PERM_SIGNED_IN, 0,
+     QUERY("group=owner|department|stage department_id=id template_id=id"
+           " owner=me|unassigned|ID")
      "Weighted pipeline of open projects: group=owner|department|stage (stage needs"
      " template_id; with it owner=me|unassigned|ID, the board's filter), department_id,"
      " template_id; amounts in fen",

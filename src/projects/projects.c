@@ -561,6 +561,7 @@ const route projects_routes[] = {
      "{\"type\":\"object\",\"required\":[\"version\"],\"properties\":{" PROJECT_PROPS
      ",\"version\":{\"type\":\"integer\"}}}"},
     {"GET", "/api/v1/projects/{id}/history", h_projects_history, PERM_SIGNED_IN, 0,
+     QUERY("page")
      "Every change to a project: fields, stages, overrides, owners, members, follow-ups", NULL},
     ROUTES_END,
 };

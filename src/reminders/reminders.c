@@ -729,6 +729,7 @@ const job_def reminders_fire_job = {"reminders_fire", 60, reminders_fire};
 
 const route reminders_routes[] = {
     {"GET", "/api/v1/reminders", h_reminders_list, PERM_SIGNED_IN, 0,
+     QUERY("page state=due|upcoming|done")
      "Your reminders (state=due|upcoming|done; none: every open one)", NULL},
     {"POST", "/api/v1/reminders", h_reminders_create, PERM_SIGNED_IN, 8192,
      "Add a reminder (task, mail or contact)",
@@ -750,6 +751,7 @@ const route reminders_routes[] = {
      "\"boolean\"},\"due_at\":{\"type\":\"string\"},\"title\":{\"type\":\"string\"},\"notes\":{"
      "\"type\":[\"string\",\"null\"]},\"version\":{\"type\":\"integer\"}}}"},
     {"DELETE", "/api/v1/reminders/{id}", h_reminders_delete, PERM_SIGNED_IN, 0,
+     QUERY("version!=id")
      "Delete a reminder (?version=N)", NULL},
     {"GET", "/api/v1/calendar/{token}", h_calendar, PERM_PUBLIC, 0,
      "Your reminders as an iCalendar feed: GET /api/v1/calendar/{token}.ics (the token is the"

@@ -657,18 +657,22 @@ static int h_customer_wechat(req *r)
 
 const route wechat_routes[] = {
     {"GET", "/api/v1/wechat/callback", h_wechat_verify, PERM_PUBLIC, 0,
+     QUERY("signature! timestamp! nonce! echostr!") REPLIES("403")
      "WeChat server URL check: echoes echostr when signature = SHA-1 of the sorted token,"
      " timestamp and nonce",
      NULL},
     {"POST", "/api/v1/wechat/callback", h_wechat_callback, PERM_PUBLIC, WX_BODY_MAX,
+     QUERY("signature! timestamp! nonce!") REPLIES("403")
      "WeChat message or event (XML, signed query): subscribe, unsubscribe, messages;"
      " answers \"success\"",
      "text/xml"},
     {"GET", "/api/v1/wechat/fans", h_wechat_fans_list, "wechat.read", 0,
+     QUERY("page q subscribed=bool linked=bool")
      "Official-account fans (q on nickname, openid or customer; subscribed, linked)", NULL},
     {"GET", "/api/v1/wechat/fans/{id}", h_wechat_fans_get, "wechat.read", 0,
      "A fan with their latest messages", NULL},
     {"GET", "/api/v1/wechat/fans/{id}/history", h_wechat_fans_history, "wechat.read", 0,
+     QUERY("page")
      "Every change to a fan: subscriptions and transfers", NULL},
     {"POST", "/api/v1/wechat/fans/{id}/transfer", h_wechat_fans_transfer, "wechat.read", 65536,
      "Turn a fan into a customer: link an existing one (customer_id) or create one (create)",
