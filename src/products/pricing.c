@@ -75,46 +75,22 @@ int64_t pricing_role_limit(db_conn *c, const char *role)
     return v;
 }
 
-/* GET /prices?product_id=&qty=&customer_id=&date= — qty in units with up
- * to three decimals ("1.5") or qty_milli; the customer must be one the user
- * may see. */
+/* GET /prices?product_id=&qty_milli=&customer_id=&date= — the quantity in
+ * thousandths of the unit; the customer must be one the user may see. */
 static int h_prices_get(req *r)
 {
     json_t *errs = json_array();
     const char *ps = req_query(r, "product_id"), *cs = req_query(r, "customer_id"),
                *qs = req_query(r, "qty_milli"), *date = req_query(r, "date");
-    int64_t pid = 0, cid = 0, qty = 0;
+    int64_t pid = 0, cid = 0, qty = -1;
     if (!ps || !tf_parse_i64(ps, &pid) || pid < 1)
         json_array_append_new(errs, field_error("product_id", "required", "must be a product id"));
     if (cs && *cs && (!tf_parse_i64(cs, &cid) || cid < 1))
         json_array_append_new(errs, field_error("customer_id", "invalid", "must be an id"));
-    if (!qs && req_query(r, "qty")) {
-        /* units with at most three decimals: "1.5" is 1500 thousandths */
-        const char *q = req_query(r, "qty");
-        const char *dot = strchr(q, '.');
-        size_t dec = dot ? strlen(dot + 1) : 0;
-        int64_t whole = 0, frac = 0;
-        char head[24];
-        size_t hl = dot ? (size_t)(dot - q) : strlen(q);
-        bool ok = hl > 0 && hl < sizeof head && dec <= 3 && (!dot || dec > 0);
-        if (ok) {
-            memcpy(head, q, hl);
-            head[hl] = 0;
-            ok = tf_parse_i64(head, &whole) && whole >= 0 && whole <= PRODUCT_QTY_MAX / 1000;
-        }
-        if (ok && dec) {
-            ok = tf_parse_i64(dot + 1, &frac) && frac >= 0;
-            for (size_t i = dec; i < 3; i++) frac *= 10;
-        }
-        if (ok) qty = whole * 1000 + frac;
-        else qty = -1;
-    } else if (!qs || !tf_parse_i64(qs, &qty))
-        qty = -1;
-    if (qty <= 0 || qty > PRODUCT_QTY_MAX)
-        json_array_append_new(errs, field_error(req_query(r, "qty") ? "qty" : "qty_milli",
-                                                "out_of_range",
-                                                "must be a quantity above 0 and at most a"
-                                                " million tonnes"));
+    if (!qs || !tf_parse_i64(qs, &qty) || qty <= 0 || qty > PRODUCT_QTY_MAX)
+        json_array_append_new(errs, field_error("qty_milli", "out_of_range",
+                                                "must be a quantity above 0 (thousandths of the"
+                                                " unit), at most a million tonnes"));
     if (date && !products_date_ok(date))
         json_array_append_new(errs, field_error("date", "invalid", "must be a date 2026-12-31"));
     if (cid && policy_customer_access(r->db, &r->me, cid) == ACCESS_NONE)
@@ -222,7 +198,7 @@ static int h_limits_put(req *r)
 
 const route pricing_routes[] = {
     {"GET", "/api/v1/prices", h_prices_get, "products.read", 0,
-     QUERY("product_id=id customer_id=id qty qty_milli=int date=date")
+     QUERY("product_id!=id qty_milli!=int customer_id=id date=date")
      "The price of a quantity of a product for a customer on a date (today by default): list"
      " price, discount in basis points, unit price, line total and the rule that gave it",
      NULL},

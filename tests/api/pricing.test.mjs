@@ -50,54 +50,54 @@ for (const engine of engines()) {
     after(() => srv.stop());
 
     it('the list price when no rule applies; the most specific rule wins and is named', async () => {
-      const p0 = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty: '10', date: '2030-06-01' });
+      const p0 = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty_milli: '10000', date: '2030-06-01' });
       assert.equal(p0.list_price, 10000);
       // rules in a year no other test uses
       const d = { valid_from: '2030-01-01', valid_to: '2030-12-31' };
       const all = await rule({ discount_bp: 100, ...d });
-      let p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty: '10', date: '2030-06-01' });
+      let p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty_milli: '10000', date: '2030-06-01' });
       assert.equal(p.rule.id, all.id);
       const topRule = await rule({ category_id: top.id, discount_bp: 200, ...d });
-      p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty: '10', date: '2030-06-01' });
+      p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty_milli: '10000', date: '2030-06-01' });
       assert.equal(p.rule.id, topRule.id, 'a category (ancestor) over all products');
       const leafRule = await rule({ category_id: leaf.id, discount_bp: 300, ...d });
-      p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty: '10', date: '2030-06-01' });
+      p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty_milli: '10000', date: '2030-06-01' });
       assert.equal(p.rule.id, leafRule.id, 'the nearer category');
-      const other1 = await price(zhang, { product_id: other.id, customer_id: cust.id, qty: '10', date: '2030-06-01' });
+      const other1 = await price(zhang, { product_id: other.id, customer_id: cust.id, qty_milli: '10000', date: '2030-06-01' });
       assert.equal(other1.rule.id, topRule.id, 'a leaf rule does not reach its parent\'s products');
       const prodRule = await rule({ product_id: prod.id, discount_bp: 400, ...d });
-      p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty: '10', date: '2030-06-01' });
+      p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty_milli: '10000', date: '2030-06-01' });
       assert.equal(p.rule.id, prodRule.id, 'a product rule over a category rule');
       const tierRule = await rule({ product_id: prod.id, tier_id: gold.id, discount_bp: 500, ...d });
-      p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty: '10', date: '2030-06-01' });
+      p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty_milli: '10000', date: '2030-06-01' });
       assert.equal(p.rule.id, tierRule.id, 'a tier rule over a general one');
       assert.equal(p.rule.name, tierRule.name);
       assert.equal(p.tier.id, gold.id);
       assert.equal(p.discount_bp, 500);
       assert.equal(p.unit_price, 9500);
       assert.equal(p.line_total, 95000);
-      const plainP = await price(zhang, { product_id: prod.id, customer_id: plain.id, qty: '10', date: '2030-06-01' });
+      const plainP = await price(zhang, { product_id: prod.id, customer_id: plain.id, qty_milli: '10000', date: '2030-06-01' });
       assert.equal(plainP.rule.id, prodRule.id, 'a customer without the tier gets the general rule');
       assert.equal(plainP.tier, null);
       await rule({ product_id: prod.id, tier_id: silver.id, discount_bp: 900, ...d });
-      p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty: '10', date: '2030-06-01' });
+      p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty_milli: '10000', date: '2030-06-01' });
       assert.equal(p.rule.id, tierRule.id, 'another tier\'s rule does not apply');
       // quantity breaks: the larger break the quantity reaches
       const b1 = await rule({ product_id: prod.id, tier_id: gold.id, min_qty_milli: 1000000, discount_bp: 700, ...d });
       const b2 = await rule({ product_id: prod.id, tier_id: gold.id, min_qty_milli: 5000000, discount_bp: 900, ...d });
-      assert.equal((await price(zhang, { product_id: prod.id, customer_id: cust.id, qty: '999.999', date: '2030-06-01' })).rule.id, tierRule.id);
-      assert.equal((await price(zhang, { product_id: prod.id, customer_id: cust.id, qty: '1000', date: '2030-06-01' })).rule.id, b1.id);
+      assert.equal((await price(zhang, { product_id: prod.id, customer_id: cust.id, qty_milli: '999999', date: '2030-06-01' })).rule.id, tierRule.id);
+      assert.equal((await price(zhang, { product_id: prod.id, customer_id: cust.id, qty_milli: '1000000', date: '2030-06-01' })).rule.id, b1.id);
       p = await price(zhang, { product_id: prod.id, customer_id: cust.id, qty_milli: '6000000', date: '2030-06-01' });
       assert.equal(p.rule.id, b2.id);
       assert.equal(p.unit_price, 9100);
       // then the newest
       const newer = await rule({ product_id: prod.id, tier_id: gold.id, min_qty_milli: 5000000, discount_bp: 950, ...d });
-      assert.equal((await price(zhang, { product_id: prod.id, customer_id: cust.id, qty: '6000', date: '2030-06-01' })).rule.id, newer.id);
+      assert.equal((await price(zhang, { product_id: prod.id, customer_id: cust.id, qty_milli: '6000000', date: '2030-06-01' })).rule.id, newer.id);
     });
 
     it('validity dates are inclusive; an inactive rule does not apply', async () => {
       const r = await rule({ product_id: other.id, tier_id: gold.id, discount_bp: 1234, valid_from: '2031-03-01', valid_to: '2031-03-31' });
-      const at = async (date) => (await price(zhang, { product_id: other.id, customer_id: cust.id, qty: '1', date })).rule?.id;
+      const at = async (date) => (await price(zhang, { product_id: other.id, customer_id: cust.id, qty_milli: '1000', date })).rule?.id;
       assert.equal(await at('2031-03-01'), r.id);
       assert.equal(await at('2031-03-31'), r.id);
       assert.notEqual(await at('2031-02-28'), r.id);
@@ -107,14 +107,14 @@ for (const engine of engines()) {
       assert.notEqual(await at('2031-03-15'), r.id);
       const stale = await admin.patch(`/api/v1/price-rules/${r.id}`, { version: r.version, active: true });
       assertProblem(assert, stale, 409, 'version_conflict');
-      const today = await price(zhang, { product_id: other.id, qty: '1' });
+      const today = await price(zhang, { product_id: other.id, qty_milli: '1000' });
       assert.match(today.date, /^\d{4}-\d\d-\d\d$/, 'today in the company\'s dates by default');
     });
 
     it('a retired product cannot be priced nor get a rule, but stays readable', async () => {
       const p = (await admin.post('/api/v1/products', { code: `R-${uniq()}`, name: '退役 Retired', unit: 'kg', list_price: 500 })).body;
       await admin.patch(`/api/v1/products/${p.id}`, { version: p.version, active: false });
-      const r = await zhang.get(`/api/v1/prices?product_id=${p.id}&qty=1`);
+      const r = await zhang.get(`/api/v1/prices?product_id=${p.id}&qty_milli=1000`);
       assertProblem(assert, r, 422);
       assert.equal(r.body.errors[0].code, 'retired');
       const ru = await admin.post('/api/v1/price-rules', { name: 'x', product_id: p.id, discount_bp: 100 });
@@ -142,11 +142,11 @@ for (const engine of engines()) {
       }
       assert.equal((await admin.get('/api/v1/price-rules?limit=500')).body.items.length, before);
       for (const [q, field] of [
-        [{ product_id: prod.id, qty: '-1' }, 'qty'], [{ product_id: prod.id, qty: '0' }, 'qty'],
-        [{ product_id: prod.id, qty: '1.2345' }, 'qty'], [{ product_id: prod.id, qty: '99999999999' }, 'qty'],
-        [{ product_id: prod.id, qty_milli: 'abc' }, 'qty_milli'], [{ qty: '1' }, 'product_id'],
-        [{ product_id: 999999, qty: '1' }, 'product_id'], [{ product_id: prod.id, qty: '1', date: '2030-13-01' }, 'date'],
-        [{ product_id: prod.id, qty: '1', customer_id: 999999 }, 'customer_id'],
+        [{ product_id: prod.id, qty_milli: '-1' }, 'qty_milli'], [{ product_id: prod.id, qty_milli: '0' }, 'qty_milli'],
+        [{ product_id: prod.id, qty_milli: '1.5' }, 'qty_milli'], [{ product_id: prod.id, qty_milli: '1000000000000001' }, 'qty_milli'],
+        [{ product_id: prod.id, qty_milli: 'abc' }, 'qty_milli'], [{ qty_milli: '1000' }, 'product_id'],
+        [{ product_id: 999999, qty_milli: '1000' }, 'product_id'], [{ product_id: prod.id, qty_milli: '1000', date: '2030-13-01' }, 'date'],
+        [{ product_id: prod.id, qty_milli: '1000', customer_id: 999999 }, 'customer_id'],
       ]) {
         const r = await zhang.get(`/api/v1/prices?${new URLSearchParams(q)}`);
         assertProblem(assert, r, 422);
@@ -154,13 +154,13 @@ for (const engine of engines()) {
       }
       // a price that would overflow the line total
       const big = (await admin.post('/api/v1/products', { code: `B-${uniq()}`, name: '贵 Dear', unit: 'kg', list_price: 10000000000 })).body;
-      const o = await zhang.get(`/api/v1/prices?product_id=${big.id}&qty=999999999`);
+      const o = await zhang.get(`/api/v1/prices?product_id=${big.id}&qty_milli=999999999000`);
       assertProblem(assert, o, 422);
     });
 
     it('a salesperson prices only customers they see, and cannot set tiers or rules', async () => {
       // chen does not see zhang's customer
-      const r = await chen.get(`/api/v1/prices?product_id=${prod.id}&qty=1&customer_id=${cust.id}`);
+      const r = await chen.get(`/api/v1/prices?product_id=${prod.id}&qty_milli=1000&customer_id=${cust.id}`);
       assertProblem(assert, r, 422);
       assertProblem(assert, await zhang.put(`/api/v1/customers/${cust.id}/tier`, { tier_id: silver.id }), 403);
       assertProblem(assert, await zhang.post('/api/v1/price-rules', { name: 'x', discount_bp: 100 }), 403);
