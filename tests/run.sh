@@ -42,6 +42,13 @@ done
 export TF_BIN="$PWD/tradeflow-asan"
 export TF_TMP="$tmp"
 
+# the OpenAPI document against Redocly's recommended rules and a generated
+# client (two tests; tests/openapi/check.sh starts its own server)
+out=$(tests/openapi/check.sh 2>&1); echo "$out"
+p=$(grep -oP '^openapi: \K[0-9]+(?= passed, [0-9]+ failed$)' <<<"$out" | tail -1)
+f=$(grep -oP '^openapi: [0-9]+ passed, \K[0-9]+(?= failed$)' <<<"$out" | tail -1)
+passed=$((passed + ${p:-0})); failed=$((failed + ${f:-1}))
+
 # a server with the demo company for the browser tests: start_browser_server
 # DB_URL LOG sets TF_BASE_URL and bpid
 start_browser_server() {
