@@ -69,7 +69,7 @@ bool i18n_accept_language(const char *h, tf_lang *out)
 }
 
 /* Matching a pattern --------------------------------------------------------- */
-#define MAX_HOLES 4
+#define MAX_HOLES 6
 
 typedef struct {
     const char *at[MAX_HOLES];

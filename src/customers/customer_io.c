@@ -34,6 +34,11 @@ static json_t *job_json(req *r, int64_t id)
     db_res res, e;
     if (db_query(r->db, &r->a, &res, JOB_SELECT " WHERE id = ?", DBP(DBI(id))) <= 0) return NULL;
     json_t *o = db_row_json(&res, 0);
+    /* its one-line message in the reader's language (core/i18n.c) */
+    const char *msg = db_get_text(&res, 0, "message");
+    tf_lang lang = i18n_req_lang(r);
+    if (msg && lang != LANG_EN)
+        json_object_set_new(o, "message", json_string(i18n_text(&r->a, lang, msg)));
     const char *task = db_get_text(&res, 0, "task");
     const char *pass = task && strcmp(task, "run") == 0 ? "run" : "dry_run";
     json_t *errs = json_array();

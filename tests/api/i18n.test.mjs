@@ -123,14 +123,16 @@ for (const engine of engines()) {
 
     it('the import report is in the language of the user who imports', async () => {
       const mapping = { 客户名称: 'name', 手机: 'phone' };
-      for (const [c, header, phoneMsg, phone] of [
-        [liu, ['行号', '列', '字段', '代码', '说明'], '录入规则要求必填', '13912340000'],
-        [zhang, ['row', 'column', 'field', 'code', 'message'], 'is required by the entry policy', '13912340001'],
+      for (const [c, header, phoneMsg, phone, summary] of [
+        [liu, ['行号', '列', '字段', '代码', '说明'], '录入规则要求必填', '13912340000', '新建 1 条，更新 0 条，1 行未导入'],
+        [zhang, ['row', 'column', 'field', 'code', 'message'], 'is required by the entry policy', '13912340001', '1 created, 0 updated, 1 rows not imported'],
       ]) {
         // the second row is fine; the first has no phone, which the entry policy requires
         const csv = ['客户名称,手机', `导入语言测试一${tag}${phone},`, `导入语言测试二${tag}${phone},${phone}`].join('\n');
         const job = await importFile(c, csv, mapping);
         assert.equal(job.error_rows, 1, JSON.stringify(job));
+        assert.equal(job.message, summary);
+        assert.equal(job.errors[0].message, phoneMsg);
         const rep = await download(c, `/api/v1/imports/${job.id}/errors.csv`);
         const rows = parseCsv(rep.buf);
         assert.deepEqual(rows[0], header);

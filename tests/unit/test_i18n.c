@@ -51,6 +51,14 @@ static void test_catalogue(void **state)
     /* "message: what" */
     assert_string_equal(i18n_text(&a, LANG_ZH, "another customer already has it: KH-1 (Li)"),
                         "已有其他客户使用：KH-1 (Li)");
+    /* five holes, one of them with parentheses of its own */
+    assert_string_equal(
+        i18n_text(&a, LANG_ZH,
+                  "the batch starting at row 2 was rolled back: row 10 failed (UNIQUE (x)); nothing"
+                  " of that batch was saved, the 0 rows before it were; run the import again to go"
+                  " on from row 2"),
+        "从第 2 行开始的一批已回滚：第 10 行失败（UNIQUE (x)）；这一批都未保存，之前的 0 行已保存；"
+        "再次运行导入即可从第 2 行继续");
     /* ...but not when no part of it is known */
     assert_string_equal(i18n_text(&a, LANG_ZH, "the XML message is refused: bad tag"),
                         "the XML message is refused: bad tag");
