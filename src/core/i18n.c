@@ -361,7 +361,15 @@ const char *i18n_company_zone(db_conn *c, arena *a)
 
 bool i18n_zone_valid(const char *name)
 {
-    return zone_get(name) != NULL;
+    if (zone_get(name)) return true;
+    /* the cache is full (TZ_CACHE zones were used): read it to check only */
+    tz_zone z = {0};
+    bool ok = zone_name_ok(name) && zone_load(&z, name);
+    free(z.trans);
+    free(z.idx);
+    free(z.offs);
+    free(z.dst);
+    return ok;
 }
 
 long i18n_zone_offset(const char *name, time_t t)
