@@ -1,5 +1,7 @@
 /* reply.c — building responses: JSON, problem+json (RFC 9457) with the stable
- * error codes listed here, pages of a collection, database error mapping. */
+ * error codes listed here, in the language of the request (title, details and
+ * field messages through core/i18n.c's catalogue), pages of a collection,
+ * database error mapping. */
 #include "http/http.h"
 #include "core/i18n.h"
 #include "core/log.h"
