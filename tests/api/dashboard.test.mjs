@@ -202,6 +202,15 @@ for (const engine of engines()) {
       assert.equal(d.reminders, undefined);
     });
 
+    it('the administrator\'s customer counts follow a move to the pool at once (no new customer)', async () => {
+      const c0 = (await dash(admin)).counts;
+      ok(await s2.post(`/api/v1/customers/${ids.D}/release`, { reason: '看板 Dashboard' }), 200);
+      const c1 = (await dash(admin)).counts;
+      assert.equal(c1.customers, c0.customers);
+      assert.equal(c1.pool_customers, c0.pool_customers + 1);
+      assert.deepEqual((await dash(s2)).followups_due.items, [], 'no longer theirs');
+    });
+
     it('"today" follows the user\'s time zone; bad input gets a 400 and no sign-in a 401', async () => {
       const east = await dash(s1, '?tz=840'), west = await dash(s1, '?tz=-720');
       assert.equal(east.today, new Date(Date.now() + 840 * 60000).toISOString().slice(0, 10));
