@@ -1,8 +1,21 @@
 // lib.mjs — shared by the browser test and the screenshot script: Debian's
 // chromium driven by playwright-core (installed by `npm ci` in web/).
+//
+// Every request checked against the OpenAPI document: each page made by
+// newPage() records the /api/v1 requests it sends, and they are checked
+// against GET /api/v1/openapi.json (path, method, path and query parameters,
+// JSON body schema; openapi_check.mjs). Under node's test runner this is
+// automatic: a hook installed here fails the test during which a page sent a
+// request the document does not allow, naming the request and what is wrong
+// (fix the front end, or the route's QUERY / body schema if the document is
+// what is wrong). `await checkRequests(page)` asserts the same at any point
+// of a test, for the pages given (none: every page).
+import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { afterEach } from 'node:test'
 import { fileURLToPath } from 'node:url'
+import { requestChecker } from './openapi_check.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const require = createRequire(path.resolve(here, '../../web/package.json'))
@@ -60,8 +73,50 @@ export async function newPage(browser, { locale = 'en', width = 1366, height = 8
   }, locale)
   const page = await context.newPage()
   page.setDefaultTimeout(15000)
+  recordRequests(page)
   return page
 }
+
+// The requests of every page, checked by checkRequests (see the top of this file).
+const recorded = new Map() // page → [{method, url, body, contentType}]
+function recordRequests(page) {
+  const list = []
+  recorded.set(page, list)
+  page.context().on('request', (rq) => {
+    const url = rq.url()
+    if (!url.startsWith(BASE_URL + '/api/v1/')) return
+    const body = rq.postDataBuffer() // an upload's bytes too (postData() is null for them)
+    list.push({ method: rq.method(), url, body: body ? body.toString('utf8') : null, contentType: rq.headers()['content-type'] })
+  })
+}
+
+let checker = null
+async function documentChecker() {
+  if (!checker) {
+    checker = fetch(BASE_URL + '/api/v1/openapi.json').then(async (res) => {
+      assert.equal(res.status, 200, 'the server serves its OpenAPI document')
+      return requestChecker(await res.json())
+    })
+  }
+  return checker
+}
+
+/** Fails, naming each request, when a page (default: every page) sent an
+ *  /api/v1 request the OpenAPI document does not allow; each request is
+ *  checked once. */
+export async function checkRequests(...pages) {
+  const check = await documentChecker()
+  const problems = []
+  for (const page of pages.length ? pages : [...recorded.keys()]) {
+    const list = recorded.get(page) || []
+    for (const r of list.splice(0)) for (const p of check(r)) problems.push(`${p}\n    (${r.method} ${r.url}${r.body ? ' ' + r.body.slice(0, 300) : ''})`)
+    if (page.isClosed()) recorded.delete(page)
+  }
+  assert.equal(problems.length, 0, `requests the OpenAPI document does not allow:\n  ${[...new Set(problems)].join('\n  ')}`)
+}
+
+// under node's test runner: after every test, the requests it made
+if (process.env.NODE_TEST_CONTEXT) afterEach(() => checkRequests())
 
 /** Open the login page, sign in, and wait for the dashboard. */
 export async function login(page, { login = ADMIN.login, password = ADMIN.password } = {}) {

@@ -7,7 +7,7 @@ export async function fetchDepartments() {
   let items = []
   let cursor = null
   for (let i = 0; i < 50; i++) {
-    const res = await api.get('/departments', { limit: 500, cursor })
+    const res = await api.get('/departments', cursor ? { cursor } : {}) // one reply today
     items = items.concat((res && res.items) || [])
     cursor = res && res.next_cursor
     if (!cursor) break
