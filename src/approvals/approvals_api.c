@@ -405,7 +405,6 @@ static int h_doc_types(req *r)
 const route approvals_routes[] = {
     {"GET", "/api/v1/approval-flows", h_flows_list, PERM_SIGNED_IN, 0,
      QUERY("page doc_type")
-     QUERY("page doc_type")
      "Approval flows with their steps; optional doc_type", NULL},
     {"POST", "/api/v1/approval-flows", h_flows_create, "flows.manage", 16384,
      "Create an approval flow (activating it deactivates the doc type's other flows)",
@@ -421,7 +420,6 @@ const route approvals_routes[] = {
      "\"name\":{\"type\":\"string\",\"maxLength\":100},"
      "\"active\":{\"type\":\"boolean\"}," STEPS_SCHEMA "}}"},
     {"GET", "/api/v1/approval-flows/{id}/history", h_flows_history, PERM_SIGNED_IN, 0,
-     QUERY("page")
      QUERY("page")
      "History of an approval flow", NULL},
     {"GET", "/api/v1/doc-types", h_doc_types, PERM_SIGNED_IN, 0,

@@ -250,7 +250,6 @@ const route contacts_routes[] = {
      "Update a contact (send version)", CONTACT_SCHEMA},
     {"DELETE", "/api/v1/contacts/{id}", h_contacts_delete, PERM_SIGNED_IN, 0,
      QUERY("version!=id")
-     QUERY("version!=id")
      "Delete a contact (?version=N)", NULL},
     ROUTES_END,
 };

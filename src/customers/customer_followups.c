@@ -573,7 +573,6 @@ static int h_templates_update(req *r)
 const route customer_followups_routes[] = {
     {"GET", "/api/v1/customers/{id}/followups", h_followups_list, PERM_SIGNED_IN, 0,
      QUERY("page")
-     QUERY("page")
      "A customer's follow-ups (negotiation progress), newest first, with attachments", NULL},
     {"POST", "/api/v1/customers/{id}/followups", h_followups_create, PERM_SIGNED_IN, 32768,
      "Record a follow-up (write access); template_id fills the fields left out; next_contact_at"
@@ -592,7 +591,6 @@ const route customer_followups_routes[] = {
     {"GET", "/api/v1/attachments/{id}", h_attachments_get, PERM_SIGNED_IN, 0,
      "Download an attachment (as a file, with its content type)", NULL},
     {"GET", "/api/v1/followup-templates", h_templates_list, PERM_SIGNED_IN, 0,
-     QUERY("include_retired=bool")
      QUERY("include_retired=bool")
      "Follow-up templates (include_retired=true for all)", NULL},
     {"POST", "/api/v1/followup-templates", h_templates_create, "dicts.manage", 16384,

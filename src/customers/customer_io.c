@@ -828,12 +828,10 @@ static int h_customers_export(req *r)
 const route customer_io_routes[] = {
     {"POST", "/api/v1/imports", h_imports_upload, "customers.import", IMPORT_BODY_MAX,
      QUERY("filename")
-     QUERY("filename")
      "Upload a CSV or XLSX file of customers (the file is the body; ?filename=): the job, its"
      " columns, a sample and a suggested mapping",
      "*/*"},
     {"GET", "/api/v1/imports", h_imports_list, "customers.import", 0,
-     QUERY("page")
      QUERY("page") "My import jobs", NULL},
     {"GET", "/api/v1/imports/{id}", h_imports_get, "customers.import", 0,
      "An import job: state, progress, counts and the first errors", NULL},
@@ -852,7 +850,6 @@ const route customer_io_routes[] = {
     {"DELETE", "/api/v1/imports/{id}", h_imports_delete, "customers.import", 0,
      "Delete an import job that is not running, and its file", NULL},
     {"GET", "/api/v1/customers/export", h_customers_export, "customers.export", 0,
-     QUERY("format=csv|xlsx sort=-id|id|name|-updated_at|number fields " CUSTOMER_FILTER_QUERY)
      QUERY("format=csv|xlsx sort=-id|id|name|-updated_at|number fields " CUSTOMER_FILTER_QUERY)
      "The customer list as CSV or XLSX (format=csv|xlsx and the list's filters)", NULL},
     ROUTES_END,

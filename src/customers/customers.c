@@ -775,7 +775,6 @@ static int h_customers_history(req *r)
 const route customers_routes[] = {
     {"GET", "/api/v1/customers", h_customers_list, PERM_SIGNED_IN, 0,
      QUERY("page fields sort=-id|id|name|-updated_at|number " CUSTOMER_FILTER_QUERY)
-     QUERY("page fields sort=-id|id|name|-updated_at|number " CUSTOMER_FILTER_QUERY)
      "Quick search and filtered list of the customers you may see (q, owner=me|pool|ID,"
      " level_id, industry_id, region_id (with sub-regions), source_id, qualification_id,"
      " followup_method_id, protected, signed, created_from, created_to, updated_from, updated_to"
@@ -788,7 +787,6 @@ const route customers_routes[] = {
      CUSTOMER_SCHEMA},
     {"GET", "/api/v1/customers/duplicates", h_customers_duplicates, "customers.create", 0,
      QUERY("name phone wechat exclude_id=int")
-     QUERY("name phone wechat exclude_id=int")
      "Customers whose normalised name, phone or WeChat match (for the entry form)", NULL},
     {"GET", "/api/v1/customers/{id}", h_customers_get, PERM_SIGNED_IN, 0, "A customer's detail",
      NULL},
@@ -799,7 +797,6 @@ const route customers_routes[] = {
      "{\"type\":\"object\",\"required\":[\"protected\",\"version\"],\"properties\":{\"protected\":"
      "{\"type\":\"boolean\"},\"version\":{\"type\":\"integer\"}}}"},
     {"GET", "/api/v1/customers/{id}/history", h_customers_history, PERM_SIGNED_IN, 0,
-     QUERY("page")
      QUERY("page")
      "Every change to a customer, moves in and out of the pool included", NULL},
     ROUTES_END,

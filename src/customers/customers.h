@@ -134,12 +134,6 @@ void customer_batch_free(customer_batch *b);
     "q owner=me|pool|ID level_id=id industry_id=id region_id=id source_id=id qualification_id=id " \
     "followup_method_id=id protected=bool signed=bool created_from=time created_to=time "        \
     "updated_from=time updated_to=time next_contact_before=time cf.*"
-/* Those filters as query parameters for the OpenAPI document (QUERY, http.h):
- * every one customer_filter.c accepts. */
-#define CUSTOMER_FILTER_QUERY                                                                      \
-    "q owner=me|pool|ID level_id=id industry_id=id region_id=id source_id=id qualification_id=id " \
-    "followup_method_id=id protected=bool signed=bool created_from=time created_to=time "        \
-    "updated_from=time updated_to=time next_contact_before=time cf.*"
 typedef struct customer_filter_part {
     const char *sql; /* a constant fragment */
     int np;

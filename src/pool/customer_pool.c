@@ -633,10 +633,8 @@ const route customer_pool_routes[] = {
      "Give one of your customers back to the pool", REASON_SCHEMA("\"required\":[\"reason\"],")},
     {"GET", "/api/v1/customers/{id}/moves", h_pool_moves, PERM_SIGNED_IN, 0,
      QUERY("page")
-     QUERY("page")
      "The customer's moves in and out of the pool, with reasons", NULL},
     {"GET", "/api/v1/customer-applications", h_pool_apps_list, PERM_SIGNED_IN, 0,
-     QUERY("page box=mine|all state=pending|approved|rejected|cancelled|lost customer_id=id")
      QUERY("page box=mine|all state=pending|approved|rejected|cancelled|lost customer_id=id")
      "Applications for pool customers: box=mine (default) or all (managers), state, customer_id",
      NULL},
