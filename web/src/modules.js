@@ -19,6 +19,8 @@ import {
   ChatDotRound,
   Collection,
   Guide,
+  Goods,
+  PriceTag,
 } from '@element-plus/icons-vue'
 
 export const MODULES = [
@@ -28,7 +30,8 @@ export const MODULES = [
   { key: 'reminders', path: '/reminders', page: 'Reminders', icon: Bell },
   { key: 'wechat', path: '/wechat', page: 'WechatFans', icon: ChatDotRound, perm: 'wechat.read' },
   { key: 'projects', path: '/projects', page: 'Projects', icon: Opportunity },
-  { key: 'quotations', path: '/quotations', page: 'Quotations', icon: Document },
+  { key: 'products', path: '/products', page: 'Products', icon: Goods, perm: 'products.read' },
+  { key: 'quotations', path: '/quotations', page: 'Quotations', icon: Document, perm: 'quotations.read' },
   { key: 'contracts', path: '/contracts', page: 'Contracts', icon: Tickets },
   { key: 'aftersales', path: '/aftersales', page: 'Aftersales', icon: Service },
   { key: 'team', path: '/team', page: 'Team', icon: Avatar },
@@ -37,6 +40,7 @@ export const MODULES = [
   { key: 'departments', path: '/settings/departments', page: 'Departments', icon: OfficeBuilding, group: 'settings', perm: 'departments.manage' },
   { key: 'flows', path: '/settings/flows', page: 'Flows', icon: Share, group: 'settings', perm: 'flows.manage' },
   { key: 'customerSettings', path: '/settings/customers', page: 'CustomerSettings', icon: Collection, group: 'settings', perm: 'dicts.manage' },
+  { key: 'pricing', path: '/settings/pricing', page: 'Pricing', icon: PriceTag, group: 'settings', perm: 'pricing.manage' },
   { key: 'processSettings', path: '/settings/process', page: 'ProcessTemplates', icon: Guide, group: 'settings', perm: 'projects.templates' },
 ]
 
@@ -52,4 +56,9 @@ export const SUBPAGES = [
   { key: 'projectNew', path: '/projects/new', page: 'ProjectForm', nav: 'projects', perm: 'projects.create' },
   { key: 'projectEdit', path: '/projects/:id(\\d+)/edit', page: 'ProjectForm', nav: 'projects' },
   { key: 'projectDetail', path: '/projects/:id(\\d+)', page: 'ProjectDetail', nav: 'projects' },
+  // quotations (entry form, edit, detail)
+  { key: 'quotationNew', path: '/quotations/new', page: 'QuotationForm', nav: 'quotations', perm: 'quotations.write' },
+  { key: 'quotationEdit', path: '/quotations/:id(\\d+)/edit', page: 'QuotationForm', nav: 'quotations', perm: 'quotations.write' },
+  { key: 'quotationDetail', path: '/quotations/:id(\\d+)', page: 'QuotationDetail', nav: 'quotations' },
+  { key: 'productDetail', path: '/products/:id(\\d+)', page: 'ProductDetail', nav: 'products', perm: 'products.read' },
 ]
