@@ -21,7 +21,7 @@
 #   BENCH_KEEP=1               keep the temporary folder (database, logs, wrk output)
 #   BENCH_BIN=./tradeflow      the server binary (to compare builds)
 #   BENCH_CONF=FILE            the endpoint table (default bench/endpoints.conf)
-#   BENCH_DATA="customers projects"  data sets: for each NAME, bench/data/NAME.sh
+#   BENCH_DATA="customers projects dashboard"  data sets: for each NAME, bench/data/NAME.sh
 #                              is sourced after the users are generated (it may
 #                              use sqlrun, sqlval, step, done_step, $DB, $BIN,
 #                              $tmp) and bench/data/NAME.conf adds endpoints;
@@ -45,7 +45,7 @@ BENCH_KEEP=${BENCH_KEEP:-}
 BENCH_PASSWORD=demo123
 BIN=${BENCH_BIN:-./tradeflow}
 CONF=${BENCH_CONF:-bench/endpoints.conf}
-BENCH_DATA=${BENCH_DATA-customers projects}
+BENCH_DATA=${BENCH_DATA-customers projects dashboard}
 BENCH_REUSE_DB=${BENCH_REUSE_DB:-}
 OUT=bench/last-results.md
 
@@ -248,10 +248,10 @@ if [ -n "$BENCH_REUSE_DB" ]; then
   step "copying $(basename "$BENCH_REUSE_DB")"
   cp --reflink=auto "$BENCH_REUSE_DB" "$tmp/tradeflow.db"
   done_step
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   # what bench/data/customers.sh would have exported: a fresh salesperson
   # token (the database keeps only hashes) and the generated customers' ids
   if [[ " $BENCH_DATA " == *" customers "* ]]; then
-    now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
     BENCH_SALES_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
     sqlval "INSERT INTO api_tokens(user_id, name, token_hash, created_at) SELECT user_id,
       'bench-sales', '$(printf '%s' "$BENCH_SALES_TOKEN" | sha256sum | cut -d' ' -f1)', '$now'
@@ -259,6 +259,30 @@ if [ -n "$BENCH_REUSE_DB" ]; then
     BENCH_CUSTOMER_LAST=$(sqlval "SELECT MAX(id) FROM customers")
     BENCH_CUSTOMER_FIRST=$((BENCH_CUSTOMER_LAST - ${BENCH_CUSTOMERS:-1000000} + 1))
     export BENCH_SALES_TOKEN BENCH_CUSTOMER_FIRST BENCH_CUSTOMER_LAST
+  fi
+  # and what bench/data/projects.sh would have exported: fresh tokens of its
+  # salesperson, team manager and head of sales, its template and cursor
+  if [[ " $BENCH_DATA " == *" projects "* ]]; then
+    reuse_token() { # LOGIN -> a new API token of that user
+      local t
+      t=pb$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+      sqlval "INSERT INTO api_tokens(user_id, name, token_hash, created_at) SELECT id,
+        'bench projects', '$(printf '%s' "$t" | sha256sum | cut -d' ' -f1)', '$now'
+        FROM users WHERE login = '$1'" >/dev/null
+      printf '%s' "$t"
+    }
+    BENCH_PROJ_SALES_TOKEN=$(reuse_token "$(sqlval "SELECT login FROM users WHERE login LIKE 'bench%'
+      AND role = 'salesperson' ORDER BY id LIMIT 1")")
+    BENCH_PROJ_MGR_TOKEN=$(reuse_token "$(sqlval "SELECT u.login FROM departments d JOIN users u
+      ON u.id = d.manager_id WHERE d.name = '销售1组 Bench team 1'")")
+    BENCH_PROJ_HEAD_TOKEN=$(reuse_token "$(sqlval "SELECT u.login FROM departments d JOIN users u
+      ON u.id = d.manager_id WHERE d.name = '销售部 Sales'")")
+    BENCH_PROJ_TEMPLATE=$(sqlval "SELECT id FROM process_templates WHERE is_default = TRUE")
+    BENCH_PROJ_CURSOR=$(sqlval "SELECT id FROM projects WHERE template_id = $BENCH_PROJ_TEMPLATE
+      AND stage = 'proposal' ORDER BY id DESC LIMIT 1 OFFSET 19")
+    BENCH_PROJ_MAX_ID=$(sqlval "SELECT MAX(id) FROM projects")
+    export BENCH_PROJ_SALES_TOKEN BENCH_PROJ_MGR_TOKEN BENCH_PROJ_HEAD_TOKEN BENCH_PROJ_TEMPLATE \
+      BENCH_PROJ_CURSOR BENCH_PROJ_MAX_ID
   fi
 else
   step "tradeflow demo"
