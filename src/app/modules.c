@@ -4,9 +4,11 @@
 #include "app/modules.h"
 #include "pool/customer_pool.h"
 #include "projects/projects.h"
+#include "quotations/quotations.h"
 
 void modules_register(void)
 {
     customer_pool_register();
     projects_register();
+    quotations_register();
 }

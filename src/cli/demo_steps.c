@@ -9,6 +9,7 @@ extern int pool_demo(db_conn *c, arena *a);
 extern int wechat_demo(db_conn *c, arena *a);
 extern int projects_demo(db_conn *c, arena *a);
 extern int products_demo(db_conn *c, arena *a);
+extern int quotations_demo(db_conn *c, arena *a);
 
 int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     customers_demo,
@@ -17,5 +18,6 @@ int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     wechat_demo,
     projects_demo,
     products_demo,
+    quotations_demo,
     NULL,
 };

@@ -55,6 +55,8 @@ static const struct {
     {"products.cost", A | M | F | W}, /* see standard costs */
     {"pricing.manage", A},            /* tiers, customers' tiers, price rules, discount limits */
     {"stock.move", A | W},            /* opening balances and adjustments */
+    {"quotations.read", A | M | S | F}, /* quotations they may see (policy_quotations.c) */
+    {"quotations.write", A | M | S},    /* enter, edit, send quotations */
 };
 
 bool policy_allows(const principal *u, const char *perm)

@@ -36,6 +36,9 @@ extern const route catalogue_routes[];
 extern const route stock_routes[];
 extern const route pricing_routes[];
 extern const route price_rules_routes[];
+extern const route quotations_routes[];
+extern const route quotation_flow_routes[];
+extern const route quotation_rates_routes[];
 
 const route *const tf_route_tables[] = {
     system_routes,  session_routes, users_routes,     departments_routes,
@@ -46,5 +49,6 @@ const route *const tf_route_tables[] = {
     project_pipeline_routes, project_list_routes, projects_routes, project_assign_routes,
     project_members_routes, project_followups_routes, project_process_routes,
     process_templates_routes, saved_views_routes, dashboard_routes,
-    catalogue_routes, stock_routes, pricing_routes, price_rules_routes, NULL,
+    catalogue_routes, stock_routes, pricing_routes, price_rules_routes,
+    quotations_routes, quotation_flow_routes, quotation_rates_routes, NULL,
 };

@@ -1,0 +1,19 @@
+/* policy_quotations.h — who sees and changes a quotation (and, later, the
+ * other documents with lines that follow a customer's owner the same way);
+ * the decisions live in policy_quotations.c. */
+#ifndef TF_POLICY_QUOTATIONS_H
+#define TF_POLICY_QUOTATIONS_H
+#include "core/policy.h"
+
+struct sqlq;
+/* Who sees a quotation: its owner, the owner's managers, whoever's data
+ * scope covers the owner (a sales manager their department tree, finance
+ * and administrators everything), and the owner of its customer. Access:
+ * MANAGE for administrators and the owner's managers, WRITE for the owner,
+ * READ for the rest who see it; changes also need "quotations.write"
+ * (finance reads only). NONE also when there is no such quotation. */
+tf_access policy_quotation_access(db_conn *c, const principal *u, int64_t quotation_id);
+/* Appends " AND (<visible to u>)" for quotations aliased qt joined to their
+ * customer aliased cu. */
+void policy_quotation_filter(const principal *u, struct sqlq *q);
+#endif
