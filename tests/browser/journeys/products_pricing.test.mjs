@@ -87,7 +87,7 @@ test('the administrator sets up a tier price and a salesperson sees it on the pr
   await dlg.locator('[data-action="save-product"]').click()
   await admin.locator('[data-page="product-detail"]').waitFor()
   await admin.getByText(`${code} · ${name}`).waitFor()
-  assert.match(await admin.locator('.page-head p').innerText(), /copper \/ polyimide_film \/ 2\.24×9\.00 mm/)
+  assert.match(await admin.locator('.page-head p').innerText(), /Copper \/ Polyimide film \/ 2\.24×9\.00 mm/)
   assert.equal(await admin.locator('[data-test="packages"]').innerText(), '50 kg spool (50 kg)')
   assert.equal(await admin.locator('[data-test="list-price"]').innerText(), '¥95.00')
 

@@ -1,6 +1,6 @@
 // The products module's strings (English), merged over the shared ones.
 export default {
-  nav: { products: 'Products', pricing: 'Price rules' },
+  nav: { productDetail: 'Product', products: 'Products', pricing: 'Price rules' },
   pages: {
     products: 'The catalogue: wire by conductor, insulation and size, with stock on hand.',
     pricing: 'Customer tiers, discounts by tier, category, product and quantity, and the largest discount by hand.',

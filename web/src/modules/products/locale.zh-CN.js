@@ -1,6 +1,6 @@
 // 产品模块的文字（简体中文），合并到共用文字之上。
 export default {
-  nav: { products: '产品', pricing: '价格政策' },
+  nav: { productDetail: '产品详情', products: '产品', pricing: '价格政策' },
   pages: {
     products: '产品目录：按导体、绝缘和规格的线材，附各仓库存。',
     pricing: '客户等级，按等级、类别、产品和数量的折扣，以及手动折扣上限。',

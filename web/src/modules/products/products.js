@@ -48,3 +48,12 @@ export async function loadCategoryTree() {
   for (const c of items) (c.parent_id && byId.get(c.parent_id) ? byId.get(c.parent_id).children : roots).push(byId.get(c.id))
   return roots
 }
+
+/** The specification in the UI's language: "Copper / Polyimide film / 2.24×9.00 mm". */
+export function specText(t, p) {
+  const parts = []
+  if (p.conductor) parts.push(t(`product.conductors.${p.conductor}`))
+  if (p.insulation) parts.push(t(`product.insulations.${p.insulation}`))
+  if (p.thickness_um && p.width_um) parts.push(`${formatMm(p.thickness_um)}×${formatMm(p.width_um)} mm`)
+  return parts.join(' / ')
+}
