@@ -1,5 +1,5 @@
 /* embed.c — build-time generator: writes a C file holding the given files as
- * byte arrays plus a sorted table (see src/core/embed.h).
+ * byte arrays plus a sorted table (see src/base/embed.h).
  * usage: embed SYMBOL STRIP_PREFIX OUT.c FILE...   (file paths are stored
  * with STRIP_PREFIX removed). */
 #include <stdio.h>

@@ -4,24 +4,26 @@
 # done_step, die, $tmp): the last seven days' follow-ups (one owned customer
 # in 97, by its owner: about 9,000, which the week's counts read), next
 # contact dates and reminders of the projects' salesperson (due today,
-# overdue, later), and take-back rules that are on (3,650 days without a
-# follow-up, the most the settings allow, so nothing is due and the job
-# moves nobody while the salesperson's page still computes every own
-# customer's days left; customers.sh switched take-back off).
+# overdue, later). Take-back stays off (customers.sh): with any rule on,
+# the job's scan of a million customers at the server's start and every
+# five minutes lands in whatever endpoint is being measured (a salesperson's
+# dashboard, with 3,650 days on and nothing due: 3.5 ms of server CPU a
+# request instead of 2.5, p99 730 ms instead of 277 on a busy machine);
+# the salesperson's page reads every own
+# customer either way (for the follow-ups due) and only skips the days-left
+# arithmetic.
 # The endpoints are in bench/data/dashboard.conf; they sign in with the
 # tokens bench/data/projects.sh made (a salesperson with customers and
 # projects, a team manager, the head of sales) and the admin's.
 
 [[ " $BENCH_DATA " == *" projects "* ]] || die "BENCH_DATA: dashboard needs the projects data set"
-step "dashboard: week's follow-ups, reminders, rules"
+step "dashboard: week's follow-ups, reminders"
 db_ts() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
 db_login=$(sqlval "SELECT login FROM users WHERE login LIKE 'bench%' AND role = 'salesperson'
   ORDER BY id LIMIT 1")
 db_uid=$(sqlval "SELECT id FROM users WHERE login = '$db_login'")
 {
   echo "BEGIN;"
-  echo "DELETE FROM settings WHERE key = 'pool_rules';"
-  echo "INSERT INTO settings(key, value) VALUES ('pool_rules', '{\"max_owned\":500,\"claims_per_day\":20,\"claim_batch_max\":10,\"reclaim_cooldown_days\":30,\"takeback_no_followup_days\":3650,\"takeback_no_deal_days\":0,\"takeback_no_followup_days_by_level\":{},\"takeback_no_deal_days_by_level\":{},\"takeback_warn_days\":3,\"exempt_signed\":true}');"
   for k in 0 1 2 3 4 5 6; do
     echo "INSERT INTO followups(customer_id, user_id, content, next_step, created_at)
       SELECT id, owner_id, '本周电话回访 Called this week', '报价 Quote', '$(db_ts "-$k day -$((k * 7)) min")'

@@ -1,8 +1,9 @@
 /* departments.c — the department tree: list, create, rename / move / set the
  * manager (optimistic version, no cycles), delete when empty, history. */
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
+#include "http/record.h"
 #include <string.h>
 
 #define DEPT_COLS                                                                                  \

@@ -5,7 +5,7 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "core/i18n.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
 #include "http/server.h"
 #include <ctype.h>

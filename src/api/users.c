@@ -6,8 +6,9 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "core/i18n.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
+#include "http/record.h"
 #include <sodium.h>
 #include <string.h>
 

@@ -6,7 +6,7 @@
 #include "approvals/applications.h"
 #include "core/approvals.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
 #include <string.h>

@@ -7,8 +7,9 @@
  * its history. The rules live in core/approvals.c; flows in approvals_api.c. */
 #include "core/approvals.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
+#include "http/record.h"
 #include <string.h>
 
 #define REQ_LIST_COLS                                                                              \

@@ -4,8 +4,9 @@
  * approval_requests.c; the rules themselves live in core/approvals.c. */
 #include "core/approvals.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
+#include "http/record.h"
 #include <string.h>
 
 /* Flows ----------------------------------------------------------------------- */

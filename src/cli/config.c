@@ -1,7 +1,7 @@
 /* config.c — reading tradeflow.conf ("key = value" lines, # comments), the
  * TRADEFLOW_* environment variables and the common flags (see config.h). */
 #include "cli/config.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 #include "core/audit.h"
 #include "core/auth.h"
 #include "core/policy.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <sodium.h>
 #include <string.h>
 

@@ -4,8 +4,8 @@
  * on_decided callback. The HTTP side lives in src/approvals/approvals_api.c. */
 #include "core/approvals.h"
 #include "core/audit.h"
-#include "core/log.h"
-#include "core/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

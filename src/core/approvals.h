@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "db/db.h"
-#include "core/arena.h"
+#include "base/arena.h"
 #include "core/policy.h"
 
 /* Error codes, distinct from the DB_E* codes (-1 .. -5) that are passed

@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include "db/db.h"
 
-struct req;
 #define SESSION_COOKIE "tf_session"
 #define LOGIN_MAX_FAILURES 5
 
@@ -16,9 +15,4 @@ bool auth_verify_password(const char *hash, const char *password);
  * '.', '_' or '-' (sign-in lower-cases what is typed, so nothing else could
  * ever sign in). */
 bool auth_login_ok(const char *s);
-/* Fills r->me from the session cookie or the Bearer token. 1 = signed in,
- * 0 = not, <0 = database error. Sets r->session_hash for cookie sessions. */
-int auth_resolve(struct req *r);
-/* True if the request carries the CSRF token of its cookie session. */
-bool auth_csrf_ok(struct req *r);
 #endif

@@ -2,7 +2,7 @@
  * input check, figures through money_document, storage of every version's
  * lines and frozen headers, the side-by-side comparison, the state table. */
 #include "core/doclines.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -29,7 +29,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "core/arena.h"
+#include "base/arena.h"
 #include "core/money.h"
 #include "db/db.h"
 

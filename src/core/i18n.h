@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
-#include "core/arena.h"
+#include "base/arena.h"
 #include "db/db.h"
 
 typedef enum { LANG_EN = 0, LANG_ZH = 1 } tf_lang;

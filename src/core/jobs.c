@@ -2,8 +2,8 @@
  * on one server at a time (see jobs.h). The lease is an UPDATE that only one
  * server can win, so it works the same on SQLite and PostgreSQL. */
 #include "core/jobs.h"
-#include "core/log.h"
-#include "core/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>

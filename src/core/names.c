@@ -7,7 +7,7 @@
  * command line empties every thread's cache at its next reply. An id not in the cache is read with
  * one query (a new user or item, or the first replies after a rename). */
 #include "core/names.h"
-#include "core/arena.h"
+#include "base/arena.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * block of values) of a sequence with one upsert (both engines), so two
  * concurrent creations never get the same number. */
 #include "core/numbering.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

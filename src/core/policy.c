@@ -2,7 +2,7 @@
  * questions (does this user see records of that owner, who manages whom).
  * This file is the only place that knows what a role may do. */
 #include "core/policy.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include <string.h>
 

@@ -5,7 +5,7 @@
  * The rules are written once in policy.h; the SQL filters and the
  * one-record answers below must agree with each other. */
 #include "core/policy.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include <string.h>
 

@@ -6,8 +6,8 @@
 #include "customers/customers.h"
 #include "customers/followups.h"
 #include "core/audit.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include <string.h>
 
 #define CONTACTS_MAX 100 /* per customer */

@@ -10,8 +10,8 @@
 #include "core/audit.h"
 #include "core/numbering.h"
 #include "core/settings.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include <stdlib.h>
 #include <string.h>

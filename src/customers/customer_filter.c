@@ -6,8 +6,8 @@
  * updated date ranges, next_contact_before, and cf.KEY[.min|.max|.from|.to]
  * for the administrators' custom fields. */
 #include "customers/customers.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include <microhttpd.h>
 #include <string.h>

@@ -11,7 +11,7 @@
 #include "dicts/dicts.h"
 #include "customers/followups.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <sodium.h>
 #include <string.h>
 

@@ -19,7 +19,7 @@
  * are merged newest first and the page's rows read once by id. The policy
  * module says which parts there are; nothing here decides who sees what. */
 #include "customers/customers.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

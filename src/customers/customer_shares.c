@@ -7,7 +7,8 @@
 #include "customers/customers.h"
 #include "customers/followups.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "http/record.h"
+#include "base/util.h"
 #include <string.h>
 
 #define SHARE_SELECT                                                                               \

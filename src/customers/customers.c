@@ -8,11 +8,12 @@
 #include "customers/customer_sql.h"
 #include "dicts/dicts.h"
 #include "core/audit.h"
+#include "http/record.h"
 #include "core/names.h"
 #include "core/numbering.h"
 #include "core/settings.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include <stdlib.h>
 #include <string.h>

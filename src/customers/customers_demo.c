@@ -2,7 +2,7 @@
  * wire maker's market, follow-up templates, and customers in every state
  * (owned, in the pool, protected, shared, signed). */
 #include "customers/customers.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <string.h>
 
 extern int customers_demo(db_conn *c, arena *a);

@@ -9,7 +9,7 @@
 #include "customers/followups.h"
 #include "dicts/dicts.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <string.h>
 
 /* The follow-up's owner records, read before a change. */

@@ -5,7 +5,8 @@
  * parser (customer_filter.c), so a saved view always opens. */
 #include "customers/customers.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "http/record.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include <stdlib.h>
 #include <string.h>

@@ -14,7 +14,7 @@
  *   (its batches write the index unmerged, customer_batch.c). */
 #include "customers/customers.h"
 #include "core/jobs.h"
-#include "core/log.h"
+#include "base/log.h"
 #include <time.h>
 
 enum { REINDEX_CHUNK = 500, SEGMENTS_MAX = 8, STEP_PAGES = 2000, ROUND_MAX_S = 30 };

@@ -7,7 +7,7 @@
  * records. */
 #ifndef TF_DASHBOARD_H
 #define TF_DASHBOARD_H
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
 #include "projects/projects.h"
 

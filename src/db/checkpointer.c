@@ -9,8 +9,8 @@
  * blocks the writer or readers) every CHECKPOINT_MS, on the other CPU. */
 #include "db/checkpointer.h"
 #include "db/db.h"
-#include "core/arena.h"
-#include "core/log.h"
+#include "base/arena.h"
+#include "base/log.h"
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 /* db.c — the driver-independent half of the db interface: the connection
  * pool, transactions, result helpers, JSON conversion and migrations. */
 #include "db/db.h"
-#include "core/embed.h"
-#include "core/log.h"
-#include "core/util.h"
+#include "base/embed.h"
+#include "base/log.h"
+#include "base/util.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
-#include "core/arena.h"
+#include "base/arena.h"
 
 enum {
     DB_OK = 0,

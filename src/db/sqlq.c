@@ -3,8 +3,8 @@
  * of a short query), PostgreSQL its GIN index for the term set, and both
  * confirm the substring (instr, strpos). */
 #include "db/sqlq.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -3,8 +3,9 @@
  * use for references and custom values. Items are retired, never deleted. */
 #include "dicts/dicts.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
+#include "http/record.h"
 #include <string.h>
 
 static const char *const kinds[] = {"qualification", "region", "industry",

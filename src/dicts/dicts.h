@@ -3,7 +3,7 @@
 #ifndef TF_DICTS_H
 #define TF_DICTS_H
 #include <stdbool.h>
-#include "core/textsearch.h"
+#include "base/textsearch.h"
 #include "db/db.h"
 
 /* True if kind is a dictionary kind. */

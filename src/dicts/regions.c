@@ -4,7 +4,7 @@
  * for near-duplicate checks (legal form and place names taken off). The
  * names themselves are region_names.c's. */
 #include "dicts/dicts.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <string.h>
 #include <strings.h>
 

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-#include "core/arena.h"
+#include "base/arena.h"
 #include "core/policy.h"
 #include "db/db.h"
 

@@ -2,7 +2,7 @@
  * headers, paging, and checking a JSON body against a field spec (types,
  * lengths, required, unknown fields) so handlers work on checked values. */
 #include "http/http.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <microhttpd.h>
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #ifndef TF_METRICS_H
 #define TF_METRICS_H
 #include <stdint.h>
-#include "core/arena.h"
+#include "base/arena.h"
 
 void metrics_init(int nroutes);
 /* route_index -1 for static files / unmatched */

@@ -4,8 +4,8 @@
  * database error mapping. */
 #include "http/http.h"
 #include "core/i18n.h"
-#include "core/log.h"
-#include "core/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -8,8 +8,9 @@
 #include "http/metrics.h"
 #include "http/static.h"
 #include "core/auth.h"
-#include "core/log.h"
-#include "core/util.h"
+#include "http/auth_req.h"
+#include "base/log.h"
+#include "base/util.h"
 #include <microhttpd.h>
 #include <arpa/inet.h>
 #include <errno.h>

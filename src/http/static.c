@@ -2,7 +2,7 @@
  * tools/embed.c (so no path can reach the file system), content types,
  * caching headers, and a once-made gzip copy of each compressible asset. */
 #include "http/static.h"
-#include "core/embed.h"
+#include "base/embed.h"
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

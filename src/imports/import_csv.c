@@ -9,7 +9,7 @@
  * never use bytes below 0x30 inside a character, so quotes, delimiters and
  * line ends mean the same in every supported encoding. */
 #include "imports/import_parse.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <errno.h>
 #include <iconv.h>
 #include <stdbool.h>

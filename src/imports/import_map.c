@@ -4,7 +4,7 @@
  * name of the field in English or Chinese (the export's own headers among
  * them, so an exported file imports back), else a custom field's label. */
 #include "imports/import_jobs.h"
-#include "core/textsearch.h"
+#include "base/textsearch.h"
 #include <string.h>
 
 static const import_target targets[] = {

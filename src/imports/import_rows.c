@@ -9,8 +9,8 @@
 #include "core/audit.h"
 #include "core/i18n.h"
 #include "core/settings.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -23,10 +23,10 @@
 #include "imports/import_pass.h"
 #include "customers/customers.h"
 #include "core/audit.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/settings.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "db/checkpointer.h"
 #include <errno.h>
 #include <openssl/evp.h>

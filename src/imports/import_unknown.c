@@ -8,7 +8,7 @@
  * transaction, so every row then finds its item. */
 #include "imports/import_pass.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <string.h>
 
 /* Loads the items of a dictionary kind once per pass. */

@@ -13,8 +13,8 @@
 #include "core/approvals.h"
 #include "core/audit.h"
 #include "core/settings.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
 #include <stdlib.h>

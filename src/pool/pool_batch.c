@@ -3,7 +3,7 @@
  * pool, all or none, each move through pool_move() with the reason. */
 #include "pool/customer_pool.h"
 #include "customers/customers.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include "pool/customer_pool.h"
 #include "customers/customers.h"
 #include "core/approvals.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <stdlib.h>
 
 static int64_t id_by(db_conn *c, const char *sql, const char *key)

@@ -9,7 +9,7 @@
  * adds a few indexed lookups per row of a page. */
 #include "pool/customer_pool.h"
 #include "core/settings.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
 #include <string.h>

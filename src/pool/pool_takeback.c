@@ -17,9 +17,9 @@
 #include "pool/customer_pool.h"
 #include "customers/customers.h"
 #include "core/audit.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "core/settings.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include <stdlib.h>
 #include <string.h>

@@ -10,10 +10,11 @@
 #include "products/products.h"
 #include "core/audit.h"
 #include "core/i18n.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
+#include "http/record.h"
 #include <stdlib.h>
 #include <string.h>
 

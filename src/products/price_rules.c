@@ -7,9 +7,10 @@
  * dates. pricing.c chooses among them. */
 #include "products/products.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
+#include "http/record.h"
 #include <string.h>
 
 /* Tiers ------------------------------------------------------------------------- */

@@ -5,7 +5,7 @@
 #include "products/products.h"
 #include "core/audit.h"
 #include "core/money.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
 #include <string.h>
 

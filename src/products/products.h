@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "core/arena.h"
+#include "base/arena.h"
 #include "db/db.h"
 
 /* Bounds of the catalogue's figures: a price or cost per unit up to

@@ -6,7 +6,7 @@
  * (new, old, excellent customers) with a few rules, and some demo customers
  * given a tier. */
 #include "products/products.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <stdio.h>
 #include <string.h>
 

@@ -11,9 +11,10 @@
  * deliveries and returns will record theirs through stock_move(). */
 #include "products/products.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
+#include "http/record.h"
 #include <string.h>
 
 /* Warehouses ------------------------------------------------------------------ */

@@ -6,9 +6,10 @@
  * the default for new projects, or retired. */
 #include "projects/projects.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
+#include "http/record.h"
 #include <stdlib.h>
 #include <string.h>
 

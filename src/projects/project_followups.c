@@ -10,7 +10,7 @@
 #include "dicts/dicts.h"
 #include "customers/followups.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
 
 #define FOLLOWUP_LIST                                                                              \

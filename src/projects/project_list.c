@@ -3,8 +3,8 @@
  * template / department filters, close-date and amount ranges, five sorts
  * and keyset paging; and the stage names the list and the board show. */
 #include "projects/projects.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
 #include <string.h>

@@ -5,8 +5,9 @@
  * through policy_projects.c. */
 #include "projects/projects.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
+#include "http/record.h"
 
 #define MEMBER_SELECT                                                                              \
     "SELECT m.user_id, u.name, u.role AS user_role, m.role, m.added_by, m.added_at"                \

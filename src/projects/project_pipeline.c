@@ -13,7 +13,7 @@
  * owners, not of projects. Moving a card is POST /projects/{id}/stage
  * (project_process.c). */
 #include "projects/projects.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
 #include <pthread.h>

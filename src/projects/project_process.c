@@ -10,7 +10,7 @@
 #include "projects/projects.h"
 #include "dicts/dicts.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
 #include <stdlib.h>

@@ -16,10 +16,11 @@
 #include "core/approvals.h"
 #include "core/audit.h"
 #include "core/settings.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
+#include "http/record.h"
 #include <stdlib.h>
 #include <string.h>
 

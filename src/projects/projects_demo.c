@@ -7,7 +7,7 @@
  * spools. */
 #include "projects/projects.h"
 #include "core/approvals.h"
-#include "core/util.h"
+#include "base/util.h"
 #include <string.h>
 
 extern int projects_demo(db_conn *c, arena *a);

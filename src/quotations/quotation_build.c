@@ -10,8 +10,8 @@
  * except through core/money.h. */
 #include "quotations/quotations.h"
 #include "core/money.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "http/http.h"
 #include "products/products.h"
 #include <string.h>

@@ -18,7 +18,7 @@
 #include "core/audit.h"
 #include "core/jobs.h"
 #include "core/policy_quotations.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
 #include "products/products.h"
 #include <string.h>

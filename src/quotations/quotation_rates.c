@@ -5,7 +5,7 @@
  * moves no quotation. */
 #include "quotations/quotations.h"
 #include "core/audit.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "http/http.h"
 #include <string.h>
 

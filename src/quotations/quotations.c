@@ -11,10 +11,11 @@
 #include "core/audit.h"
 #include "core/numbering.h"
 #include "core/policy_quotations.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
+#include "http/record.h"
 #include "products/products.h"
 #include <string.h>
 

@@ -6,7 +6,7 @@
  * function like any other. */
 #include "quotations/quotations.h"
 #include "core/approvals.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "products/products.h"
 #include <string.h>
 

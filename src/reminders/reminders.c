@@ -8,10 +8,11 @@
 #include "core/audit.h"
 #include "core/i18n.h"
 #include "core/jobs.h"
-#include "core/log.h"
-#include "core/util.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include "http/http.h"
+#include "http/record.h"
 #include <curl/curl.h>
 #include <pthread.h>
 #include <sodium.h>

@@ -8,10 +8,11 @@
 #include "customers/customers.h"
 #include "wechat/wechat_xml.h"
 #include "core/audit.h"
-#include "core/log.h"
+#include "http/record.h"
+#include "base/log.h"
 #include "core/settings.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "db/sqlq.h"
 #include <stdlib.h>
 #include <string.h>

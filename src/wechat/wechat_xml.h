@@ -6,7 +6,7 @@
 #define TF_WECHAT_XML_H
 #include <stdbool.h>
 #include <stddef.h>
-#include "core/arena.h"
+#include "base/arena.h"
 
 #define WX_BODY_MAX     (64 * 1024) /* bytes of one message document */
 #define WX_DEPTH_MAX    8           /* element nesting (WeChat's own messages use 4 at most) */

@@ -2,7 +2,7 @@
  * (wechat/wechat_xml.c): any bytes in, no crash, no leak, no read past the
  * input, and every result within the parser's limits. Build and run:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_wechat_xml.c \
- *     src/wechat/wechat_xml.c src/core/arena.c -lexpat -lcrypto -o build/fuzz_wechat_xml
+ *     src/wechat/wechat_xml.c src/base/arena.c -lexpat -lcrypto -o build/fuzz_wechat_xml
  *   build/fuzz_wechat_xml -max_len=70000 -dict=tests/fuzz/wechat_xml.dict tests/fuzz/wechat_xml/
  * Inputs that ever broke it belong in tests/fuzz/wechat_xml/ (the seed corpus). */
 #include <stddef.h>

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "core/approvals.h"
-#include "core/log.h"
+#include "base/log.h"
 #include "db/db.h"
 #include "testdb.h"
 

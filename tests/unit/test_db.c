@@ -4,7 +4,7 @@
  * DB_EUNIQUE / DB_EFK, rollback and leaked transactions, the query builder's
  * parameter limit, quick search on Chinese and phone fragments and its
  * index's upkeep, document numbering, and text normalisation
- * (core/textsearch.c). With TF_PG_URL set (a throw-away cluster, see
+ * (base/textsearch.c). With TF_PG_URL set (a throw-away cluster, see
  * tests/pg.sh) the same tests run on PostgreSQL; each test then empties the
  * public schema first. */
 #include <setjmp.h>
@@ -20,8 +20,8 @@
 
 #include "core/jobs.h"
 #include "core/numbering.h"
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include "db/db.h"
 #include "db/sqlq.h"
 #include "customers/customers.h"

@@ -1,4 +1,4 @@
-/* test_textsearch.c — unit tests of core/textsearch.c: normalisation, phone
+/* test_textsearch.c — unit tests of base/textsearch.c: normalisation, phone
  * digits, a document's terms (bigrams, four-digit windows, CJK trigrams, the
  * tails of long runs of digits), a query's terms and its FTS5 phrase, the
  * tails query (checked exhaustively against documents' tails) and the
@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "core/arena.h"
-#include "core/textsearch.h"
+#include "base/arena.h"
+#include "base/textsearch.h"
 
 static int setup(void **state)
 {

@@ -5,7 +5,7 @@
 #ifndef TF_TEXTSEARCH_H
 #define TF_TEXTSEARCH_H
 #include <stdbool.h>
-#include "core/arena.h"
+#include "base/arena.h"
 
 /* Lower-case, full-width ASCII to half-width, ideographic space to space, and
  * every space and punctuation mark dropped: "Ｈｕａｙａｎｇ  Wire, Ltd." and

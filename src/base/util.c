@@ -1,6 +1,6 @@
 /* util.c — time stamps, tokens, strict parsing, UTF-8 checks (see util.h). */
-#include "core/util.h"
-#include "core/log.h"
+#include "base/util.h"
+#include "base/log.h"
 #include <errno.h>
 #include <sodium.h>
 #include <stdarg.h>

@@ -1,8 +1,8 @@
 /* textsearch.c — normalisation and search terms for duplicate checks and
  * quick search (see textsearch.h). Works on UTF-8 code points; anything that is not
  * a letter, digit or CJK character counts as punctuation and is dropped. */
-#include "core/textsearch.h"
-#include "core/util.h"
+#include "base/textsearch.h"
+#include "base/util.h"
 #include <stdio.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* arena.c — bump allocator behind the request arena (see arena.h). */
-#include "core/arena.h"
+#include "base/arena.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

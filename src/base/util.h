@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
-#include "core/arena.h"
+#include "base/arena.h"
 
 #define TF_TS_LEN 32
 /* ISO-8601 UTC, second precision: 2026-11-27T08:15:00Z */
