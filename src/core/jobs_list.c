@@ -4,7 +4,7 @@
 
 extern const job_def reminders_fire_job; /* src/reminders/reminders.c */
 extern const job_def pool_takeback_job; /* src/pool/pool_takeback.c */
-extern const job_def imports_job; /* src/customers/customer_io.c */
+extern const job_def imports_job; /* src/imports/import_api.c */
 extern const job_def search_tidy_job; /* src/customers/search_upkeep.c */
 extern const job_def quotations_expire_job; /* src/quotations/quotation_flow.c */
 

@@ -83,7 +83,6 @@ int dash_funnel(req *r, const dash_clock *k, const dash_template *t, json_t *out
  * 6 s at five million follow-ups; joined in SQL, it scanned the counts
  * once per user of the team). */
 typedef struct week_row {
-    int row;
     int64_t id, n;
 } week_row;
 
@@ -99,7 +98,7 @@ int dash_followups_week(req *r, const dash_clock *k, const dash_template *t, jso
     (void)t;
     sqlq q;
     sqlq_init(&q, &r->a,
-              "SELECT u.id AS user_id, u.name FROM users u WHERE u.active = TRUE"
+              "SELECT u.id AS user_id FROM users u WHERE u.active = TRUE"
               " AND u.role IN ('salesperson', 'sales_manager')");
     policy_user_filter(&r->me, &q, "u.id");
     db_res team, week;
@@ -126,15 +125,29 @@ int dash_followups_week(req *r, const dash_clock *k, const dash_template *t, jso
             else
                 hi = mid - 1;
         }
-        w[i] = (week_row){i, id, n};
+        w[i] = (week_row){id, n};
         total += n;
     }
     qsort(w, (size_t)team.nrows, sizeof(*w), week_cmp);
+    /* names for the rows shown only (a head of sales sees a thousand people) */
+    int shown = team.nrows < TEAM_LIST ? team.nrows : TEAM_LIST;
+    db_res names = {0};
+    if (shown) {
+        sqlq nq;
+        sqlq_init(&nq, &r->a, "SELECT id, name FROM users WHERE id IN (?");
+        nq.p[nq.n++] = DBI(w[0].id);
+        for (int i = 1; i < shown; i++) sqlq_add(&nq, ", ?", 1, (db_val[]){DBI(w[i].id)});
+        sqlq_add(&nq, ")", 0, NULL);
+        if ((rc = sqlq_run(r->db, &nq, &names)) < 0) return rc;
+    }
     json_t *items = json_array();
-    for (int i = 0; i < team.nrows && i < TEAM_LIST; i++)
+    for (int i = 0; i < shown; i++) {
+        const char *name = NULL;
+        for (int j = 0; j < names.nrows; j++)
+            if (db_get_int(&names, j, "id") == w[i].id) name = db_get_text(&names, j, "name");
         json_array_append_new(items, json_pack("{s:I, s:s?, s:I}", "user_id", (json_int_t)w[i].id,
-                                               "name", db_get_text(&team, w[i].row, "name"),
-                                               "count", (json_int_t)w[i].n));
+                                               "name", name, "count", (json_int_t)w[i].n));
+    }
     json_object_set_new(out, "followups_week",
                         json_pack("{s:I, s:i, s:o}", "total", (json_int_t)total, "users",
                                   team.nrows, "items", items));

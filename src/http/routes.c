@@ -20,7 +20,8 @@ extern const route followup_edit_routes[];
 extern const route reminders_routes[];
 extern const route contacts_routes[];
 extern const route customer_shares_routes[];
-extern const route customer_io_routes[];
+extern const route imports_routes[];
+extern const route customer_export_routes[];
 extern const route wechat_routes[];
 extern const route project_pipeline_routes[]; /* before projects_routes: /projects/board */
 extern const route project_list_routes[];
@@ -45,7 +46,7 @@ const route *const tf_route_tables[] = {
     approvals_routes, approval_requests_routes, settings_routes, dicts_routes, customers_routes, customer_pool_routes,
     pool_batch_routes, pool_status_routes,
     contacts_routes, customer_shares_routes, customer_followups_routes, followup_edit_routes, reminders_routes,
-    customer_io_routes, wechat_routes,
+    imports_routes, customer_export_routes, wechat_routes,
     project_pipeline_routes, project_list_routes, projects_routes, project_assign_routes,
     project_members_routes, project_followups_routes, project_process_routes,
     process_templates_routes, saved_views_routes, dashboard_routes,

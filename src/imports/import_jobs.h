@@ -1,4 +1,4 @@
-/* import_jobs.h — what the customer import's HTTP handlers (customer_io.c)
+/* import_jobs.h — what the customer import's HTTP handlers (import_api.c)
  * and its worker (import_run.c) share.
  *
  * A job's life (import_jobs.state):

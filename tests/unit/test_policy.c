@@ -71,9 +71,11 @@ static principal who(const char *login)
                                 " WHERE login = ?",
                  DBP(DBS(login))) != 1)
         fail_msg("no demo user %s", login);
-    principal p = {db_get_int(&r, 0, "id"), db_get_text(&r, 0, "login"),
-                   db_get_text(&r, 0, "name"), "en", ROLE_ADMIN,
-                   db_get_int(&r, 0, "department_id")};
+    principal p = {.id = db_get_int(&r, 0, "id"),
+                   .login = db_get_text(&r, 0, "login"),
+                   .name = db_get_text(&r, 0, "name"),
+                   .locale = "en",
+                   .department_id = db_get_int(&r, 0, "department_id")};
     assert_true(role_parse(db_get_text(&r, 0, "role"), &p.role));
     return p;
 }
