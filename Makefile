@@ -3,11 +3,11 @@
 .DEFAULT_GOAL := all
 SHELL := /bin/bash
 
-PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium zlib libcurl libzip xlsxwriter expat libcrypto
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium zlib libcurl libzip xlsxwriter expat libcrypto cairo pangocairo
 CC      ?= cc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 BASE    := -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -I/usr/include/postgresql
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -lpq -lsodium -lz -lcurl -lzip -lxlsxwriter -lexpat -lcrypto) -lpthread -lm
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lmicrohttpd -ljansson -lsqlite3 -lpq -lsodium -lz -lcurl -lzip -lxlsxwriter -lexpat -lcrypto -lpangocairo-1.0 -lpango-1.0 -lgobject-2.0 -lglib-2.0 -lcairo) -lpthread -lm
 
 SRC     := $(sort $(wildcard src/*.c src/*/*.c))
 LIBSRC  := $(filter-out src/main.c,$(SRC))

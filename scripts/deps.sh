@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev sqlite3
       libpq-dev libsodium-dev zlib1g-dev libcmocka-dev libcurl4-openssl-dev libzip-dev
       libxlsxwriter-dev libexpat1-dev libssl-dev postgresql postgresql-contrib
-      chromium fonts-noto-cjk wrk curl ca-certificates libreoffice-calc-nogui)
+      chromium fonts-noto-cjk wrk curl ca-certificates libreoffice-calc-nogui
+      libcairo2-dev libpango1.0-dev poppler-utils libreoffice-writer-nogui)
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)
 
 missing=()

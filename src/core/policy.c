@@ -49,6 +49,7 @@ static const struct {
     {"customers.export", ALL_ROLES},  /* what they can see, nothing more */
     {"dicts.manage", A},              /* dictionaries, custom fields, templates */
     {"settings.manage", A},           /* entry policy, pool rules, numbering, WeChat */
+    {"documents.templates", A},       /* printable documents' templates, company logo */
     {"wechat.read", A | M | S},
     {"products.read", ALL_ROLES},     /* the catalogue, stock on hand, prices */
     {"products.manage", A},           /* categories, products, warehouses */

@@ -3,6 +3,7 @@
 #include "core/settings.h"
 #include "core/i18n.h"
 #include "core/numbering.h"
+#include "base/util.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,6 +131,19 @@ static void v_company(json_t *v, json_t *errs)
                                         "must be a time zone such as Asia/Shanghai"));
 }
 
+/* company_profile: the company's own details printed on its documents
+ * (quotations, contracts); the logo is a file of its own (documents). */
+static void v_company_profile(json_t *v, json_t *errs)
+{
+    static const char *const keys[] = {"name", "address", "phone", "bank", "tax_no", NULL};
+    for (int i = 0; keys[i]; i++) {
+        json_t *s = json_object_get(v, keys[i]);
+        if (s && (!json_is_string(s) || tf_utf8_len(json_string_value(s)) > 200))
+            json_array_append_new(errs, err(keys[i], "invalid",
+                                            "must be text of at most 200 characters"));
+    }
+}
+
 static const setting_def defs[] = {
     {"customer_entry_policy",
      "{\"required\":[\"phone\"],\"duplicates\":{\"name\":\"warn\",\"phone\":\"forbid\","
@@ -146,6 +160,9 @@ static const setting_def defs[] = {
      v_project_entry_policy},
     {"wechat", "{\"token\":\"\",\"auto_customer\":\"off\",\"owner_id\":null}", v_wechat},
     {"company", "{\"time_zone\":\"" I18N_DEFAULT_ZONE "\"}", v_company},
+    {"company_profile",
+     "{\"name\":\"\",\"address\":\"\",\"phone\":\"\",\"bank\":\"\",\"tax_no\":\"\"}",
+     v_company_profile},
 };
 
 const setting_def *settings_def(const char *key)

@@ -23,6 +23,7 @@ extern const route customer_shares_routes[];
 extern const route imports_routes[];
 extern const route customer_export_routes[];
 extern const route wechat_routes[];
+extern const route document_templates_routes[];
 extern const route project_pipeline_routes[]; /* before projects_routes: /projects/board */
 extern const route project_list_routes[];
 extern const route projects_routes[];
@@ -50,6 +51,7 @@ const route *const tf_route_tables[] = {
     project_pipeline_routes, project_list_routes, projects_routes, project_assign_routes,
     project_members_routes, project_followups_routes, project_process_routes,
     process_templates_routes, saved_views_routes, dashboard_routes,
+    document_templates_routes,
     catalogue_routes, stock_routes, pricing_routes, price_rules_routes,
     quotations_routes, quotation_flow_routes, quotation_rates_routes, NULL,
 };
