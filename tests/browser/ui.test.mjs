@@ -7,6 +7,23 @@ import { launch, newPage, login, navigate, BASE_URL, ADMIN, NAV_KEYS } from './l
 
 let browser
 
+/** PATCH /me {"lang": null} as admin, through the API. */
+async function clearSavedLanguage() {
+  const r = await fetch(BASE_URL + '/api/v1/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login: ADMIN.login, password: ADMIN.password }),
+  })
+  const { csrf_token: csrf } = await r.json()
+  const cookie = (r.headers.get('set-cookie') || '').split(';')[0]
+  const p = await fetch(BASE_URL + '/api/v1/me', {
+    method: 'PATCH',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf, Cookie: cookie },
+    body: JSON.stringify({ lang: null }),
+  })
+  assert.equal(p.status, 200, 'admin\'s saved language cleared')
+}
+
 before(async () => {
   browser = await launch()
 })
@@ -72,6 +89,9 @@ test('admin signs in, visits every screen, uses approvals, switches language, lo
     assert.match(await page.locator('.aside [data-nav="customers"]').innerText(), /客户/)
     await page.locator('[data-lang="en"]').click()
     await page.locator('.aside [data-nav="customers"]', { hasText: 'Customers' }).waitFor()
+    // the switch saved the choice on admin's profile: clear it, so other
+    // tests signing in as admin follow their browser's language again
+    await clearSavedLanguage()
 
     // Log out: back to the login page, and the session is gone.
     await page.locator('[data-user-menu]').click()
