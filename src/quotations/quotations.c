@@ -283,6 +283,14 @@ static int h_preview(req *r)
     json_t *errs = json_array();
     quote_input q;
     int rc = quote_build(r, NULL, &q, errs);
+    if (rc == -1 && !in_has(r, "lines") && json_array_size(q.unmatched) > 0) {
+        /* a project none of whose products the catalogue has: say which */
+        json_decref(errs);
+        return reply_json(r, 200, json_pack("{s:I, s:I, s:[], s:o}", "customer_id",
+                                            (json_int_t)q.customer_id, "project_id",
+                                            (json_int_t)q.project_id, "lines",
+                                            "unmatched_products", q.unmatched));
+    }
     if (rc < 0) {
         json_decref(q.unmatched);
         return reply_built(r, rc, errs);

@@ -1,6 +1,8 @@
 // locale.en.js — the quotations module's English strings.
 export default {
+  nav: { quotationNew: 'New quotation', quotationEdit: 'Edit quotation', quotationDetail: 'Quotation' },
   quote: {
+    one: 'Quotation',
     title: 'Quotations',
     description: 'Offers with product lines, priced by the price rules; discounts beyond your limit need approval.',
     new: 'New quotation',

@@ -1,6 +1,8 @@
 // locale.zh-CN.js — 报价模块的中文文字。
 export default {
+  nav: { quotationNew: '新建报价', quotationEdit: '编辑报价', quotationDetail: '报价单' },
   quote: {
+    one: '报价单',
     title: '报价',
     description: '含产品明细的报价，按价格规则定价；超出权限的折扣需审批。',
     new: '新建报价',
