@@ -35,6 +35,11 @@ typedef struct customer_input {
     bool confirm_duplicates;  /* the user saw the warning and goes on */
 } customer_input;
 
+/* Appends to dups the other customers (not exclude_id) whose normalised
+ * column (col_sql, e.g. "c.name_norm = ?") equals value; matched names the
+ * field in each entry (customer_check.c). */
+void customer_find_dups(db_conn *c, arena *a, const char *col_sql, const char *value,
+                        const char *matched, int64_t exclude_id, json_t *dups);
 /* Checks entry policy (required fields, duplicates) and references; on
  * problems appends field errors to errs and, for duplicates, fills *dups with
  * [{id, number, name, owner_name, matched}] (caller owns). exclude_id skips
