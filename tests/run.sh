@@ -21,6 +21,9 @@ done
 
 tmp=$(mktemp -d /tmp/tradeflow-test.XXXXXX)
 chmod 755 "$tmp"
+# the layers: no cycle between folders or headers (docs/ARCHITECTURE.md)
+if python3 tools/layers.py >"$tmp/layers.log"; then passed=$((passed + 1)); else
+  failed=$((failed + 1)); echo "include cycles:"; cat "$tmp/layers.log"; fi
 pgport=$((20000 + RANDOM % 20000))
 cleanup() { tests/pg.sh stop "$tmp/pg"; rm -rf "$tmp"; }
 trap cleanup EXIT

@@ -1,5 +1,5 @@
 /* quotation_flow.c — a quotation's life: the one state table (checked on
- * every change, through core/doclines.h), the actions a user may take now,
+ * every change, through kit/doclines.h), the actions a user may take now,
  * POST /quotations/{id}/submit | withdraw | send | accept | reject | revise,
  * the quotation document type of the approvals engine (a hand discount
  * beyond the owner's role limit needs the manager's approval before the

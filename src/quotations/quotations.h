@@ -7,13 +7,13 @@
  * quotation_rates.c (the currency rate table), quotation_document.c (the
  * downloads) and quotations_demo.c. quotations_register() is what the
  * table of modules calls at start-up. The lines themselves are kept by the
- * document-with-lines engine (core/doclines.h) under doc_type "quotation". */
+ * document-with-lines engine (kit/doclines.h) under doc_type "quotation". */
 #ifndef TF_QUOTATIONS_H
 #define TF_QUOTATIONS_H
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include "core/doclines.h"
+#include "kit/doclines.h"
 #include "core/policy.h"
 #include "db/db.h"
 

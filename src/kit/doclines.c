@@ -1,7 +1,7 @@
 /* doclines.c — the document-with-lines engine (see doclines.h): lines'
  * input check, figures through money_document, storage of every version's
  * lines and frozen headers, the side-by-side comparison, the state table. */
-#include "core/doclines.h"
+#include "kit/doclines.h"
 #include "base/util.h"
 #include "http/http.h"
 #include <stdio.h>
