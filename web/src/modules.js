@@ -42,6 +42,7 @@ export const MODULES = [
   { key: 'customerSettings', path: '/settings/customers', page: 'CustomerSettings', icon: Collection, group: 'settings', perm: 'dicts.manage' },
   { key: 'pricing', path: '/settings/pricing', page: 'Pricing', icon: PriceTag, group: 'settings', perm: 'pricing.manage' },
   { key: 'processSettings', path: '/settings/process', page: 'ProcessTemplates', icon: Guide, group: 'settings', perm: 'projects.templates' },
+  { key: 'documentTemplates', path: '/settings/documents', page: 'DocumentTemplates', icon: Document, group: 'settings', perm: 'documents.templates' },
 ]
 
 // Order matters: the fixed paths before the one with an id.

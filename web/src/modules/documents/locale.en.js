@@ -1,0 +1,26 @@
+// The documents module's strings (English), merged over the shared ones.
+export default {
+  nav: { documentTemplates: 'Documents' },
+  pages: { documentTemplates: 'The company details and logo printed on quotations and contracts, and their templates in Word, Excel and PDF.' },
+  documents: {
+    company: 'Company details',
+    field: { name: 'Company name', address: 'Address', phone: 'Phone', bank: 'Bank and account', tax_no: 'Tax number' },
+    companySaved: 'Company details saved',
+    logo: 'Logo',
+    noLogo: 'No logo',
+    uploadLogo: 'Upload a PNG',
+    removeLogo: 'Remove',
+    logoSaved: 'Logo saved',
+    templates: 'Templates',
+    help: 'Download a template, edit it and upload it again. Word templates use placeholders such as {\'{{\'}customer.name{\'}}\'}; a table row with {\'{{\'}line.name{\'}}\'} repeats for every line. Excel and PDF use a layout (JSON).',
+    kind: { quotation: 'Quotation', contract: 'Contract' },
+    builtin: 'Built-in template',
+    custom: 'Uploaded: {file}, {at}',
+    preview: 'Preview',
+    download: 'Download',
+    upload: 'Upload',
+    reset: 'Back to built-in',
+    uploaded: 'Template saved',
+    resetDone: 'The built-in template is used again',
+  },
+}

@@ -1,0 +1,26 @@
+// 文档模块的文字（中文），合并在共享文字之上。
+export default {
+  nav: { documentTemplates: '单据模板' },
+  pages: { documentTemplates: '报价单、合同上打印的公司信息与标志，以及它们的 Word、Excel、PDF 模板。' },
+  documents: {
+    company: '公司信息',
+    field: { name: '公司名称', address: '地址', phone: '电话', bank: '开户行及账号', tax_no: '税号' },
+    companySaved: '公司信息已保存',
+    logo: '标志',
+    noLogo: '暂无标志',
+    uploadLogo: '上传 PNG',
+    removeLogo: '删除',
+    logoSaved: '标志已保存',
+    templates: '模板',
+    help: '下载模板，修改后再上传。Word 模板使用占位符，如 {\'{{\'}customer.name{\'}}\'}；含 {\'{{\'}line.name{\'}}\'} 的表格行按每条明细重复。Excel 和 PDF 使用版式说明（JSON）。',
+    kind: { quotation: '报价单', contract: '合同' },
+    builtin: '内置模板',
+    custom: '已上传：{file}，{at}',
+    preview: '预览',
+    download: '下载',
+    upload: '上传',
+    reset: '恢复内置',
+    uploaded: '模板已保存',
+    resetDone: '已恢复使用内置模板',
+  },
+}
