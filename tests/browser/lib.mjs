@@ -31,6 +31,7 @@ export const NAV_KEYS = [
   'reminders',
   'wechat',
   'projects',
+  'products',
   'quotations',
   'contracts',
   'aftersales',
@@ -40,7 +41,9 @@ export const NAV_KEYS = [
   'departments',
   'flows',
   'customerSettings',
+  'pricing',
   'processSettings',
+  'documentTemplates',
 ]
 
 export function launch() {

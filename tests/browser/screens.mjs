@@ -272,6 +272,25 @@ async function run() {
             await snap(`${n++}-import-check`)
             await navigate(page, 'customers')
           })
+          if (key === 'quotations' || key === 'products') await step(page, `${dir} ${key}`, async () => {
+            // the first record's page (and a new quotation's form)
+            const first = await page.evaluate(async (k) => {
+              const r = await fetch(`/api/v1/${k}?limit=1`)
+              return r.ok ? (await r.json()).items[0]?.id : null
+            }, key)
+            if (key === 'quotations') {
+              await page.goto(`${BASE_URL}/#/quotations/new`)
+              await page.locator('[data-page="quotation-form"]').waitFor().catch(() => {})
+              await snap(`${n++}-quotation-new`)
+            }
+            if (first) {
+              const sub = key === 'quotations' ? 'quotation-detail' : 'product-detail'
+              await page.goto(`${BASE_URL}/#/${key}/${first}`)
+              await page.locator(`[data-page="${sub}"]`).waitFor().catch(() => {})
+              await snap(`${n++}-${sub}`)
+            }
+            await navigate(page, key)
+          })
           if (key === 'wechat') await step(page, `${dir} wechat`, async () => {
             const row = dev.mobile ? page.locator('[data-test="fans-cards"] .card-item').nth(2) : page.locator('[data-test="fans-table"] .el-table__body tr').nth(2)
             if (await row.count()) {

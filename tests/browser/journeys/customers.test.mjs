@@ -157,7 +157,12 @@ test('a salesperson enters a customer with a contact and a follow-up from a temp
     const sdlg = zhang.locator('[data-test="share-dialog"]')
     await sdlg.waitFor()
     await choose(zhang, sdlg.locator('[data-test="share-user"]'), '陈静')
+    // the picker shows the choice before it is saved (under load the remote
+    // search may still be answering when the option is clicked)
+    await sdlg.locator('[data-test="share-user"]', { hasText: '陈静' }).waitFor()
+    const shared = zhang.waitForResponse((r) => r.request().method() === 'POST' && /\/customers\/\d+\/shares$/.test(new URL(r.url()).pathname))
     await sdlg.locator('[data-action="save-share"]').click()
+    assert.equal((await shared).status(), 201, 'the share is saved')
     await sdlg.waitFor({ state: 'hidden' })
     await zhang.locator('[data-share-user="chen"]').waitFor()
 
