@@ -120,6 +120,11 @@ int pool_demo(db_conn *c, arena *a)
                           "申请客户 Customer application: 广州南方变压器有限公司", 0, zhang,
                           &request, &approved_now);
     if (rc < 0) return rc;
+    /* what the manager sees with it, as an application made in the UI has */
+    rc = approvals_set_context(c, request,
+                               "客户今年扩建变压器产线，需求明确 Expanding its transformer line this year",
+                               "customer", guangzhou, "广州南方变压器有限公司", false);
+    if (rc < 0) return rc;
     rc = db_exec(c, "UPDATE customer_applications SET request_id = ? WHERE id = ?",
                  DBP(DBI(request), DBI(app)));
     return rc < 0 ? rc : 0;

@@ -288,6 +288,9 @@ int projects_demo(db_conn *c, arena *a)
                 rc = approvals_submit(c, a, "project_application", app,
                                       arena_printf(a, "申请项目 Project application: %s", d->name),
                                       d->amount, zhao, &req_id, &approved_now);
+                if (rc >= 0) /* what the manager sees with it, as from the UI */
+                    rc = approvals_set_context(c, req_id, "该客户在我负责的区域，已有联系。", "project",
+                                               pid, d->name, d->amount > 0);
                 if (rc >= 0)
                     rc = db_exec(c, "UPDATE project_applications SET request_id = ? WHERE id = ?",
                                  DBP(DBI(req_id), DBI(app)));
