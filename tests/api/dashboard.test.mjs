@@ -6,7 +6,9 @@
 // wins; the manager's approvals, funnel, weighted pipeline, follow-ups per
 // salesperson this week and ranking; the administrator's counts (as a
 // difference from before the data) and activity. A salesperson never sees
-// another's figures, a manager of another team never sees this team.
+// another's figures, a manager of another team never sees this team, and a
+// manager's team (kept per process, migration 028) follows a move, a
+// deactivation, a new department below and a new follow-up at once.
 // Bad input gets a 400 and changes nothing. Every engine.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -222,6 +224,57 @@ for (const engine of engines()) {
         assert.equal(r.body.errors[0].field, 'tz');
       }
       assertProblem(assert, await srv.client().get('/api/v1/dashboard'), 401);
+    });
+
+    it('a manager\'s team follows moves, deactivations and new follow-ups at once', async () => {
+      const week = async () => (await dash(mgr)).followups_week;
+      const counts = (w) => w.items.map((x) => [x.user_id, x.count]);
+      const w0 = await week(); // read once, so the process keeps this team
+      assert.equal(w0.users, 3);
+      const other = ok(await admin.post('/api/v1/departments', { name: `看板他组 Dash other ${uniq()}` }));
+      const patchUser = async (id, body) => {
+        const u = ok(await admin.get(`/api/v1/users/${id}`), 200);
+        ok(await admin.patch(`/api/v1/users/${id}`, { version: u.version, ...body }), 200);
+      };
+      const home = ok(await admin.get(`/api/v1/users/${ids.s2}`), 200).department_id;
+      try {
+        // s2 moves to another department: out of the manager's team
+        await patchUser(ids.s2, { department_id: other.id });
+        let w = await week();
+        assert.equal(w.users, 2);
+        assert.equal(w.total, w0.total - 1);
+        assert.ok(!w.items.some((x) => x.user_id === ids.s2));
+        // and back; then s1 is disabled, and enabled again
+        await patchUser(ids.s2, { department_id: home });
+        assert.deepEqual(counts(await week()), counts(w0));
+        await patchUser(ids.s1, { active: false });
+        w = await week();
+        assert.equal(w.users, 2);
+        assert.deepEqual(counts(w), [[ids.s2, 1], [ids.mgr, 0]]);
+        await patchUser(ids.s1, { active: true });
+        // the other department comes under the manager: its new member counts
+        const dep = ok(await admin.get(`/api/v1/departments/${other.id}`), 200);
+        ok(await admin.patch(`/api/v1/departments/${other.id}`, { version: dep.version, parent_id: home }), 200);
+        const s3 = ok(await admin.post('/api/v1/users', {
+          login: `ds3${uniq()}`, name: 'ds3 看板', password: 'demo123', role: 'salesperson', department_id: other.id,
+        })).id;
+        w = await week();
+        assert.equal(w.users, 4);
+        assert.ok(w.items.some((x) => x.user_id === s3 && x.count === 0));
+        // a new follow-up of s2's counts at once
+        const c = ok(await s2.post('/api/v1/customers', { name: `看板戊 Dash E ${uniq()}`, phone: phone() })).id;
+        ok(await s2.post(`/api/v1/customers/${c}/followups`, { content: '回访 Called again' }));
+        w = await week();
+        assert.equal(w.total, w0.total + 1);
+        assert.deepEqual(w.items.filter((x) => x.user_id === ids.s2).map((x) => x.count), [2]);
+        await patchUser(s3, { active: false });
+        assert.equal((await week()).users, 3);
+      } finally {
+        const u = ok(await admin.get(`/api/v1/users/${ids.s2}`), 200);
+        if (u.department_id !== home) await patchUser(ids.s2, { department_id: home });
+        const u1 = ok(await admin.get(`/api/v1/users/${ids.s1}`), 200);
+        if (!u1.active) await patchUser(ids.s1, { active: true });
+      }
     });
   });
 }
