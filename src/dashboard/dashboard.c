@@ -60,22 +60,65 @@ int dash_stages(req *r, const dash_template *t, bool team, json_t **out)
 {
     *out = json_null();
     if (!t->have) return 0;
-    sqlq q;
-    sqlq_init(&q, &r->a,
-              "SELECT t.stage, CAST(SUM(t.open_count) AS BIGINT) AS count,"
-              " CAST(SUM(t.amount) AS BIGINT) AS amount, CAST(SUM(t.weighted) AS BIGINT) AS"
-              " weighted_amount FROM project_stage_totals t WHERE t.template_id = ?");
-    q.p[q.n++] = DBI(t->id);
-    if (team) /* owner 0 holds unassigned projects: no owner's pipeline */
-        sqlq_add(&q, " AND t.owner_id <> 0", 0, NULL);
-    if (!team)
-        sqlq_add(&q, " AND t.owner_id = ?", 1, (db_val[]){DBI(r->me.id)});
-    else
-        policy_project_owner_filter(&r->me, &q, "t.owner_id");
-    sqlq_add(&q, " GROUP BY t.stage", 0, NULL);
     db_res res;
-    int rc = sqlq_run(r->db, &q, &res);
-    if (rc < 0) return rc;
+    int rc;
+    if (team && policy_scope(&r->me) != SCOPE_ALL) {
+        /* the template's rows (owners x stages, a thousand at the
+         * benchmark's sizes), each owner tested against the cached list of
+         * owners u sees and summed per stage here: an EXISTS per row in SQL
+         * cost 4-5 M instructions */
+        int64_t *owners;
+        int nowners;
+        db_res all;
+        if ((rc = dash_owner_ids(r, &owners, &nowners)) < 0 ||
+            (rc = db_query(r->db, &r->a, &all,
+                           "SELECT t.owner_id, t.stage, t.open_count, t.amount, t.weighted FROM"
+                           " project_stage_totals t WHERE t.template_id = ? ORDER BY t.stage",
+                           DBP(DBI(t->id)))) < 0)
+            return rc;
+        /* into the shape of the grouped query below: one row per stage */
+        res = all;
+        res.nrows = 0;
+        res.cells = arena_alloc(&r->a, sizeof(db_val) * (size_t)(all.nrows + 1) * 5);
+        db_val *g = NULL;
+        for (int j = 0; j < all.nrows; j++) {
+            const db_val *row = &all.cells[(size_t)j * (size_t)all.ncols];
+            if (row[0].i == 0 || !dash_has_id(owners, nowners, row[0].i)) continue;
+            if (!g || strcmp(g[1].s, row[1].s) != 0) {
+                g = &res.cells[(size_t)res.nrows++ * 5];
+                g[0] = row[0];
+                g[1] = row[1];
+                g[2] = DBI(0);
+                g[3] = DBI(0);
+                g[4] = DBI(0);
+            }
+            g[2].i += row[2].i;
+            g[3].i += row[3].i;
+            g[4].i += row[4].i;
+        }
+        res.cols = arena_alloc(&r->a, sizeof(char *) * 5);
+        res.cols[0] = "owner_id";
+        res.cols[1] = "stage";
+        res.cols[2] = "count";
+        res.cols[3] = "amount";
+        res.cols[4] = "weighted_amount";
+        res.ncols = 5;
+    } else {
+        sqlq q;
+        sqlq_init(&q, &r->a,
+                  "SELECT t.stage, CAST(SUM(t.open_count) AS BIGINT) AS count,"
+                  " CAST(SUM(t.amount) AS BIGINT) AS amount, CAST(SUM(t.weighted) AS BIGINT) AS"
+                  " weighted_amount FROM project_stage_totals t WHERE t.template_id = ?");
+        q.p[q.n++] = DBI(t->id);
+        if (team) /* owner 0 holds unassigned projects: no owner's pipeline */
+            sqlq_add(&q, " AND t.owner_id <> 0", 0, NULL);
+        if (!team)
+            sqlq_add(&q, " AND t.owner_id = ?", 1, (db_val[]){DBI(r->me.id)});
+        else
+            policy_project_owner_filter(&r->me, &q, "t.owner_id");
+        sqlq_add(&q, " GROUP BY t.stage", 0, NULL);
+        if ((rc = sqlq_run(r->db, &q, &res)) < 0) return rc;
+    }
     json_t *stages = json_array();
     int64_t count = 0, amount = 0, weighted = 0;
     for (int i = 0; i < t->v.nstages; i++) {

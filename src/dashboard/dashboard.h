@@ -46,6 +46,11 @@ typedef int (*dash_part)(req *r, const dash_clock *k, const dash_template *t, js
 int dash_stages(req *r, const dash_template *t, bool team, json_t **out);
 
 /* dashboard_team.c */
+/* The owners whose pipeline u sees (policy_project_owner_filter), in id
+ * order, kept per process while org_version stays the same; and whether a
+ * sorted list holds an id. */
+int dash_owner_ids(req *r, int64_t **ids, int *n);
+bool dash_has_id(const int64_t *ids, int n, int64_t id);
 int dash_approvals(req *r, const dash_clock *k, const dash_template *t, json_t *out);
 int dash_funnel(req *r, const dash_clock *k, const dash_template *t, json_t *out);
 int dash_followups_week(req *r, const dash_clock *k, const dash_template *t, json_t *out);
