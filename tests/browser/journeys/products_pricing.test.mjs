@@ -50,9 +50,16 @@ function apiCall(page, method, url, body) {
 /** Opens an Element Plus select (by its data-field) and picks the option with the text. */
 async function pick(page, field, text, typed, scope = page) {
   const box = scope.locator(`[data-field="${field}"]`).first()
-  await box.click()
-  if (typed) await page.keyboard.type(typed)
-  await page.locator('.el-select-dropdown__item:visible, .el-tree-node__content:visible').filter({ hasText: text }).first().click()
+  // under load a remote search may answer after the option was clicked and
+  // the choice not take: the box must show it, else the choice is made again
+  for (let attempt = 0; ; attempt++) {
+    await box.click()
+    if (typed) await page.keyboard.type(typed)
+    await page.locator('.el-select-dropdown__item:visible, .el-tree-node__content:visible').filter({ hasText: text }).first().click()
+    const shown = await box.filter({ hasText: text }).waitFor({ timeout: 5000 }).then(() => true, () => false)
+    if (shown || attempt === 1) return
+    await page.keyboard.press('Escape')
+  }
 }
 
 test('the administrator sets up a tier price and a salesperson sees it on the product', async () => {
