@@ -64,9 +64,19 @@ struct customer_dup_slot {
 #define DUP_HEAD(col)                                                                              \
     "SELECT c.id, c.number, c.name, c." col " AS k, u.name AS owner_name FROM customers c"         \
     " LEFT JOIN users u ON u.id = c.owner_id WHERE c." col " IN ("
-static const chunk_sql dup_sql[3][4] = {CHUNK_SQL(DUP_HEAD("name_norm"), "?", ")"),
+/* A name's core is shared by many customers (the generated million: dozens
+ * each): for each core only the first DUP_KEEP customers by id are read,
+ * each core by its own seek in the name_core index. */
+#define CORE_HEAD                                                                                  \
+    "SELECT c.id, c.number, c.name, v.k, u.name AS owner_name FROM (SELECT column1 AS k FROM"     \
+    " (VALUES "
+#define CORE_TAIL                                                                                  \
+    ") AS vv) v JOIN customers c ON c.id IN (SELECT x.id FROM customers x WHERE x.name_core ="   \
+    " v.k ORDER BY x.id LIMIT 6) LEFT JOIN users u ON u.id = c.owner_id"
+static const chunk_sql dup_sql[4][4] = {CHUNK_SQL(DUP_HEAD("name_norm"), "?", ")"),
                                         CHUNK_SQL(DUP_HEAD("phone_norm"), "?", ")"),
-                                        CHUNK_SQL(DUP_HEAD("wechat_norm"), "?", ")")};
+                                        CHUNK_SQL(DUP_HEAD("wechat_norm"), "?", ")"),
+                                        CHUNK_SQL(CORE_HEAD, "(CAST(? AS TEXT))", CORE_TAIL)};
 
 static uint64_t dup_hash(const char *s)
 {
@@ -85,10 +95,10 @@ static struct customer_dup_slot *dup_slot(const customer_dups *d, int k, const c
     return &d->slot[k][j];
 }
 
-int customer_dups_load(customer_dups *d, db_conn *c, arena *a, const char *const *norms[3], int n)
+int customer_dups_load(customer_dups *d, db_conn *c, arena *a, const char *const *norms[4], int n)
 {
     memset(d, 0, sizeof(*d));
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         if (!norms[k]) continue;
         size_t cap = 16;
         while (cap < (size_t)n * 2)
@@ -150,6 +160,32 @@ static bool dups_loaded(const customer_dups *d, int k, const char *value, const 
                                               s->m[i].owner_name, "matched", matched));
     }
     return true;
+}
+
+/* customer_similar from the batch's loaded cores (an import), or asked of
+ * the database when they were not loaded; how many were found. */
+static int similar(db_conn *c, arena *a, const customer_dups *known, const char *name,
+                   int64_t exclude_id, json_t *dups)
+{
+    if (!known || !known->cap[3]) return customer_similar(c, a, name, exclude_id, dups);
+    const char *place = NULL;
+    bool is_city = false;
+    const char *core = name_core(a, name, &place, &is_city);
+    if (!core || !*core) return 0;
+    const struct customer_dup_slot *s = dup_slot(known, 3, core);
+    if (!s->key) return customer_similar(c, a, name, exclude_id, dups);
+    int found = 0;
+    for (int i = 0; i < s->n && found < 5; i++) {
+        if (s->m[i].id == exclude_id ||
+            !customer_similar_place_ok(a, place, is_city, s->m[i].name))
+            continue;
+        json_array_append_new(dups, json_pack("{s:I, s:s?, s:s?, s:s?, s:s}", "id",
+                                              (json_int_t)s->m[i].id, "number", s->m[i].number,
+                                              "name", s->m[i].name, "owner_name",
+                                              s->m[i].owner_name, "matched", "name_similar"));
+        found++;
+    }
+    return found;
 }
 
 int customer_check(db_conn *c, arena *a, json_t *fields, int64_t exclude_id, bool creating,
@@ -216,7 +252,7 @@ int customer_check_with(db_conn *c, arena *a, json_t *policy, bool refs_known,
             customer_find_dups(c, a, dchecks[k].col, norm, dchecks[k].field, exclude_id, *dups);
         /* the same company written another way (a warning, whatever the mode) */
         if (!k && json_array_size(*dups) == n0 &&
-            (warn = customer_similar(c, a, json_string_value(v), exclude_id, *dups) > 0)) continue;
+            (warn = similar(c, a, known, json_string_value(v), exclude_id, *dups) > 0)) continue;
         if (json_array_size(*dups) == n0) continue;
         if (strcmp(mode, "forbid") == 0)
             json_array_append_new(errs, field_error(dchecks[k].field, "duplicate",

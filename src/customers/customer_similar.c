@@ -52,15 +52,21 @@ int customer_similar(db_conn *c, arena *a, const char *name, int64_t exclude_id,
                       DBP(DBS(core), DBI(exclude_id)));
     int found = 0;
     for (int i = 0; rc > 0 && i < r.nrows && found < 5; i++) {
-        /* the same core in two different cities is two companies */
-        const char *other = NULL;
-        bool other_city = false;
-        name_core(a, db_get_text(&r, i, "name"), &other, &other_city);
-        if (is_city && other_city && strcmp(place, other) != 0) continue;
+        if (!customer_similar_place_ok(a, place, is_city, db_get_text(&r, i, "name"))) continue;
         json_t *o = db_row_json(&r, i);
         json_object_set_new(o, "matched", json_string("name_similar"));
         json_array_append_new(dups, o);
         found++;
     }
     return rc < 0 ? rc : found;
+}
+
+bool customer_similar_place_ok(arena *a, const char *place, bool place_is_city,
+                               const char *other_name)
+{
+    if (!place_is_city || !place) return true; /* nothing to tell apart by */
+    const char *other = NULL;
+    bool other_city = false;
+    name_core(a, other_name, &other, &other_city);
+    return !(place_is_city && other_city && place && other && strcmp(place, other) != 0);
 }

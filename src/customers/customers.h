@@ -55,6 +55,11 @@ const char *phone_problem(arena *a, const char *phone);
  * name has the same core (dicts.h name_core) and no other city; how many,
  * or < 0. */
 int customer_similar(db_conn *c, arena *a, const char *name, int64_t exclude_id, json_t *dups);
+/* Whether other_name, a customer whose name has the same core as a name
+ * starting with place (place_is_city: a city), is that company: the same
+ * core in two different cities is two companies. */
+bool customer_similar_place_ok(arena *a, const char *place, bool place_is_city,
+                               const char *other_name);
 /* Creates a checked customer inside the caller's transaction; *id out. */
 int customer_insert(db_conn *c, arena *a, const customer_input *in, int64_t actor_id,
                     int64_t *id);
@@ -62,13 +67,15 @@ int customer_insert(db_conn *c, arena *a, const customer_input *in, int64_t acto
  * values, looked up with one query per kind and 64 values (the import loads
  * a batch's values at once instead of three queries per row). */
 typedef struct customer_dups {
-    struct customer_dup_slot *slot[3]; /* by kind: 0 name, 1 phone, 2 WeChat */
-    size_t cap[3];                     /* 0: the kind was not loaded */
+    /* by kind: 0 name, 1 phone, 2 WeChat, 3 the name's core (near duplicates) */
+    struct customer_dup_slot *slot[4];
+    size_t cap[4]; /* 0: the kind was not loaded */
 } customer_dups;
 /* Loads norms[k][0..n) for each kind k whose norms[k] is not NULL (values
- * normalised as customer_check does: ts_normalize, ts_phone; NULL or empty
- * ones are skipped), in arena a. Reflects the database at that moment. */
-int customer_dups_load(customer_dups *d, db_conn *c, arena *a, const char *const *norms[3], int n);
+ * normalised as customer_check does: ts_normalize, ts_phone, name_core; NULL
+ * or empty ones are skipped), in arena a. Reflects the database at that
+ * moment. */
+int customer_dups_load(customer_dups *d, db_conn *c, arena *a, const char *const *norms[4], int n);
 /* customer_check with the entry policy already loaded (policy: the value of
  * settings_get("customer_entry_policy"), borrowed), for callers that check
  * many rows (the import); refs_known: the dictionary ids were taken from the

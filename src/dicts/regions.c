@@ -5,6 +5,7 @@
  * names themselves are region_names.c's. */
 #include "dicts/dicts.h"
 #include "base/util.h"
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -141,15 +142,35 @@ static const char *const cjk_forms[] = {"集团股份有限公司", "集团有�
 
 /* The longest region name (full or short) at the start of t (at_end: at
  * its end); its bytes, and *r the region. */
+/* The byte lengths of each region's two names, 0 for a name of fewer than
+ * two characters (never matched): measured once, since name_core asks for
+ * every customer of an import. */
+enum { REGION_MAX = 1024 };
+static size_t region_len[REGION_MAX][2];
+static pthread_once_t region_len_once = PTHREAD_ONCE_INIT;
+
+static void region_len_init(void)
+{
+    for (int i = 0; region_names[i].name && i < REGION_MAX; i++) {
+        const char *f[2] = {region_names[i].name, region_names[i].short_name};
+        for (int k = 0; k < 2; k++) {
+            size_t l = strlen(f[k]);
+            region_len[i][k] = chars(f[k], l) < 2 ? 0 : l;
+        }
+    }
+}
+
 static size_t region_at(const char *t, size_t n, bool at_end, bool province, const region_name **r)
 {
     size_t best = 0;
-    for (const region_name *p = region_names; p->name; p++) {
+    pthread_once(&region_len_once, region_len_init);
+    for (int i = 0; region_names[i].name && i < REGION_MAX; i++) {
+        const region_name *p = &region_names[i];
         if ((p->province != 0) != province) continue;
         const char *f[2] = {p->name, p->short_name};
         for (int k = 0; k < 2; k++) {
-            size_t l = strlen(f[k]);
-            if (l <= best || l > n || chars(f[k], l) < 2) continue;
+            size_t l = region_len[i][k];
+            if (l <= best || l > n) continue;
             if (memcmp(at_end ? t + n - l : t, f[k], l) == 0) {
                 best = l;
                 *r = p;

@@ -6,6 +6,7 @@
  * of the customer it names. Report lines wait in the batch too. The job
  * around the rows is import_run.c. */
 #include "imports/import_pass.h"
+#include "dicts/dicts.h"
 #include "core/audit.h"
 #include "core/i18n.h"
 #include "core/settings.h"
@@ -606,7 +607,7 @@ int import_batch_load(pass *p, const imp_row *rows, int n)
     static const char *const keys[] = {"name", "phone", "wechat"};
     memset(&p->known, 0, sizeof(p->known));
     if (p->mode != MODE_CREATE || n <= 0) return 0;
-    const char **norms[3] = {NULL, NULL, NULL};
+    const char **norms[4] = {NULL, NULL, NULL, NULL};
     for (int k = 0; k < 3; k++) {
         const char *mode = json_string_value(json_object_get(p->dup_modes, keys[k]));
         int col = -1;
@@ -618,6 +619,13 @@ int import_batch_load(pass *p, const imp_row *rows, int n)
         for (int i = 0; i < n; i++) {
             const char *v = col < rows[i].ncells ? import_clean(p->a, rows[i].cells[col]) : "";
             norms[k][i] = !*v ? NULL : k == 1 ? ts_phone(p->a, v) : ts_normalize(p->a, v);
+        }
+        if (k == 0) { /* and the names' cores, for the near duplicates */
+            norms[3] = arena_alloc(p->a, sizeof(char *) * (size_t)n);
+            for (int i = 0; i < n; i++) {
+                const char *v = col < rows[i].ncells ? import_clean(p->a, rows[i].cells[col]) : "";
+                norms[3][i] = *v ? name_core(p->a, v, NULL, NULL) : NULL;
+            }
         }
     }
     return customer_dups_load(&p->known, p->c, p->a, (const char *const **)norms, n);
