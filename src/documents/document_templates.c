@@ -210,9 +210,13 @@ static int h_template_preview(req *r)
         return reply_invalid(r, errs);
     }
     const char *lines = req_query(r, "lines");
-    int nl = lines ? atoi(lines) : 3;
-    if (nl < 0 || nl > 1000) nl = 3;
-    json_t *m = doc_sample_model(kind, lang && strncmp(lang, "en", 2) == 0 ? "en" : "zh-CN", nl);
+    int64_t nl = 3;
+    if (lines && (!tf_parse_i64(lines, &nl) || nl < 0 || nl > 1000)) {
+        json_t *errs = json_array();
+        json_array_append_new(errs, field_error("lines", "out_of_range", "must be 0 to 1000"));
+        return reply_invalid(r, errs);
+    }
+    json_t *m = doc_sample_model(kind, lang && strncmp(lang, "en", 2) == 0 ? "en" : "zh-CN", (int)nl);
     char *out, err[400];
     size_t len;
     int rc = doc_render(r->db, &r->a, m, f, &out, &len, err, sizeof(err));

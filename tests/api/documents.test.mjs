@@ -109,6 +109,11 @@ for (const engine of engines()) {
       assertProblem(assert, await zhang.get('/api/v1/document-templates'), 403, 'forbidden');
       assert.equal((await bytes(zhang, 'POST', '/api/v1/document-templates/quotation/preview?format=pdf')).status, 403);
       assert.equal((await bytes(zhang, 'PUT', '/api/v1/document-templates/quotation/docx', docx(SPLIT), DOCX_TYPE)).status, 403);
+      // a preview's line count is checked, not guessed
+      for (const lines of ['abc', '-1', '1001', '9999999999999999999']) {
+        const bad = await admin.post(`/api/v1/document-templates/quotation/preview?format=xlsx&lines=${lines}`)
+        assert.ok(bad.status === 400 || bad.status === 422, `lines=${lines}: ${bad.status} ${bad.text}`)
+      }
       const list = await admin.get('/api/v1/document-templates');
       assert.equal(list.status, 200, list.text);
       assert.deepEqual(list.body.items.map((t) => `${t.kind}.${t.format}:${t.custom}`),
