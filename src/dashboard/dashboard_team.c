@@ -409,7 +409,9 @@ int dash_activity(req *r, const dash_clock *k, const dash_template *t, json_t *o
         " a.entity_id) WHEN 'project' THEN (SELECT p.name FROM projects p WHERE p.id ="
         " a.entity_id) WHEN 'user' THEN (SELECT x.name FROM users x WHERE x.id = a.entity_id)"
         " WHEN 'approval_request' THEN (SELECT q.title FROM approval_requests q WHERE q.id ="
-        " a.entity_id)"
+        " a.entity_id) WHEN 'quotation' THEN (SELECT qo.number FROM quotations qo WHERE qo.id ="
+        " a.entity_id) WHEN 'product' THEN (SELECT pr.code || ' ' || pr.name FROM products pr"
+        " WHERE pr.id = a.entity_id)"
         " END AS entity_name, a.action FROM (SELECT id FROM audit_log ORDER BY id DESC LIMIT ?) l"
         " JOIN audit_log a ON a.id = l.id LEFT JOIN users u ON u.id = a.user_id"
         " ORDER BY a.id DESC",
