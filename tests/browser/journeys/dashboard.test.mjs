@@ -182,7 +182,8 @@ test('a manager sees the team: approvals, funnel, weighted pipeline, the week\'s
     const item = part(page, 'approvals').locator('[data-test="approval-item"]', { hasText: names.E })
     await item.click()
     await page.locator('[data-page="approvals"]').waitFor()
-    assert.match(await page.locator('[data-test="approval-drawer"]').innerText(), new RegExp(names.E))
+    // the drawer opens at once and fills in when the request's detail arrives
+    await page.locator('[data-test="approval-drawer"]', { hasText: names.E }).waitFor()
     assert.deepEqual(page.problems, [])
   } finally {
     await page.context().close()
