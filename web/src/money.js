@@ -1,5 +1,6 @@
-// money.js — the one place the UI turns money into text and back.
-// The API carries money as integer minor units (fen/cents); the UI never does
+// money.js — the one place the UI turns money, and the other exact numbers
+// the API carries as integers (quantities in thousandths, percentages in
+// basis points, rates in millionths), into text and back. The UI never does
 // arithmetic on floating-point yuan.
 
 const grouping = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
@@ -36,6 +37,32 @@ export function parseMoney(text) {
   const major = Number(m[2])
   const cents = Number((m[3] || '').padEnd(2, '0'))
   const v = major * 100 + cents
+  if (!Number.isSafeInteger(v)) return NaN
+  return m[1] ? -v : v
+}
+
+/**
+ * decimalText(1500, 3) → "1.5", decimalText(550, 2) → "5.5": an integer count
+ * of 10^-places as exact decimal text, without trailing zeros.
+ */
+export function decimalText(n, places) {
+  const unit = 10 ** places
+  const a = Math.abs(n)
+  const frac = String(a % unit).padStart(places, '0').replace(/0+$/, '')
+  return `${n < 0 ? '-' : ''}${Math.floor(a / unit)}${frac ? '.' + frac : ''}`
+}
+
+/**
+ * parseDecimal("1.5", 3) → 1500: decimal text with at most `places` decimals
+ * as an integer count of 10^-places, read exactly; "" → null; anything else
+ * (a sign unless signed, too many decimals, beyond a safe integer) → NaN.
+ */
+export function parseDecimal(text, places, { signed = false } = {}) {
+  const s = String(text ?? '').trim()
+  if (s === '') return null
+  const m = new RegExp(`^(-)?(\\d+)(?:\\.(\\d{0,${places}}))?$`).exec(s)
+  if (!m || (m[1] && !signed)) return NaN
+  const v = Number(m[2]) * 10 ** places + Number((m[3] || '').padEnd(places, '0'))
   if (!Number.isSafeInteger(v)) return NaN
   return m[1] ? -v : v
 }

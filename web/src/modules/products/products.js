@@ -2,41 +2,26 @@
 // thousandths, sizes in micrometres, percentages in basis points (never
 // floating-point arithmetic), and the category tree for the selects.
 import { api } from '@/api.js'
+import { decimalText, parseDecimal } from '@/money.js'
 
 /** "1.5" → 1500; "" → null; invalid → NaN (at most three decimals). */
-export function parseQty(text) {
-  const s = String(text ?? '').trim()
-  if (s === '') return null
-  const m = /^(-)?(\d+)(?:\.(\d{1,3}))?$/.exec(s)
-  if (!m) return NaN
-  const v = Number(m[2]) * 1000 + Number((m[3] || '').padEnd(3, '0'))
-  if (!Number.isSafeInteger(v)) return NaN
-  return m[1] ? -v : v
-}
-/** 1500 → "1.5", 50000 → "50". */
+export const parseQty = (text) => parseDecimal(text, 3, { signed: true })
+/** 1500 → "1.5", 50000 → "50", 1234500 → "1,234.5". */
 export function formatQty(milli) {
   if (milli === null || milli === undefined) return '—'
-  const sign = milli < 0 ? '-' : ''
-  const a = Math.abs(milli)
-  const frac = String(a % 1000).padStart(3, '0').replace(/0+$/, '')
-  return `${sign}${Math.floor(a / 1000).toLocaleString('en-US')}${frac ? '.' + frac : ''}`
+  const [whole, frac] = decimalText(milli, 3).split('.')
+  return `${Number(whole).toLocaleString('en-US')}${frac ? '.' + frac : ''}`
 }
-/** 2240 µm → "2.24". */
+/** 2240 µm → "2.24", 9000 → "9.00": sizes keep two decimals. */
 export const formatMm = (um) => (um == null ? '' : (Math.floor(um / 1000) + '.' + String(um % 1000).padStart(3, '0')).replace(/0$/, ''))
 /** "2.24" → 2240 µm. */
 export const parseMm = (text) => parseQty(text)
 /** 550 bp → "5.5" %. */
-export function formatPercent(bp) {
-  if (bp == null) return ''
-  const frac = String(bp % 100).padStart(2, '0').replace(/0+$/, '')
-  return `${Math.floor(bp / 100)}${frac ? '.' + frac : ''}`
-}
+export const formatPercent = (bp) => (bp == null ? '' : decimalText(bp, 2))
 /** "5.5" → 550 bp; invalid or outside 0..100 → NaN. */
 export function parsePercent(text) {
-  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(text ?? '').trim())
-  if (!m) return NaN
-  const v = Number(m[1]) * 100 + Number((m[2] || '').padEnd(2, '0'))
-  return v <= 10000 ? v : NaN
+  const v = parseDecimal(text, 2)
+  return v !== null && v <= 10000 ? v : NaN
 }
 
 /** The category tree as el-tree-select data: [{value, label, children}]. */
