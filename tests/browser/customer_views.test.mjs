@@ -5,7 +5,7 @@
 //   TF_BASE_URL=http://127.0.0.1:18080 node --test tests/browser/customer_views.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, newPage, login, BASE_URL } from './lib.mjs'
+import { launch, newPage, login, BASE_URL, apiCall } from './lib.mjs'
 
 const PASSWORD = process.env.TF_DEMO_PASSWORD || 'demo123'
 const stamp = Date.now()
@@ -28,20 +28,6 @@ async function signedIn(who) {
   return page
 }
 
-function apiCall(page, method, url, body) {
-  return page.evaluate(
-    async ([m, u, b]) => {
-      const r = await fetch('/api/v1' + u, {
-        method: m,
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tf.csrf') || '' },
-        body: b === undefined ? undefined : JSON.stringify(b),
-      })
-      const text = await r.text()
-      return { status: r.status, body: text ? JSON.parse(text) : null }
-    },
-    [method, url, body],
-  )
-}
 
 /** The customer names the table shows, once it shows exactly `want`. */
 async function expectRows(page, want) {

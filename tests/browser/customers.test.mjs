@@ -11,9 +11,8 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { launch, newPage, login, navigate, BASE_URL } from './lib.mjs'
+import { launch, login, navigate, BASE_URL, signInPage, apiCall } from './lib.mjs'
 
-const PASSWORD = process.env.TF_DEMO_PASSWORD || 'demo123'
 let browser
 let dir
 
@@ -35,30 +34,9 @@ after(async () => {
 })
 
 /** A page signed in as `who` (a fresh context: own cookies). */
-async function signedIn(who, opts) {
-  const page = await newPage(browser, opts)
-  const problems = []
-  page.on('pageerror', (e) => problems.push(e.message))
-  page.problems = problems
-  await login(page, { login: who, password: PASSWORD })
-  return page
-}
+const signedIn = (who, opts) => signInPage(browser, who, opts)
 
 /** fetch inside the page, with the session cookie and the CSRF header. */
-function apiCall(page, method, url, body) {
-  return page.evaluate(
-    async ([m, u, b]) => {
-      const r = await fetch('/api/v1' + u, {
-        method: m,
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tf.csrf') || '' },
-        body: b === undefined ? undefined : JSON.stringify(b),
-      })
-      const text = await r.text()
-      return { status: r.status, body: text ? JSON.parse(text) : null }
-    },
-    [method, url, body],
-  )
-}
 
 /** Pick `text` in an Element Plus select (remote ones search as we type). */
 async function choose(page, selectLocator, text, type = true) {

@@ -130,6 +130,37 @@ export async function login(page, { login = ADMIN.login, password = ADMIN.passwo
   await page.locator('[data-page="dashboard"]').waitFor()
 }
 
+/** The demo users' password (tradeflow demo --password). */
+export const DEMO_PASSWORD = process.env.TF_DEMO_PASSWORD || 'demo123'
+
+/** A new page of `browser` signed in as the demo user `who`; the page's
+ * uncaught errors collect in page.problems. opts as for newPage. */
+export async function signInPage(browser, who, opts) {
+  const page = await newPage(browser, opts)
+  const problems = []
+  page.on('pageerror', (e) => problems.push(e.message))
+  page.problems = problems
+  await login(page, { login: who, password: DEMO_PASSWORD })
+  return page
+}
+
+/** fetch inside the page, with its session and CSRF token (for a test's
+ * setup and for reading outcomes, never to perform the workflow). */
+export function apiCall(page, method, url, body) {
+  return page.evaluate(
+    async ([m, u, b]) => {
+      const r = await fetch('/api/v1' + u, {
+        method: m,
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tf.csrf') || '' },
+        body: b === undefined ? undefined : JSON.stringify(b),
+      })
+      const text = await r.text()
+      return { status: r.status, body: text ? JSON.parse(text) : null }
+    },
+    [method, url, body],
+  )
+}
+
 /** Click a nav item; on phones open the drawer first. */
 export async function navigate(page, key) {
   const burger = page.locator('[data-action="open-menu"]')

@@ -8,9 +8,8 @@
 //   TF_BASE_URL=http://127.0.0.1:18080 node --test tests/browser/project_list.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, newPage, login, navigate, BASE_URL } from './lib.mjs'
+import { launch, login, navigate, BASE_URL, signInPage, apiCall } from './lib.mjs'
 
-const PASSWORD = process.env.TF_DEMO_PASSWORD || 'demo123'
 const tag = `PL${Date.now().toString(36)}`
 let browser
 
@@ -22,30 +21,9 @@ after(async () => {
   await browser?.close()
 })
 
-async function signedIn(who, opts) {
-  const page = await newPage(browser, opts)
-  const problems = []
-  page.on('pageerror', (e) => problems.push(e.message))
-  page.problems = problems
-  await login(page, { login: who, password: PASSWORD })
-  return page
-}
+const signedIn = (who, opts) => signInPage(browser, who, opts)
 
 /** fetch inside the page, with the session cookie and the CSRF header. */
-function apiCall(page, method, url, body) {
-  return page.evaluate(
-    async ([m, u, b]) => {
-      const r = await fetch('/api/v1' + u, {
-        method: m,
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tf.csrf') || '' },
-        body: b === undefined ? undefined : JSON.stringify(b),
-      })
-      const text = await r.text()
-      return { status: r.status, body: text ? JSON.parse(text) : null }
-    },
-    [method, url, body],
-  )
-}
 
 /** The UI's money text: 123456 → "¥1,234.56". */
 function money(fen) {

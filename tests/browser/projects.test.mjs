@@ -10,9 +10,8 @@
 //   TF_BASE_URL=http://127.0.0.1:18080 node --test tests/browser/projects.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, newPage, login, navigate, BASE_URL } from './lib.mjs'
+import { launch, navigate, BASE_URL, signInPage } from './lib.mjs'
 
-const PASSWORD = process.env.TF_DEMO_PASSWORD || 'demo123'
 const tag = `${Date.now() % 1e8}`
 let browser
 
@@ -23,14 +22,7 @@ after(async () => {
   await browser?.close()
 })
 
-async function signedIn(who, opts) {
-  const page = await newPage(browser, opts)
-  const problems = []
-  page.on('pageerror', (e) => problems.push(e.message))
-  page.problems = problems
-  await login(page, { login: who, password: PASSWORD })
-  return page
-}
+const signedIn = (who, opts) => signInPage(browser, who, opts)
 
 /** GET inside the page (the session cookie). */
 function apiGet(page, url) {

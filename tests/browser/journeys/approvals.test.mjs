@@ -14,9 +14,8 @@
 //   tests/one.sh tests/browser/journeys/approvals.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, newPage, login, navigate } from '../lib.mjs'
+import { launch, navigate, signInPage } from '../lib.mjs'
 
-const PASSWORD = process.env.TF_DEMO_PASSWORD || 'demo123'
 const tag = `${Date.now() % 1e8}`
 let seq = 0
 const phone = () => `136${tag.slice(-4)}${String(seq++).padStart(4, '0')}`
@@ -29,14 +28,7 @@ after(async () => {
   await browser?.close()
 })
 
-async function signedIn(who, opts) {
-  const page = await newPage(browser, opts)
-  const problems = []
-  page.on('pageerror', (e) => problems.push(e.message))
-  page.problems = problems
-  await login(page, { login: who, password: PASSWORD })
-  return page
-}
+const signedIn = (who, opts) => signInPage(browser, who, opts)
 
 /** A request inside the page, with its session and CSRF token (setup and checks only). */
 function apiCall(page, method, url, body) {

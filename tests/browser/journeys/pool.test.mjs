@@ -7,9 +7,8 @@
 // who had them and why. Records are made by this file with names of its own.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, newPage, login, navigate, BASE_URL } from '../lib.mjs'
+import { launch, navigate, BASE_URL, signInPage, apiCall } from '../lib.mjs'
 
-const PASSWORD = process.env.TF_DEMO_PASSWORD || 'demo123'
 let browser
 
 const STEMS = '甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥'
@@ -25,30 +24,8 @@ after(async () => {
   await browser?.close()
 })
 
-async function signedIn(who, opts) {
-  const page = await newPage(browser, opts)
-  const problems = []
-  page.on('pageerror', (e) => problems.push(e.message))
-  page.problems = problems
-  await login(page, { login: who, password: PASSWORD })
-  return page
-}
+const signedIn = (who, opts) => signInPage(browser, who, opts)
 
-/** fetch inside the page (setup and outcomes only). */
-function apiCall(page, method, url, body) {
-  return page.evaluate(
-    async ([m, u, b]) => {
-      const r = await fetch('/api/v1' + u, {
-        method: m,
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tf.csrf') || '' },
-        body: b === undefined ? undefined : JSON.stringify(b),
-      })
-      const text = await r.text()
-      return { status: r.status, body: text ? JSON.parse(text) : null }
-    },
-    [method, url, body],
-  )
-}
 
 async function choose(page, selectLocator, text) {
   await selectLocator.click()

@@ -9,9 +9,8 @@
 //   tests/one.sh tests/browser/journeys/projects_assign.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, newPage, login, navigate } from '../lib.mjs'
+import { launch, login, navigate, signInPage, apiCall } from '../lib.mjs'
 
-const PASSWORD = process.env.TF_DEMO_PASSWORD || 'demo123'
 const tag = `AS${Date.now().toString(36)}`
 let browser
 
@@ -22,30 +21,9 @@ after(async () => {
   await browser?.close()
 })
 
-async function signedIn(who, opts) {
-  const page = await newPage(browser, opts)
-  const problems = []
-  page.on('pageerror', (e) => problems.push(e.message))
-  page.problems = problems
-  await login(page, { login: who, password: PASSWORD })
-  return page
-}
+const signedIn = (who, opts) => signInPage(browser, who, opts)
 
 /** fetch inside the page (cookie and CSRF header): setup and outcome checks. */
-function apiCall(page, method, url, body) {
-  return page.evaluate(
-    async ([m, u, b]) => {
-      const r = await fetch('/api/v1' + u, {
-        method: m,
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tf.csrf') || '' },
-        body: b === undefined ? undefined : JSON.stringify(b),
-      })
-      const text = await r.text()
-      return { status: r.status, body: text ? JSON.parse(text) : null }
-    },
-    [method, url, body],
-  )
-}
 
 const rowsSel = '[data-test="projects-table"] .el-table__body-wrapper tr'
 

@@ -10,9 +10,8 @@
 //   tests/one.sh tests/browser/journeys/projects_moves.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { launch, newPage, login, BASE_URL } from '../lib.mjs'
+import { launch, BASE_URL, signInPage } from '../lib.mjs'
 
-const PASSWORD = process.env.TF_DEMO_PASSWORD || 'demo123'
 const tag = `MV${Date.now().toString(36)}`
 let browser
 
@@ -23,14 +22,7 @@ after(async () => {
   await browser?.close()
 })
 
-async function signedIn(who, opts) {
-  const page = await newPage(browser, opts)
-  const problems = []
-  page.on('pageerror', (e) => problems.push(e.message))
-  page.problems = problems
-  await login(page, { login: who, password: PASSWORD })
-  return page
-}
+const signedIn = (who, opts) => signInPage(browser, who, opts)
 
 /** GET inside the page (the session cookie): setup checks and outcomes only. */
 function apiGet(page, url) {

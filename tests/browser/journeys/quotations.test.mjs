@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { launch, newPage, login, navigate, BASE_URL } from '../lib.mjs'
+import { launch, newPage, login, navigate, BASE_URL, apiCall } from '../lib.mjs'
 
 const PASSWORD = process.env.TF_DEMO_PASSWORD || 'demo123'
 const tag = `QT${Date.now().toString(36)}`
@@ -32,20 +32,6 @@ async function signedIn(who, opts) {
 }
 
 /** fetch inside the page (cookie and CSRF header): setup and outcome checks. */
-function apiCall(page, method, url, body) {
-  return page.evaluate(
-    async ([m, u, b]) => {
-      const r = await fetch('/api/v1' + u, {
-        method: m,
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': sessionStorage.getItem('tf.csrf') || '' },
-        body: b === undefined ? undefined : JSON.stringify(b),
-      })
-      const text = await r.text()
-      return { status: r.status, body: text ? JSON.parse(text) : null }
-    },
-    [method, url, body],
-  )
-}
 
 test('a salesperson quotes from a project with the tier discount, the manager approves the larger discount, the quotation is sent and downloaded', async () => {
   const admin = await signedIn('admin')
