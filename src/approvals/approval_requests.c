@@ -27,10 +27,7 @@
 
 /* Pending requests whose current step waits for me, by user or by role; never
  * my own (an applicant does not approve their request) unless I am an admin. */
-#define INBOX_COND                                                                                 \
-    " WHERE r.state = 'pending' AND (r.current_user_id = ?"                                        \
-    " OR (r.current_user_id IS NULL AND r.approver_role = ?))"                                     \
-    " AND (r.applicant_id <> ? OR ?)"
+#define INBOX_COND " WHERE" APPROVALS_INBOX_COND
 /* Pending requests waiting at a manager below me (directors, read-only). */
 #define BELOW_COND                                                                                 \
     " WHERE r.state = 'pending' AND r.current_user_id <> ? AND r.current_user_id IN ("
@@ -96,10 +93,14 @@ static int h_approvals_list(req *r)
                                  "state must be pending, approved, rejected or cancelled");
     }
     if (strcmp(box, "inbox") == 0) {
-        rc = db_query(r->db, &r->a, &res, SQL_INBOX,
-                      DBP(DBI(r->me.id), DBS(role_name(r->me.role)), DBI(r->me.id),
-                          DBB(r->me.role == ROLE_ADMIN), DBS(state), DBS(doc_type), DBI(cursor),
-                          DBI(cursor), DBI(limit + 1)));
+        db_val p[9];
+        approvals_inbox_params(&r->me, p);
+        p[4] = DBS(state);
+        p[5] = DBS(doc_type);
+        p[6] = DBI(cursor);
+        p[7] = DBI(cursor);
+        p[8] = DBI(limit + 1);
+        rc = db_query(r->db, &r->a, &res, SQL_INBOX, 9, p);
     } else if (strcmp(box, "mine") == 0) {
         rc = db_query(r->db, &r->a, &res, SQL_MINE,
                       DBP(DBI(r->me.id), DBS(state), DBS(doc_type), DBI(cursor), DBI(cursor),
@@ -127,10 +128,10 @@ static int h_approvals_list(req *r)
 static int h_approval_boxes(req *r)
 {
     int64_t inbox = 0, mine = 0, below = 0, managers = 0, all = 0;
-    int rc = db_scalar_int(r->db, &inbox, 0,
-                           "SELECT COUNT(*) FROM approval_requests r" INBOX_COND,
-                           DBP(DBI(r->me.id), DBS(role_name(r->me.role)), DBI(r->me.id),
-                               DBB(r->me.role == ROLE_ADMIN)));
+    db_val in[4];
+    approvals_inbox_params(&r->me, in);
+    int rc = db_scalar_int(r->db, &inbox, 0, "SELECT COUNT(*) FROM approval_requests r" INBOX_COND,
+                           4, in);
     if (rc >= 0)
         rc = db_scalar_int(r->db, &mine, 0,
                            "SELECT COUNT(*) FROM approval_requests WHERE applicant_id = ?"

@@ -378,6 +378,14 @@ bool approvals_may_decide(const approval_request *q, const principal *u)
     return q->approver_role && strcmp(q->approver_role, role_name(u->role)) == 0;
 }
 
+void approvals_inbox_params(const principal *u, db_val out[4])
+{
+    out[0] = DBI(u->id);
+    out[1] = DBS(role_name(u->role));
+    out[2] = DBI(u->id);
+    out[3] = DBB(u->role == ROLE_ADMIN); /* as approvals_may_decide */
+}
+
 bool approvals_may_view(db_conn *c, const approval_request *q, const principal *u)
 {
     if (u->id == q->applicant_id || u->role == ROLE_ADMIN) return true;

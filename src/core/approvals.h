@@ -132,6 +132,15 @@ typedef struct approval_request {
 /* Loads request `id` (strings in `a`). APPR_ENOTFOUND or DB_E* on failure. */
 int approvals_load(db_conn *c, arena *a, int64_t id, approval_request *out);
 void approvals_request_free(approval_request *q);
+/* The SQL twin of approvals_may_decide for lists and counts: the condition,
+ * on approval_requests aliased r, of the requests pending at u (at them, or
+ * at their role, and not their own unless they are an administrator).
+ * Its four values are approvals_inbox_params(u). */
+#define APPROVALS_INBOX_COND                                                                       \
+    " r.state = 'pending' AND (r.current_user_id = ?"                                              \
+    " OR (r.current_user_id IS NULL AND r.approver_role = ?)) AND (r.applicant_id <> ? OR ?)"
+void approvals_inbox_params(const principal *u, db_val out[4]);
+
 /* True if u may decide the current step now (pending, and the rules above). */
 bool approvals_may_decide(const approval_request *q, const principal *u);
 /* True if u may read the request: applicant, an approver of any of its steps

@@ -9,6 +9,7 @@
  * ranges (migration 022); a manager's team is kept per process while
  * org_version stays the same (migration 028). */
 #include "dashboard/dashboard.h"
+#include "core/approvals.h"
 #include "db/sqlq.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -25,11 +26,10 @@ int dash_approvals(req *r, const dash_clock *k, const dash_template *t, json_t *
 {
     (void)k;
     (void)t;
-#define INBOX                                                                                      \
-    " FROM approval_requests r WHERE r.state = 'pending' AND (r.current_user_id = ?"               \
-    " OR (r.current_user_id IS NULL AND r.approver_role = ?)) AND (r.applicant_id <> ? OR ?)"
-    db_val p[] = {DBI(r->me.id), DBS(role_name(r->me.role)), DBI(r->me.id),
-                  DBB(r->me.role == ROLE_ADMIN), DBI(DASH_LIST)};
+#define INBOX " FROM approval_requests r WHERE" APPROVALS_INBOX_COND
+    db_val p[5];
+    approvals_inbox_params(&r->me, p);
+    p[4] = DBI(DASH_LIST);
     int64_t n = 0;
     int rc = db_scalar_int(r->db, &n, 0, "SELECT COUNT(*)" INBOX, 4, p);
     if (rc < 0) return rc;
