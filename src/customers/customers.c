@@ -68,13 +68,21 @@ int customer_reindex(db_conn *c, arena *a, int64_t id)
     json_t *custom = json_loads(db_get_text(&r, 0, "custom_json"), 0, NULL);
     custom_add_search(c, a, "customer", custom, &doc);
     json_decref(custom);
-    /* unchanged text is not written again: the FTS triggers would rewrite the row */
-    const char *core = name_core(a, db_get_text(&r, 0, "name"), NULL, NULL);
+    /* unchanged text is not written again: the FTS triggers would rewrite the
+     * row; and a name core that is missing (migration 021 added the column)
+     * is filled without touching the search text, so filling it for every
+     * customer after the upgrade does not rewrite the search index */
     rc = db_exec(c,
-                 "UPDATE customers SET search_text = ?, search_grams = ?, name_core = ? WHERE id = ?"
-                 " AND (search_text <> ? OR search_grams <> ? OR name_core IS NULL OR name_core <> ?)",
-                 DBP(DBS(doc.text), DBS(doc.grams), DBS(core), DBI(id), DBS(doc.text),
-                     DBS(doc.grams), DBS(core)));
+                 "UPDATE customers SET search_text = ?, search_grams = ? WHERE id = ? AND"
+                 " (search_text IS NULL OR search_grams IS NULL OR search_text <> ? OR"
+                 " search_grams <> ?)",
+                 DBP(DBS(doc.text), DBS(doc.grams), DBI(id), DBS(doc.text), DBS(doc.grams)));
+    const char *core = name_core(a, db_get_text(&r, 0, "name"), NULL, NULL);
+    if (rc >= 0 && core)
+        rc = db_exec(c,
+                     "UPDATE customers SET name_core = ? WHERE id = ? AND (name_core IS NULL OR"
+                     " name_core <> ?)",
+                     DBP(DBS(core), DBI(id), DBS(core)));
     return rc < 0 ? rc : 0;
 }
 
