@@ -78,6 +78,12 @@ json_t *policy_permissions_json(const principal *u)
     return a;
 }
 
+const char *policy_access_name(tf_access a)
+{
+    static const char *const names[] = {"none", "read", "write", "manage"};
+    return a >= ACCESS_NONE && a <= ACCESS_MANAGE ? names[a] : "none";
+}
+
 tf_scope policy_scope(const principal *u)
 {
     switch (u->role) {

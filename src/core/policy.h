@@ -58,6 +58,8 @@ int64_t policy_manager_for(db_conn *c, int64_t user_id);
  * owner's department and of every department above it; and, unless the
  * customer is protected, everyone whose data scope covers the owner. */
 typedef enum { ACCESS_NONE, ACCESS_READ, ACCESS_WRITE, ACCESS_MANAGE } tf_access;
+/* "none", "read", "write", "manage": the access a record's JSON tells the UI. */
+const char *policy_access_name(tf_access a);
 struct sqlq;
 /* Appends " AND (<visible to u>)" for customers aliased `c`. now: tf_ts.
  * Reads the customers shared with u (c), as of now. */

@@ -277,8 +277,7 @@ static int h_customers_get(req *r)
     if (acc == ACCESS_NONE) return reply_not_found(r);
     json_t *o = customer_json(r->db, &r->a, id);
     if (!o) return reply_not_found(r);
-    static const char *const names[] = {"none", "read", "write", "manage"};
-    json_object_set_new(o, "access", json_string(names[acc]));
+    json_object_set_new(o, "access", json_string(policy_access_name(acc)));
     return reply_json(r, 200, o);
 }
 

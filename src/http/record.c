@@ -88,3 +88,21 @@ int audit_finish_create(req *r, int rc, const db_res *res, const char *entity,
     }
     return reply_json(r, 201, after);
 }
+
+int64_t record_need(req *r, tf_access need,
+                    tf_access (*access)(db_conn *c, const principal *u, int64_t id),
+                    tf_access *acc)
+{
+    int64_t id = req_id(r, 0);
+    tf_access a = id > 0 ? access(r->db, &r->me, id) : ACCESS_NONE;
+    if (acc) *acc = a;
+    if (a == ACCESS_NONE) {
+        reply_not_found(r);
+        return -1;
+    }
+    if (a < need) {
+        reply_forbidden(r);
+        return -1;
+    }
+    return id;
+}

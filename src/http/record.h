@@ -5,6 +5,7 @@
 #define TF_RECORD_H
 #include <jansson.h>
 #include <stdint.h>
+#include "core/policy.h"
 #include "db/db.h"
 
 struct req;
@@ -32,4 +33,11 @@ int audit_finish_update(struct req *r, int rc, const char *entity, int64_t id, j
  * error). Takes ownership of before. */
 int audit_finish_delete(struct req *r, json_t *before, const char *entity, int64_t id,
                         const char *action, const char *delete_sql, int n, const db_val *p);
+/* The path's record id {0} when the user's access to it — access(), the
+ * policy module's one-record answer for its kind — is at least need (and
+ * *acc, unless NULL, that access); -1 after replying 404 when they have none
+ * (to them it is not there) or 403 when it is less than need. */
+int64_t record_need(struct req *r, tf_access need,
+                    tf_access (*access)(db_conn *c, const principal *u, int64_t id),
+                    tf_access *acc);
 #endif

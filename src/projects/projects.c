@@ -43,7 +43,6 @@ const char *const project_gate_fields[] = {
     "customer_id", "amount", "expected_close_date", "products", "competitor_ids", "source_id",
     "notes",       NULL};
 
-static const char *const access_names[] = {"none", "read", "write", "manage"};
 /* Shared helpers --------------------------------------------------------------- */
 
 json_t *project_json(db_conn *c, arena *a, int64_t id)
@@ -68,25 +67,14 @@ bool project_customer_ok(db_conn *c, int64_t project_id, int64_t customer_id)
 
 int64_t project_need(req *r, tf_access need, tf_access *acc)
 {
-    int64_t id = req_id(r, 0);
-    tf_access a = id > 0 ? policy_project_access(r->db, &r->me, id) : ACCESS_NONE;
-    if (acc) *acc = a;
-    if (a == ACCESS_NONE) {
-        reply_not_found(r);
-        return -1;
-    }
-    if (a < need) {
-        reply_forbidden(r);
-        return -1;
-    }
-    return id;
+    return record_need(r, need, policy_project_access, acc);
 }
 
 int project_reply_detail(req *r, int status, int64_t id, tf_access acc)
 {
     json_t *o = project_json(r->db, &r->a, id);
     if (!o) return reply_not_found(r);
-    json_object_set_new(o, "access", json_string(access_names[acc]));
+    json_object_set_new(o, "access", json_string(policy_access_name(acc)));
     json_object_set_new(o, "members", project_members_json(r->db, &r->a, id));
     proc_version v;
     int64_t vid = json_integer_value(json_object_get(o, "template_version_id"));

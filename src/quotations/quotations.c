@@ -19,7 +19,6 @@
 #include "products/products.h"
 #include <string.h>
 
-static const char *const access_names[] = {"none", "read", "write", "manage"};
 
 #define QUOTE_COLS                                                                                 \
     "qt.id, qt.number, qt.customer_id, cu.number AS customer_number, cu.name AS customer_name,"    \
@@ -78,25 +77,14 @@ json_t *quote_json(db_conn *c, arena *a, int64_t id)
 
 int64_t quote_need(req *r, tf_access need, tf_access *acc)
 {
-    int64_t id = req_id(r, 0);
-    tf_access a = id > 0 ? policy_quotation_access(r->db, &r->me, id) : ACCESS_NONE;
-    if (acc) *acc = a;
-    if (a == ACCESS_NONE) {
-        reply_not_found(r);
-        return -1;
-    }
-    if (a < need) {
-        reply_forbidden(r);
-        return -1;
-    }
-    return id;
+    return record_need(r, need, policy_quotation_access, acc);
 }
 
 int quote_reply_detail(req *r, int status, int64_t id, tf_access acc)
 {
     json_t *o = quote_json(r->db, &r->a, id);
     if (!o) return reply_not_found(r);
-    json_object_set_new(o, "access", json_string(access_names[acc]));
+    json_object_set_new(o, "access", json_string(policy_access_name(acc)));
     json_object_set_new(o, "actions", quote_actions_json(&r->me, acc, o));
     db_res u;
     const char *role = "salesperson";
