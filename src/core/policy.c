@@ -58,6 +58,11 @@ static const struct {
     {"stock.move", A | W},            /* opening balances and adjustments */
     {"quotations.read", A | M | S | F}, /* quotations they may see (policy_quotations.c) */
     {"quotations.write", A | M | S},    /* enter, edit, send quotations */
+    {"contracts.read", ALL_ROLES},      /* contracts they may see (policy_quotations.c) */
+    {"contracts.write", A | M | S},     /* enter, submit, amend contracts; request returns */
+    {"finance.write", A | F},           /* invoices, receipts, refunds, payment plans */
+    {"finance.read", A | M | S | F},    /* receivables, ageing, gross profit (in their scope) */
+    {"goods.deliver", A | W},           /* deliveries out of a warehouse */
 };
 
 bool policy_allows(const principal *u, const char *perm)

@@ -16,4 +16,15 @@ tf_access policy_quotation_access(db_conn *c, const principal *u, int64_t quotat
 /* Appends " AND (<visible to u>)" for quotations aliased qt joined to their
  * customer aliased cu. */
 void policy_quotation_filter(const principal *u, struct sqlq *q);
+
+/* The same for a contract (and what hangs on it: its payment plan,
+ * invoices, receipts, deliveries and returns): "contracts.read" to see,
+ * "contracts.write" to change the contract itself. Finance, the warehouse
+ * and after-sales see every contract through their data scope; what they
+ * may record on one is a route permission (finance.write,
+ * goods.deliver). */
+tf_access policy_contract_access(db_conn *c, const principal *u, int64_t contract_id);
+/* Appends " AND (<visible to u>)" for contracts aliased ct joined to their
+ * customer aliased cu. */
+void policy_contract_filter(const principal *u, struct sqlq *q);
 #endif
