@@ -1,0 +1,25 @@
+/* finance.h — what the money module publishes for the others: the number
+ * patterns of its documents and the refund a sales return records on
+ * approval (refund.c). Invoices, receipts, the payment plan, receivables
+ * and ageing are its routes (the files of src/finance/). */
+#ifndef TF_FINANCE_H
+#define TF_FINANCE_H
+#include <stdint.h>
+#include "base/arena.h"
+#include "db/db.h"
+
+#define INVOICE_NUMBER_PATTERN "FP-{yyyy}{mm}-{seq:5}"
+#define RECEIPT_NUMBER_PATTERN "SK-{yyyy}{mm}-{seq:5}"
+
+enum {
+    FINANCE_EREFUND = -40, /* the refund is larger than what was received */
+};
+/* Inside the caller's transaction: records a sales refund of `amount`
+ * (> 0, minor units of the contract's currency) paid back on contract
+ * `contract_id` for return `return_id`, as a receipt of kind "refund"
+ * with the negative amount, and lowers the contract's received figure by
+ * one conditional UPDATE that refuses to go below zero (two refunds at once
+ * cannot both pass). *receipt_id out. 0, FINANCE_EREFUND or a DB_E* code. */
+int finance_refund(db_conn *c, arena *a, int64_t contract_id, int64_t return_id, int64_t amount,
+                   const char *method, const char *date, int64_t actor, int64_t *receipt_id);
+#endif
