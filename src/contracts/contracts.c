@@ -121,15 +121,15 @@ static bool state_ok(const char *s)
     return false;
 }
 
-/* GET /contracts?q=&state=&customer_id=&owner_id=&project_id= */
+/* GET /contracts?q=&state=&customer_id=&owner_id=&project_id=&quotation_id= */
 static int h_list(req *r)
 {
     int limit;
     int64_t cursor;
     if (req_page(r, &limit, &cursor) < 0) return 0;
-    static const char *const ids[] = {"customer_id", "owner_id", "project_id"};
+    static const char *const ids[] = {"customer_id", "owner_id", "project_id", "quotation_id"};
     static const char *const conds[] = {" AND ct.customer_id = ?", " AND ct.owner_id = ?",
-                                        " AND ct.project_id = ?"};
+                                        " AND ct.project_id = ?", " AND ct.quotation_id = ?"};
     sqlq sq;
     sqlq_init(&sq, &r->a,
               "SELECT ct.id, ct.number, ct.title, ct.customer_id, cu.name AS customer_name,"
@@ -138,7 +138,7 @@ static int h_list(req *r)
               " ct.grand_total_cny, ct.invoiced, ct.received, ct.refunded, ct.returned_value,"
               " ct.grand_total - ct.returned_value - ct.received AS due, ct.sign_date,"
               " ct.effective_at, ct.version, ct.updated_at" CONTRACT_FROM " WHERE 1 = 1");
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         const char *s = req_query(r, ids[i]);
         int64_t v = 0;
         if (!s || !*s) continue;
@@ -458,7 +458,7 @@ static int h_compare(req *r)
 
 const route contracts_routes[] = {
     {"GET", "/api/v1/contracts", h_list, "contracts.read", 0,
-     QUERY("page q customer_id=id owner_id=id project_id=id"
+     QUERY("page q customer_id=id owner_id=id project_id=id quotation_id=id"
            " state=draft|in_approval|effective|fulfilling|completed|cancelled|terminated")
      "List the contracts you may see, newest first",
      NULL},
