@@ -78,6 +78,9 @@ static int submit(db_conn *c, arena *a, int64_t id, int64_t owner, bool decide)
     int rc = db_exec(c, "UPDATE contracts SET state = 'in_approval', version = version + 1"
                         " WHERE id = ?",
                      DBP(DBI(id)));
+    json_t *mid = rc >= 0 ? contract_header_json(c, a, id) : NULL;
+    if (rc >= 0) rc = audit_record(c, owner, "contract", id, "submit", before, mid);
+    json_decref(mid);
     if (rc >= 0)
         rc = contract_submit_approval(c, a, before, false, "年度合同 Annual contract", owner);
     json_decref(before);
