@@ -45,6 +45,7 @@ extern const route quotation_document_routes[];
 extern const route contracts_routes[];
 extern const route contract_flow_routes[];
 extern const route contract_amend_routes[];
+extern const route contract_document_routes[];
 
 const route *const tf_route_tables[] = {
     system_routes,  session_routes, users_routes,     departments_routes,
@@ -58,5 +59,5 @@ const route *const tf_route_tables[] = {
     document_templates_routes,
     catalogue_routes, stock_routes, pricing_routes, price_rules_routes,
     quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes,
-    contracts_routes, contract_flow_routes, contract_amend_routes, NULL,
+    contracts_routes, contract_flow_routes, contract_amend_routes, contract_document_routes, NULL,
 };

@@ -391,6 +391,18 @@ for (const engine of engines()) {
       assertProblem(assert, await zhang.get('/api/v1/contracts/summary'), 400);
     });
 
+    it('prints the contract as XLSX, DOCX and PDF named after its number', async () => {
+      const k = await create(zhang, { customer_id: cust.id, lines: [line(prodA, 2000)] });
+      for (const fmt of ['xlsx', 'docx', 'pdf']) {
+        const r = await zhang.get(`/api/v1/contracts/${k.id}/document?format=${fmt}`);
+        assert.equal(r.status, 200, r.text);
+        assert.match(r.headers.get('content-disposition'), new RegExp(`${k.number}\\.${fmt}`));
+        assert.ok(r.text.startsWith(fmt === 'pdf' ? '%PDF' : 'PK'), fmt);
+      }
+      assertProblem(assert, await zhang.get(`/api/v1/contracts/${k.id}/document?format=odt`), 422);
+      assertProblem(assert, await chen.get(`/api/v1/contracts/${k.id}/document?format=pdf`), 404);
+    });
+
     it('refuses bad input with field errors and writes nothing', async () => {
       const before = count();
       const bad = async (body, field, code) => {
