@@ -284,6 +284,12 @@ if [ -n "$BENCH_REUSE_DB" ]; then
     export BENCH_PROJ_SALES_TOKEN BENCH_PROJ_MGR_TOKEN BENCH_PROJ_HEAD_TOKEN BENCH_PROJ_TEMPLATE \
       BENCH_PROJ_CURSOR BENCH_PROJ_MAX_ID
   fi
+  # and bench/data/quotations.sh's cursor and quotation
+  if [[ " $BENCH_DATA " == *" quotations "* ]]; then
+    BENCH_QUOTE_CURSOR=$(sqlval "SELECT id FROM quotations ORDER BY id DESC LIMIT 1 OFFSET 19")
+    BENCH_QUOTE_ID=$(sqlval "SELECT MAX(id) FROM quotations")
+    export BENCH_QUOTE_CURSOR BENCH_QUOTE_ID
+  fi
 else
   step "tradeflow demo"
   "$BIN" demo --db "$DB" >"$tmp/demo.log" 2>&1 || { echo; cat "$tmp/demo.log"; die "tradeflow demo failed"; }
