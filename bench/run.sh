@@ -21,7 +21,7 @@
 #   BENCH_KEEP=1               keep the temporary folder (database, logs, wrk output)
 #   BENCH_BIN=./tradeflow      the server binary (to compare builds)
 #   BENCH_CONF=FILE            the endpoint table (default bench/endpoints.conf)
-#   BENCH_DATA="customers projects dashboard"  data sets: for each NAME, bench/data/NAME.sh
+#   BENCH_DATA="customers projects dashboard quotations"  data sets: for each NAME, bench/data/NAME.sh
 #                              is sourced after the users are generated (it may
 #                              use sqlrun, sqlval, step, done_step, $DB, $BIN,
 #                              $tmp) and bench/data/NAME.conf adds endpoints;
@@ -45,7 +45,7 @@ BENCH_KEEP=${BENCH_KEEP:-}
 BENCH_PASSWORD=demo123
 BIN=${BENCH_BIN:-./tradeflow}
 CONF=${BENCH_CONF:-bench/endpoints.conf}
-BENCH_DATA=${BENCH_DATA-customers projects dashboard}
+BENCH_DATA=${BENCH_DATA-customers projects dashboard quotations}
 BENCH_REUSE_DB=${BENCH_REUSE_DB:-}
 OUT=bench/last-results.md
 
