@@ -42,6 +42,9 @@ extern const route quotations_routes[];
 extern const route quotation_flow_routes[];
 extern const route quotation_rates_routes[];
 extern const route quotation_document_routes[];
+extern const route contracts_routes[];
+extern const route contract_flow_routes[];
+extern const route contract_amend_routes[];
 
 const route *const tf_route_tables[] = {
     system_routes,  session_routes, users_routes,     departments_routes,
@@ -54,5 +57,6 @@ const route *const tf_route_tables[] = {
     process_templates_routes, saved_views_routes, dashboard_routes,
     document_templates_routes,
     catalogue_routes, stock_routes, pricing_routes, price_rules_routes,
-    quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes, NULL,
+    quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes,
+    contracts_routes, contract_flow_routes, contract_amend_routes, NULL,
 };
