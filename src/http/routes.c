@@ -43,6 +43,12 @@ extern const route quotation_flow_routes[];
 extern const route quotation_rates_routes[];
 extern const route quotation_document_routes[];
 
+extern const route payment_plan_routes[];
+extern const route invoices_routes[];
+extern const route receipts_routes[];
+extern const route invoice_receipt_routes[];
+extern const route receivables_routes[];
+
 const route *const tf_route_tables[] = {
     system_routes,  session_routes, users_routes,     departments_routes,
     approvals_routes, approval_requests_routes, settings_routes, dicts_routes, customers_routes, customer_pool_routes,
@@ -54,5 +60,7 @@ const route *const tf_route_tables[] = {
     process_templates_routes, saved_views_routes, dashboard_routes,
     document_templates_routes,
     catalogue_routes, stock_routes, pricing_routes, price_rules_routes,
-    quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes, NULL,
+    quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes,
+    payment_plan_routes, invoices_routes, receipts_routes, invoice_receipt_routes, receivables_routes,
+    NULL,
 };
