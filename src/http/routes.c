@@ -42,6 +42,9 @@ extern const route quotations_routes[];
 extern const route quotation_flow_routes[];
 extern const route quotation_rates_routes[];
 extern const route quotation_document_routes[];
+extern const route contracts_routes[];
+extern const route contract_flow_routes[];
+extern const route contract_amend_routes[];
 
 extern const route payment_plan_routes[];
 extern const route invoices_routes[];
@@ -61,6 +64,7 @@ const route *const tf_route_tables[] = {
     document_templates_routes,
     catalogue_routes, stock_routes, pricing_routes, price_rules_routes,
     quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes,
+    contracts_routes, contract_flow_routes, contract_amend_routes,
     payment_plan_routes, invoices_routes, receipts_routes, invoice_receipt_routes, receivables_routes,
     NULL,
 };
