@@ -46,6 +46,12 @@ extern const route contracts_routes[];
 extern const route contract_flow_routes[];
 extern const route contract_amend_routes[];
 
+extern const route payment_plan_routes[];
+extern const route invoices_routes[];
+extern const route receipts_routes[];
+extern const route invoice_receipt_routes[];
+extern const route receivables_routes[];
+
 const route *const tf_route_tables[] = {
     system_routes,  session_routes, users_routes,     departments_routes,
     approvals_routes, approval_requests_routes, settings_routes, dicts_routes, customers_routes, customer_pool_routes,
@@ -58,5 +64,7 @@ const route *const tf_route_tables[] = {
     document_templates_routes,
     catalogue_routes, stock_routes, pricing_routes, price_rules_routes,
     quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes,
-    contracts_routes, contract_flow_routes, contract_amend_routes, NULL,
+    contracts_routes, contract_flow_routes, contract_amend_routes,
+    payment_plan_routes, invoices_routes, receipts_routes, invoice_receipt_routes, receivables_routes,
+    NULL,
 };
