@@ -5,10 +5,12 @@
 #include "pool/customer_pool.h"
 #include "projects/projects.h"
 #include "quotations/quotations.h"
+#include "goods/goods.h"
 
 void modules_register(void)
 {
     customer_pool_register();
     projects_register();
     quotations_register();
+    goods_register();
 }

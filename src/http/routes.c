@@ -42,6 +42,10 @@ extern const route quotations_routes[];
 extern const route quotation_flow_routes[];
 extern const route quotation_rates_routes[];
 extern const route quotation_document_routes[];
+extern const route deliveries_routes[];
+extern const route returns_routes[];
+extern const route return_flow_routes[];
+extern const route gross_profit_routes[];
 
 const route *const tf_route_tables[] = {
     system_routes,  session_routes, users_routes,     departments_routes,
@@ -54,5 +58,7 @@ const route *const tf_route_tables[] = {
     process_templates_routes, saved_views_routes, dashboard_routes,
     document_templates_routes,
     catalogue_routes, stock_routes, pricing_routes, price_rules_routes,
-    quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes, NULL,
+    quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes,
+    deliveries_routes, returns_routes, return_flow_routes, gross_profit_routes,
+    NULL,
 };
