@@ -5,6 +5,7 @@
 #include "pool/customer_pool.h"
 #include "projects/projects.h"
 #include "quotations/quotations.h"
+#include "contracts/contracts.h"
 #include "goods/goods.h"
 
 void modules_register(void)
@@ -12,5 +13,6 @@ void modules_register(void)
     customer_pool_register();
     projects_register();
     quotations_register();
+    contracts_register();
     goods_register();
 }

@@ -10,6 +10,7 @@ extern int wechat_demo(db_conn *c, arena *a);
 extern int projects_demo(db_conn *c, arena *a);
 extern int products_demo(db_conn *c, arena *a);
 extern int quotations_demo(db_conn *c, arena *a);
+extern int contracts_demo(db_conn *c, arena *a);
 
 int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     customers_demo,
@@ -19,5 +20,6 @@ int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     projects_demo,
     products_demo,
     quotations_demo,
+    contracts_demo,
     NULL,
 };
