@@ -50,6 +50,12 @@ extern const route returns_routes[];
 extern const route return_flow_routes[];
 extern const route gross_profit_routes[];
 
+extern const route payment_plan_routes[];
+extern const route invoices_routes[];
+extern const route receipts_routes[];
+extern const route invoice_receipt_routes[];
+extern const route receivables_routes[];
+
 const route *const tf_route_tables[] = {
     system_routes,  session_routes, users_routes,     departments_routes,
     approvals_routes, approval_requests_routes, settings_routes, dicts_routes, customers_routes, customer_pool_routes,
@@ -64,5 +70,6 @@ const route *const tf_route_tables[] = {
     quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes,
     contracts_routes, contract_flow_routes, contract_amend_routes,
     deliveries_routes, returns_routes, return_flow_routes, gross_profit_routes,
+    payment_plan_routes, invoices_routes, receipts_routes, invoice_receipt_routes, receivables_routes,
     NULL,
 };
