@@ -106,58 +106,27 @@ for (const engine of engines()) {
         customer_id: cust.id, title: `交付合同 Goods ${uniq()}`,
         lines: lines.map(([p, qty, price]) => ({ product_id: p.id, qty_milli: qty, unit_price: price })),
       });
-      if (r.status !== 404 && r.status !== 405) {
-        assert.equal(r.status, 201, r.text);
-        let ct = r.body;
-        if (state === 'draft') return ct;
-        const s = await owner.post(`/api/v1/contracts/${ct.id}/submit`, { version: ct.version });
-        assert.equal(s.status, 200, s.text);
-        for (let i = 0; i < 6; i++) {
-          ct = (await admin.get(`/api/v1/contracts/${ct.id}`)).body;
-          if (ct.state !== 'in_approval') break;
-          const rid = ct.approval_request_id ?? ct.approval?.id;
-          const ap = (await admin.get(`/api/v1/approvals/${rid}`)).body;
-          const d = await admin.post(`/api/v1/approvals/${rid}/approve`, { version: ap.version });
-          assert.equal(d.status, 200, d.text);
-        }
-        assert.equal(ct.state, 'effective');
-        return ct;
+      assert.equal(r.status, 201, r.text);
+      let ct = r.body;
+      if (state === 'draft') return ct;
+      const s = await owner.post(`/api/v1/contracts/${ct.id}/submit`, { version: ct.version });
+      assert.equal(s.status, 200, s.text);
+      for (let i = 0; i < 6; i++) {
+        ct = (await admin.get(`/api/v1/contracts/${ct.id}`)).body;
+        if (ct.state !== 'in_approval') break;
+        const ap = (await admin.get(`/api/v1/approvals/${ct.approval_request_id}`)).body;
+        const d = await admin.post(`/api/v1/approvals/${ct.approval_request_id}/approve`, { version: ap.version });
+        assert.equal(d.status, 200, d.text);
       }
-      // before the contracts module: the same rows written directly
-      const now = new Date().toISOString().slice(0, 19) + 'Z';
-      const number = `HT-T-${uniq()}`;
-      const owner_id = num(srv, `SELECT id FROM users WHERE login = '${owner.login}'`);
-      let gt = 0;
-      const rows = lines.map(([p, qty, price], i) => {
-        const total = ratio(price, qty, 1000), tax = ratio(total, 1300, 11300), net = total - tax;
-        gt += total;
-        return { p, qty, price, total, tax, net, seq: i + 1 };
-      });
-      const net = rows.reduce((s, x) => s + x.net, 0), tax = rows.reduce((s, x) => s + x.tax, 0);
-      const id = num(srv, `INSERT INTO contracts(number, customer_id, owner_id, state, sign_date, amount, net, tax, total,
-        grand_total, grand_total_cny, effective_at, created_at, updated_at) VALUES ('${number}', ${cust.id}, ${owner_id},
-        '${state}', '${today()}', ${gt}, ${net}, ${tax}, ${gt}, ${gt}, ${gt}, '${now}', '${now}', '${now}') RETURNING id`);
-      for (const x of rows) {
-        sql(srv, `INSERT INTO doc_lines(doc_type, doc_id, revision, seq, product_id, product_code, product_name, unit, qty_milli,
-          list_price, unit_price, discount_bp, tax_bp, amount, discount, header_discount, net, tax, total) VALUES ('contract',
-          ${id}, 1, ${x.seq}, ${x.p.id}, '${x.p.code}', 'x', 'kg', ${x.qty}, ${x.price}, ${x.price}, 0, 1300, ${x.total}, 0, 0,
-          ${x.net}, ${x.tax}, ${x.total})`);
-      }
-      return { id, number, state, version: 1 };
+      assert.equal(ct.state, 'effective');
+      return ct;
     }
     /** The customer pays amount on the contract. */
     async function pay(ct, amount) {
       const r = await sun.post(`/api/v1/contracts/${ct.id}/receipts`, {
         amount, receipt_date: today(), method: 'bank_transfer',
       });
-      if (r.status !== 404 && r.status !== 405) {
-        assert.equal(r.status, 201, r.text);
-        return;
-      }
-      const now = new Date().toISOString().slice(0, 19) + 'Z';
-      sql(srv, `INSERT INTO receipts(number, contract_id, customer_id, kind, amount, receipt_date, method, created_at)
-        VALUES ('SK-T-${uniq()}', ${ct.id}, ${cust.id}, 'receipt', ${amount}, '${today()}', 'bank_transfer', '${now}')`);
-      sql(srv, `UPDATE contracts SET received = received + ${amount} WHERE id = ${ct.id}`);
+      assert.equal(r.status, 201, r.text);
     }
     const deliver = (c, ct, lines, extra = {}) => c.post(`/api/v1/contracts/${ct.id}/deliveries`, {
       warehouse_id: (extra.wh || wh).id, lines: lines.map(([p, q]) => ({ product_id: p.id, qty_milli: q })),
@@ -312,11 +281,7 @@ for (const engine of engines()) {
       assert.equal((await deliver(zhou, ct, [[prodA, 2000]])).status, 201);
       assert.equal(sql(srv, `SELECT state FROM contracts WHERE id = ${ct.id}`), 'fulfilling');
       await pay(ct, 22600);
-      let state = sql(srv, `SELECT state FROM contracts WHERE id = ${ct.id}`);
-      if (state !== 'completed') { // before the money module: the progress is the goods module's to ask
-        sql(srv, `UPDATE contracts SET state = 'completed' WHERE id = ${ct.id}`);
-        state = 'completed';
-      }
+      assert.equal((await admin.get(`/api/v1/contracts/${ct.id}`)).body.state, 'completed');
       r = await deliver(zhou, ct, [[prodA, 1]]);
       assertProblem(assert, r, 409, 'conflict');
       assert.match(r.body.detail, /completed/);
@@ -343,8 +308,7 @@ for (const engine of engines()) {
       const d2 = (await deliver(zhou, ct, [[prodA, 10000]])).body;
       sql(srv, `UPDATE products SET standard_cost = 6123 WHERE id = ${prodA.id}`);
       await pay(ct, 200000);
-      const lines = (await admin.get(`/api/v1/contracts/${ct.id}`)).body.lines
-        ?? [{ product_id: prodA.id, qty_milli: 100000, total: 1130000, net: 1000000 }];
+      const lines = (await admin.get(`/api/v1/contracts/${ct.id}`)).body.lines;
       const la = lines.find((l) => l.product_id === prodA.id);
 
       // never delivered, above delivered, a refund above what was received, no reason: refused
@@ -513,9 +477,7 @@ for (const engine of engines()) {
         ret = (await li.get(`/api/v1/returns/${ret.id}`)).body;
       }
       assert.equal(ret.state, 'approved');
-      const lines = (await admin.get(`/api/v1/contracts/${ct.id}`)).body.lines
-        ?? sql(srv, `SELECT product_id || ',' || net FROM doc_lines WHERE doc_type = 'contract' AND doc_id = ${ct.id}`)
-          .split('\n').map((s) => s.split(',').map(Number)).map(([product_id, n]) => ({ product_id, net: n }));
+      const lines = (await admin.get(`/api/v1/contracts/${ct.id}`)).body.lines;
       const netA = lines.find((l) => l.product_id === prodA.id).net, netB = lines.find((l) => l.product_id === prodB.id).net;
       const gp = (await li.get(`/api/v1/contracts/${ct.id}/gross-profit`)).body;
       const [ga, gb] = gp.lines;
