@@ -406,7 +406,59 @@ static int h_awaiting(req *r)
     return reply_page_rows(r, &res, limit, "id");
 }
 
+/* GET /contracts/{id}/goods?warehouse_id= — per product of the lines in
+ * force: contracted, delivered, returned, held by pending returns, still to
+ * deliver, still returnable, and the stock on hand in the warehouse. */
+static int h_goods(req *r)
+{
+    int64_t cid = record_need(r, ACCESS_READ, policy_contract_access, NULL);
+    if (cid < 0) return 0;
+    int64_t wid = 0;
+    const char *ws = req_query(r, "warehouse_id");
+    if (ws && *ws && (!tf_parse_i64(ws, &wid) || wid < 1))
+        return reply_problem(r, 400, "bad_request", "warehouse_id must be an id");
+    db_res res;
+    int rc = db_query(r->db, &r->a, &res,
+                      "SELECT w.product_id, p.code AS product_code, p.name AS product_name, p.unit,"
+                      " w.q AS contracted_milli, COALESCE(g.delivered_milli, 0) AS delivered_milli,"
+                      " COALESCE(g.returned_milli, 0) AS returned_milli, (SELECT"
+                      " CAST(COALESCE(SUM(rl.qty_milli), 0) AS BIGINT) FROM return_lines rl JOIN"
+                      " sales_returns sr ON sr.id = rl.return_id WHERE rl.contract_id = ? AND"
+                      " rl.product_id = w.product_id AND sr.state IN ('draft', 'in_approval')) AS"
+                      " pending_return_milli, (SELECT s.qty_milli FROM stock_levels s WHERE"
+                      " s.product_id = w.product_id AND s.warehouse_id = ?) AS on_hand_milli FROM"
+                      " (SELECT l.product_id, CAST(SUM(l.qty_milli) AS BIGINT) AS q, MIN(l.seq) AS"
+                      " seq FROM contracts ct JOIN doc_lines l ON l.doc_type = 'contract' AND"
+                      " l.doc_id = ct.id AND l.revision = ct.revision WHERE ct.id = ? GROUP BY"
+                      " l.product_id) w JOIN products p ON p.id = w.product_id LEFT JOIN"
+                      " contract_goods g ON g.contract_id = ? AND g.product_id = w.product_id"
+                      " ORDER BY w.seq",
+                      DBP(DBI(cid), DBI(wid), DBI(cid), DBI(cid)));
+    if (rc < 0) return reply_db_error(r, rc);
+    json_t *items = json_array();
+    for (int i = 0; i < res.nrows; i++) {
+        json_t *o = db_row_json(&res, i);
+        int64_t c = db_get_int(&res, i, "contracted_milli"),
+                d = db_get_int(&res, i, "delivered_milli"),
+                rt = db_get_int(&res, i, "returned_milli"),
+                pend = db_get_int(&res, i, "pending_return_milli");
+        json_object_set_new(o, "to_deliver_milli", json_integer(c > d ? c - d : 0));
+        json_object_set_new(o, "returnable_milli",
+                            json_integer(d - rt - pend > 0 ? d - rt - pend : 0));
+        if (!wid) json_object_del(o, "on_hand_milli");
+        else if (json_is_null(json_object_get(o, "on_hand_milli")))
+            json_object_set_new(o, "on_hand_milli", json_integer(0));
+        json_array_append_new(items, o);
+    }
+    return reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
 const route deliveries_routes[] = {
+    {"GET", "/api/v1/contracts/{id}/goods", h_goods, "contracts.read", 0,
+     QUERY("warehouse_id=id")
+     "Per product of a contract: contracted, delivered, returned, pending returns, still to"
+     " deliver, returnable, and the stock on hand in a warehouse",
+     NULL},
     {"POST", "/api/v1/contracts/{id}/deliveries", h_create, "goods.deliver", 0,
      REPLIES("409 422")
      "Deliver goods of a contract out of a warehouse (partial deliveries allowed; never more"

@@ -213,6 +213,9 @@ for (const engine of engines()) {
       const wl2 = (await zhou.get(`/api/v1/deliveries?warehouse_id=${wh.id}&limit=1&cursor=${wl.next_cursor}`)).body;
       assert.equal(wl2.items[0].id, d.id);
       assert.equal((await zhou.get(`/api/v1/deliveries/${d.id}`)).body.number, d.number);
+      const gs = (await zhou.get(`/api/v1/contracts/${ct.id}/goods?warehouse_id=${wh.id}`)).body.items;
+      assert.deepEqual(gs.map((x) => [x.product_id, x.contracted_milli, x.delivered_milli, x.to_deliver_milli, x.returnable_milli, x.on_hand_milli]),
+        [[prodA.id, 100000, 50000, 50000, 50000, stock(prodA)], [prodB.id, 20000, 5000, 15000, 5000, stock(prodB)]]);
       const aw = (await zhou.get('/api/v1/deliveries/awaiting?limit=500')).body.items;
       assert.ok(aw.some((x) => x.id === ct.id && x.delivered_milli === 55000 && x.contracted_milli === 120000));
       // the salesperson sees the contract's deliveries but may not deliver; another team's salesperson sees none
