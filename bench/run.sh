@@ -288,7 +288,15 @@ if [ -n "$BENCH_REUSE_DB" ]; then
   if [[ " $BENCH_DATA " == *" quotations "* ]]; then
     BENCH_QUOTE_CURSOR=$(sqlval "SELECT id FROM quotations ORDER BY id DESC LIMIT 1 OFFSET 19")
     BENCH_QUOTE_ID=$(sqlval "SELECT MAX(id) FROM quotations")
-    export BENCH_QUOTE_CURSOR BENCH_QUOTE_ID
+    BENCH_QUOTE_BIG=$(sqlval "SELECT id FROM quotations WHERE number = 'QB-BIG-1'")
+    BENCH_QUOTE_BODY200=$(sqlval "SELECT '{\"customer_id\":' || CAST(MIN(id) AS TEXT) || ',\"lines\":[' FROM customers")
+    qb_ids=($(sqlval "SELECT id FROM products WHERE active = TRUE ORDER BY id"))
+    for ((k = 0; k < 200; k++)); do
+      [ $k -gt 0 ] && BENCH_QUOTE_BODY200+=","
+      BENCH_QUOTE_BODY200+="{\"product_id\":${qb_ids[k % ${#qb_ids[@]}]},\"qty_milli\":$((100000 + k * 1000))}"
+    done
+    BENCH_QUOTE_BODY200+="]}"
+    export BENCH_QUOTE_CURSOR BENCH_QUOTE_ID BENCH_QUOTE_BIG BENCH_QUOTE_BODY200
   fi
 else
   step "tradeflow demo"

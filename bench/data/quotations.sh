@@ -90,6 +90,49 @@ got=$(sqlval "SELECT COUNT(*) FROM quotations WHERE id > $qb_first")
 bad=$(sqlval "SELECT COUNT(*) FROM quotations q WHERE q.id > $qb_first AND q.total <>
   (SELECT SUM(total) FROM doc_lines l WHERE l.doc_type = 'quotation' AND l.doc_id = q.id)")
 [ "$bad" = 0 ] || die "$bad generated quotations' totals differ from their lines"
+# a quotation of 200 lines (its documents are endpoints), and the body of a
+# new one of 200 lines for the entry endpoint (priced, computed and saved)
+cat >"$tmp/quotations-big.sql" <<SQL
+BEGIN;
+CREATE TEMP TABLE qb_prod0 AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id, code, name,
+  unit, list_price FROM products WHERE active = TRUE;
+INSERT INTO quotations(number, customer_id, owner_id, state, quote_date, valid_until,
+                       search_text, created_by, created_at, updated_at)
+SELECT 'QB-BIG-1', c.id, c.owner_id, 'sent', '2026-03-01', '2026-03-31', 'qbbig1', c.owner_id,
+       '$qb_now', '$qb_now'
+FROM customers c WHERE c.owner_id IS NOT NULL ORDER BY c.id LIMIT 1;
+WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < 200)
+INSERT INTO doc_lines(doc_type, doc_id, revision, seq, product_id, product_code, product_name,
+                      unit, qty_milli, list_price, unit_price, discount_bp, tax_bp, amount,
+                      discount, header_discount, net, tax, total)
+SELECT 'quotation', (SELECT id FROM quotations WHERE number = 'QB-BIG-1'), 1, n.i, p.id, p.code,
+       p.name, p.unit, 100000 + n.i * 1000, p.list_price, p.list_price, 0, 1300,
+       p.list_price * (100000 + n.i * 1000) / 1000, 0, 0,
+       p.list_price * (100000 + n.i * 1000) / 1000 * 100 / 113,
+       p.list_price * (100000 + n.i * 1000) / 1000
+         - p.list_price * (100000 + n.i * 1000) / 1000 * 100 / 113,
+       p.list_price * (100000 + n.i * 1000) / 1000
+FROM n JOIN qb_prod0 p ON p.k = n.i % $qb_nprod;
+UPDATE quotations SET
+  amount = (SELECT SUM(total) FROM doc_lines WHERE doc_type = 'quotation' AND doc_id = quotations.id),
+  net = (SELECT SUM(net) FROM doc_lines WHERE doc_type = 'quotation' AND doc_id = quotations.id),
+  tax = (SELECT SUM(tax) FROM doc_lines WHERE doc_type = 'quotation' AND doc_id = quotations.id),
+  total = (SELECT SUM(total) FROM doc_lines WHERE doc_type = 'quotation' AND doc_id = quotations.id)
+WHERE number = 'QB-BIG-1';
+UPDATE quotations SET grand_total = total, grand_total_cny = total WHERE number = 'QB-BIG-1';
+COMMIT;
+SQL
+sqlrun <"$tmp/quotations-big.sql" >"$tmp/quotations-big.log" 2>&1 ||
+  { echo; cat "$tmp/quotations-big.log"; die "generating the 200-line quotation failed"; }
+BENCH_QUOTE_BIG=$(sqlval "SELECT id FROM quotations WHERE number = 'QB-BIG-1'")
+BENCH_QUOTE_BODY200=$(sqlval "SELECT '{\"customer_id\":' || CAST(MIN(id) AS TEXT) || ',\"lines\":[' FROM customers")
+qb_ids=($(sqlval "SELECT id FROM products WHERE active = TRUE ORDER BY id"))
+for ((k = 0; k < 200; k++)); do
+  [ $k -gt 0 ] && BENCH_QUOTE_BODY200+=","
+  BENCH_QUOTE_BODY200+="{\"product_id\":${qb_ids[k % ${#qb_ids[@]}]},\"qty_milli\":$((100000 + k * 1000))}"
+done
+BENCH_QUOTE_BODY200+="]}"
+export BENCH_QUOTE_BIG BENCH_QUOTE_BODY200
 # the cursor of the administrator's second page (page size 20), a quotation to read
 BENCH_QUOTE_CURSOR=$(sqlval "SELECT id FROM quotations ORDER BY id DESC LIMIT 1 OFFSET 19")
 BENCH_QUOTE_ID=$(sqlval "SELECT MAX(id) FROM quotations")
