@@ -1,0 +1,234 @@
+/* receivables.c — what customers owe: the receivables per contract (GET
+ * /receivables: grand total, invoiced, received, refunded, returned value,
+ * due and overdue; group=customer: the same summed per customer) and the
+ * overdue ageing (GET /receivables/ageing: the outstanding amounts in
+ * buckets 0-30 / 31-60 / 61-90 / 90+ days overdue, per customer and in
+ * total), both through the policy module's contract filter (finance.read:
+ * salespeople their own, managers their departments, finance all).
+ *
+ * How an amount is aged: the contract's schedule is its instalments and,
+ * for what the plan leaves out, one more part due with the last instalment
+ * (a contract without a plan: the whole grand total due on its effective
+ * date). Payments (received, and the value of goods returned, which lowers
+ * what is owed) are applied to the schedule in due-date order, so what is
+ * unpaid of everything due before a day D is U(D) = the schedule due
+ * before D less what was covered, between 0 and the amount due; a bucket is
+ * the difference of U at its two edges. Set-based SQL, one pass over the
+ * open contracts and their instalments, the same on both engines (dates
+ * are ISO text compared as text; the edges are computed here). Amounts are
+ * in each contract's currency, so the sums are per currency. */
+#include "finance/finance_int.h"
+#include "core/policy_quotations.h"
+#include "base/util.h"
+#include "db/sqlq.h"
+#include "http/http.h"
+#include "products/products.h"
+#include <string.h>
+
+/* what is still planned beyond the instalments, and when it is due */
+#define REST                                                                                       \
+    "CASE WHEN ct.grand_total > COALESCE(SUM(i.amount), 0) THEN ct.grand_total -"                  \
+    " COALESCE(SUM(i.amount), 0) ELSE 0 END"
+#define REST_DATE "COALESCE(MAX(i.due_date), SUBSTR(ct.effective_at, 1, 10), '9999-12-31')"
+/* the schedule due before the bound day (aggregate over i of one ct) */
+#define SCHED                                                                                      \
+    "COALESCE(SUM(CASE WHEN i.due_date < ? THEN i.amount ELSE 0 END), 0) + CASE WHEN " REST_DATE   \
+    " < ? THEN " REST " ELSE 0 END"
+/* U of a schedule column s: unpaid of it, between 0 and the amount due */
+#define UNPAID(s)                                                                                  \
+    "CASE WHEN due <= 0 OR " s " <= covered THEN 0 WHEN " s " - covered > due THEN due ELSE " s    \
+    " - covered END"
+#define OPEN_STATES " ct.state IN ('effective', 'fulfilling')"
+
+/* "YYYY-MM-DD" days before day (UTC dates), in a. */
+static const char *days_before(arena *a, const char *day, int days)
+{
+    time_t t;
+    if (!tf_ts_parse(day, &t)) return day;
+    char out[TF_TS_LEN];
+    tf_ts(out, t - (time_t)days * 86400);
+    out[10] = 0;
+    return arena_strdup(a, out);
+}
+
+/* customer_id and owner_id filters; -1 after replying 400. */
+static int id_filters(req *r, sqlq *q)
+{
+    static const char *const ids[] = {"customer_id", "owner_id"};
+    static const char *const conds[] = {" AND ct.customer_id = ?", " AND ct.owner_id = ?"};
+    for (int i = 0; i < 2; i++) {
+        const char *s = req_query(r, ids[i]);
+        int64_t v = 0;
+        if (!s || !*s) continue;
+        if (!tf_parse_i64(s, &v) || v < 1) {
+            reply_problem(r, 400, "bad_request", "%s must be an id", ids[i]);
+            return -1;
+        }
+        sqlq_add(q, conds[i], DBP(DBI(v)));
+    }
+    return 0;
+}
+
+/* Per contract: customer, currency, due, covered and the schedule due
+ * before each of the n days (s0 .. s3), open contracts owing something,
+ * as the CTE pc (closed by the caller). */
+static int contract_schedule(req *r, sqlq *q, const char *const *days, int n)
+{
+    sqlq_init(q, &r->a,
+              "WITH pc AS (SELECT ct.id, ct.customer_id, ct.currency, ct.grand_total -"
+              " ct.returned_value - ct.received AS due, ct.received + ct.returned_value AS"
+              " covered");
+    static const char *const names[] = {" AS s0", " AS s1", " AS s2", " AS s3"};
+    for (int k = 0; k < n; k++) {
+        sqlq_add(q, ", " SCHED, DBP(DBS(days[k]), DBS(days[k])));
+        sqlq_add(q, names[k], DBP0);
+    }
+    sqlq_add(q,
+             " FROM contracts ct JOIN customers cu ON cu.id = ct.customer_id LEFT JOIN"
+             " contract_instalments i ON i.contract_id = ct.id WHERE" OPEN_STATES
+             " AND ct.grand_total - ct.returned_value - ct.received > 0",
+             DBP0);
+    if (id_filters(r, q) < 0) return -1;
+    policy_contract_filter(&r->me, q);
+    sqlq_add(q, " GROUP BY ct.id, ct.customer_id, ct.currency, ct.grand_total,"
+                " ct.returned_value, ct.received, ct.effective_at)",
+             DBP0);
+    return 0;
+}
+
+/* GET /receivables/ageing?as_of=&customer_id=&owner_id=&limit= */
+static int h_ageing(req *r)
+{
+    const char *as_of = req_query(r, "as_of"), *l = req_query(r, "limit");
+    if (!as_of || !*as_of) as_of = products_today(r->db, &r->a);
+    else if (!products_date_ok(as_of) || strcmp(as_of, "2000-01-01") < 0)
+        return reply_problem(r, 400, "bad_request", "as_of must be a date 2026-12-31");
+    int64_t limit = 100;
+    if (l && *l && (!tf_parse_i64(l, &limit) || limit < 1 || limit > PAGE_MAX))
+        return reply_problem(r, 400, "bad_request", "limit must be an integer from 1 to %d",
+                             PAGE_MAX);
+    /* overdue by more than 0, 30, 60, 90 days: due before these days */
+    const char *days[4] = {as_of, days_before(&r->a, as_of, 30), days_before(&r->a, as_of, 60),
+                           days_before(&r->a, as_of, 90)};
+    sqlq q;
+    if (contract_schedule(r, &q, days, 4) < 0) return 0;
+    sqlq_add(&q,
+             ", pb AS (SELECT customer_id, currency, due, " UNPAID("s0") " AS u0, " UNPAID(
+                 "s1") " AS u1, " UNPAID("s2") " AS u2, " UNPAID("s3") " AS u3 FROM pc),"
+             " pcu AS (SELECT customer_id, currency, COUNT(*) AS contracts,"
+             " CAST(SUM(due) AS BIGINT) AS outstanding, CAST(SUM(due - u0) AS BIGINT) AS"
+             " not_due, CAST(SUM(u0 - u1) AS BIGINT) AS d0_30, CAST(SUM(u1 - u2) AS BIGINT) AS"
+             " d31_60, CAST(SUM(u2 - u3) AS BIGINT) AS d61_90, CAST(SUM(u3) AS BIGINT) AS"
+             " d90_plus, CAST(SUM(u0) AS BIGINT) AS overdue FROM pb GROUP BY customer_id,"
+             " currency)"
+             " SELECT * FROM (SELECT 0 AS total_row, p.customer_id, cu.name AS customer_name,"
+             " p.currency, p.contracts, p.outstanding, p.not_due, p.d0_30, p.d31_60, p.d61_90,"
+             " p.d90_plus, p.overdue FROM pcu p JOIN customers cu ON cu.id = p.customer_id"
+             " ORDER BY p.overdue DESC, p.outstanding DESC, p.customer_id LIMIT ?) t"
+             " UNION ALL SELECT 1, NULL, NULL, currency, CAST(SUM(contracts) AS BIGINT),"
+             " CAST(SUM(outstanding) AS BIGINT), CAST(SUM(not_due) AS BIGINT),"
+             " CAST(SUM(d0_30) AS BIGINT), CAST(SUM(d31_60) AS BIGINT), CAST(SUM(d61_90) AS"
+             " BIGINT), CAST(SUM(d90_plus) AS BIGINT), CAST(SUM(overdue) AS BIGINT) FROM pcu"
+             " GROUP BY currency",
+             DBP(DBI(limit)));
+    db_res res;
+    int rc = sqlq_run(r->db, &q, &res);
+    if (rc < 0) return reply_db_error(r, rc);
+    json_t *items = json_array(), *totals = json_array();
+    int64_t customers = 0;
+    for (int i = 0; i < res.nrows; i++) {
+        json_t *o = db_row_json(&res, i);
+        bool total = db_get_int(&res, i, "total_row") != 0;
+        json_object_del(o, "total_row");
+        if (total) {
+            json_object_del(o, "customer_id");
+            json_object_del(o, "customer_name");
+            json_array_append_new(totals, o);
+        } else {
+            customers++;
+            json_array_append_new(items, o);
+        }
+    }
+    return reply_json(r, 200,
+                      json_pack("{s:s, s:[s,s,s,s,s], s:o, s:o}", "as_of", as_of, "buckets",
+                                "not_due", "d0_30", "d31_60", "d61_90", "d90_plus", "items",
+                                items, "totals", totals));
+}
+
+/* GET /receivables?customer_id=&owner_id=&group=contract|customer — per
+ * contract (newest first, keyset pages) or per customer and currency (most
+ * due first, the first `limit`). Contracts that took effect: open, completed
+ * or terminated. Overdue: unpaid of what was due before today. */
+static int h_list(req *r)
+{
+    int limit;
+    int64_t cursor;
+    if (req_page(r, &limit, &cursor) < 0) return 0;
+    const char *group = req_query(r, "group");
+    bool by_customer = group && strcmp(group, "customer") == 0;
+    if (group && *group && !by_customer && strcmp(group, "contract"))
+        return reply_problem(r, 400, "bad_request", "group must be contract or customer");
+    const char *today = products_today(r->db, &r->a);
+    sqlq q;
+    sqlq_init(&q, &r->a,
+              "WITH pc AS (SELECT ct.id, ct.number, ct.customer_id, ct.owner_id, ct.state,"
+              " ct.currency, ct.grand_total, ct.invoiced, ct.received, ct.refunded,"
+              " ct.returned_value, ct.grand_total - ct.returned_value - ct.received AS due,"
+              " ct.received + ct.returned_value AS covered, ");
+    sqlq_add(&q, SCHED " AS s0 FROM contracts ct"
+              " JOIN customers cu ON cu.id = ct.customer_id LEFT JOIN contract_instalments i ON"
+              " i.contract_id = ct.id WHERE ct.state IN ('effective', 'fulfilling', 'completed',"
+             " 'terminated')",
+             DBP(DBS(today), DBS(today)));
+    if (id_filters(r, &q) < 0) return 0;
+    policy_contract_filter(&r->me, &q);
+    if (cursor && !by_customer) sqlq_add(&q, " AND ct.id < ?", DBP(DBI(cursor)));
+    sqlq_add(&q,
+             " GROUP BY ct.id, ct.number, ct.customer_id, ct.owner_id, ct.state, ct.currency,"
+             " ct.grand_total, ct.invoiced, ct.received, ct.refunded, ct.returned_value,"
+             " ct.effective_at",
+             DBP0);
+    if (!by_customer) {
+        sqlq_add(&q,
+                 " ORDER BY ct.id DESC LIMIT ?) SELECT pc.id, pc.number, pc.customer_id, cu.name"
+                 " AS customer_name, pc.owner_id, u.name AS owner_name, pc.state, pc.currency,"
+                 " pc.grand_total, pc.invoiced, pc.received, pc.refunded, pc.returned_value,"
+                 " pc.due, CAST(" UNPAID("pc.s0") " AS BIGINT) AS overdue FROM pc JOIN customers"
+                 " cu ON cu.id = pc.customer_id LEFT JOIN users u ON u.id = pc.owner_id ORDER BY"
+                 " pc.id DESC",
+                 DBP(DBI(limit + 1)));
+        db_res res;
+        int rc = sqlq_run(r->db, &q, &res);
+        if (rc < 0) return reply_db_error(r, rc);
+        return reply_page_rows(r, &res, limit, "id");
+    }
+    sqlq_add(&q,
+             "), pcu AS (SELECT customer_id, currency, COUNT(*) AS contracts,"
+             " CAST(SUM(grand_total) AS BIGINT) AS grand_total, CAST(SUM(invoiced) AS BIGINT) AS"
+             " invoiced, CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(refunded) AS BIGINT)"
+             " AS refunded, CAST(SUM(returned_value) AS BIGINT) AS returned_value, CAST(SUM(due)"
+             " AS BIGINT) AS due, CAST(SUM(" UNPAID("s0") ") AS BIGINT) AS overdue FROM pc"
+             " GROUP BY customer_id, currency) SELECT p.customer_id, cu.name AS customer_name,"
+             " p.currency, p.contracts, p.grand_total, p.invoiced, p.received, p.refunded,"
+             " p.returned_value, p.due, p.overdue FROM pcu p JOIN customers cu ON cu.id ="
+             " p.customer_id ORDER BY p.due DESC, p.customer_id LIMIT ?",
+             DBP(DBI(limit)));
+    db_res res;
+    int rc = sqlq_run(r->db, &q, &res);
+    if (rc < 0) return reply_db_error(r, rc);
+    return reply_json(r, 200,
+                      json_pack("{s:o, s:n}", "items", db_rows_json(&res), "next_cursor"));
+}
+
+const route receivables_routes[] = {
+    {"GET", "/api/v1/receivables", h_list, "finance.read", 0,
+     QUERY("page customer_id=id owner_id=id group=contract|customer")
+     "Receivables of the contracts you may see: per contract (newest first) or per customer",
+     NULL},
+    {"GET", "/api/v1/receivables/ageing", h_ageing, "finance.read", 0,
+     QUERY("as_of=date customer_id=id owner_id=id limit=int")
+     "Overdue ageing: the outstanding amounts in buckets of 0-30, 31-60, 61-90 and 90+ days"
+     " overdue, per customer (most overdue first) and in total per currency",
+     NULL},
+    ROUTES_END,
+};
