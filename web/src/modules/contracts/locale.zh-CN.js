@@ -1,6 +1,6 @@
 // locale.zh-CN.js — 合同模块的中文文字。
 export default {
-  nav: { contractNew: '新建合同', contractEdit: '编辑合同', contractAmend: '合同变更', contractDetail: '合同' },
+  nav: { contractNew: '新建合同', contractEdit: '编辑合同', contractAmend: '合同变更', contractDetail: '合同详情' },
   contract: {
     one: '合同',
     title: '合同',
