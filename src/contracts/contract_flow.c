@@ -84,9 +84,23 @@ static const char *guard(const char *event, json_t *ct)
     return NULL;
 }
 
+/* A pending approval is withdrawn (also by cancelling) only by who
+ * submitted it: the approvals engine's rule. */
+static bool applicant_only(const principal *u, const char *event, json_t *ct)
+{
+    json_t *ap = json_object_get(ct, "approval");
+    bool pending = json_is_object(ap) && json_is_string(json_object_get(ap, "state")) &&
+                   strcmp(json_string_value(json_object_get(ap, "state")), "pending") == 0;
+    if (!pending || !u) return false;
+    bool in_approval = strcmp(json_string_value(json_object_get(ct, "state")), "in_approval") == 0;
+    bool withdraws =
+        strcmp(event, "withdraw-amendment") == 0 ||
+        (in_approval && (strcmp(event, "withdraw") == 0 || strcmp(event, "cancel") == 0));
+    return withdraws && geti(ap, "applicant_id") != u->id;
+}
+
 json_t *contract_actions_json(const principal *u, tf_access acc, json_t *ct)
 {
-    (void)u;
     json_t *out = json_array();
     if (acc < ACCESS_WRITE) return out;
     const char *state = json_string_value(json_object_get(ct, "state"));
@@ -95,7 +109,7 @@ json_t *contract_actions_json(const principal *u, tf_access acc, json_t *ct)
     json_array_foreach(ev, i, e)
     {
         const char *s = json_string_value(e);
-        if (engine_event(s) || guard(s, ct)) continue;
+        if (engine_event(s) || guard(s, ct) || applicant_only(u, s, ct)) continue;
         json_array_append(out, e);
     }
     json_decref(ev);

@@ -68,8 +68,8 @@ json_t *contract_json(db_conn *c, arena *a, int64_t id)
     json_t *req_id = json_object_get(o, "approval_request_id");
     if (json_is_integer(req_id) &&
         db_query(c, a, &r,
-                 "SELECT id, state, version, current_step, created_at, decided_at FROM"
-                 " approval_requests WHERE id = ?",
+                 "SELECT id, state, version, current_step, applicant_id, created_at, decided_at"
+                 " FROM approval_requests WHERE id = ?",
                  DBP(DBI(json_integer_value(req_id)))) > 0)
         json_object_set_new(o, "approval", db_row_json(&r, 0));
     json_object_set_new(o, "goods", json_array());

@@ -194,6 +194,9 @@ for (const engine of engines()) {
       assert.equal(k.state, 'in_approval');
       assert.equal(k.approval.state, 'pending');
       assert.deepEqual([...k.actions].sort(), ['cancel', 'withdraw']);
+      // only who submitted it withdraws it: the manager is offered neither
+      assert.deepEqual((await get(li, k)).actions, []);
+      assertProblem(assert, await act(li, k, 'withdraw'), 409);
       const ap = (await li.get(`/api/v1/approvals/${k.approval.id}`)).body;
       assert.equal(ap.doc_type, 'contract');
       assert.equal(ap.amount, k.grand_total_cny);
