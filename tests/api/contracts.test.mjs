@@ -271,6 +271,38 @@ for (const engine of engines()) {
       }
     });
 
+    it('money and goods move it on: effective -> being fulfilled -> completed; a completed contract refuses every change', async () => {
+      const zhou = await srv.login('zhou');
+      const wh = await ok(admin.post('/api/v1/warehouses', { code: `CW${uniq()}`, name: `合同仓 Contract store ${uniq()}`, allow_negative: true }));
+      let k = await effective({ lines: [line(prodA, 2000)] });
+      const today = k.sign_date;
+      let r = await sun.post(`/api/v1/contracts/${k.id}/receipts`, { amount: 5000, receipt_date: today, method: 'bank_transfer' });
+      assert.equal(r.status, 201, r.text);
+      k = await get(zhang, k);
+      assert.equal(k.state, 'fulfilling');
+      assert.equal(k.received, 5000);
+      assert.equal(k.due, k.grand_total - 5000);
+      assert.deepEqual([...k.actions].sort(), ['amend', 'terminate']);
+      r = await zhou.post(`/api/v1/contracts/${k.id}/deliveries`, { warehouse_id: wh.id, lines: [{ product_id: prodA.id, qty_milli: 2000 }] });
+      assert.equal(r.status, 201, r.text);
+      k = await get(zhang, k);
+      assert.equal(k.state, 'fulfilling');
+      assert.equal(k.goods[0].delivered_milli, 2000);
+      r = await sun.post(`/api/v1/contracts/${k.id}/receipts`, { amount: k.due, receipt_date: today, method: 'bank_transfer' });
+      assert.equal(r.status, 201, r.text);
+      k = await get(zhang, k);
+      assert.equal(k.state, 'completed');
+      assert.equal(k.due, 0);
+      assert.ok(k.closed_at);
+      assert.deepEqual(k.actions, []);
+      for (const ev of ['submit', 'withdraw', 'cancel', 'terminate', 'amend', 'submit-amendment']) {
+        assertProblem(assert, await act(zhang, k, ev, { reason: '原因 Reason' }), 409);
+      }
+      assertProblem(assert, await zhang.patch(`/api/v1/contracts/${k.id}`, { version: k.version, notes: 'x' }), 409);
+      const hist = (await ok(zhang.get(`/api/v1/contracts/${k.id}/history`))).items.map((x) => x.action);
+      assert.ok(hist.includes('fulfilling') && hist.includes('completed'), hist.join());
+    });
+
     it('cancels an effective contract only while nothing was invoiced, received or delivered; terminate needs a reason', async () => {
       let k = await effective();
       sql(srv, `INSERT INTO contract_goods(contract_id, product_id, delivered_milli) VALUES (${k.id}, ${prodA.id}, 500)`);
