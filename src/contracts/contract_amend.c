@@ -7,7 +7,8 @@
  * frozen, its lines stay readable); a rejected or withdrawn one is
  * discarded. An amendment never puts a product's quantity below what was
  * delivered of it, nor the contract's total below what was received or
- * invoiced, and keeps its customer, project and currency. */
+ * invoiced or what its payment plan's instalments come to, and keeps its
+ * customer, project and currency. */
 #include "contracts/contracts.h"
 #include "contracts/contract_progress.h"
 #include "core/approvals.h"
@@ -240,6 +241,19 @@ static int h_amend(req *r)
         json_array_append_new(errs, field_error("lines", "below_received",
                                                 "the amended total is below what was already"
                                                 " received or invoiced"));
+        rc = -1;
+    }
+    int64_t planned = 0;
+    if (rc == 0)
+        db_scalar_int(r->db, &planned, 0,
+                      "SELECT COALESCE(CAST(SUM(amount) AS BIGINT), 0) FROM contract_instalments"
+                      " WHERE contract_id = ?",
+                      DBP(DBI(id)));
+    if (rc == 0 && k.grand_total < planned) {
+        json_array_append_new(errs, field_error("lines", "below_plan",
+                                                "the amended total is below what the payment"
+                                                " plan's instalments come to: change the plan"
+                                                " first"));
         rc = -1;
     }
     int64_t rev = jint(ct, "revision");

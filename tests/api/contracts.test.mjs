@@ -439,6 +439,20 @@ for (const engine of engines()) {
       assertProblem(assert, await chen.get(`/api/v1/contracts/${k.id}/document?format=pdf`), 404);
     });
 
+    it('an amendment never goes below what the payment plan\'s instalments come to', async () => {
+      let k = await effective({ lines: [line(prodA, 2000)] });
+      const r = await sun.put(`/api/v1/contracts/${k.id}/payment-plan`, {
+        version: k.version, instalments: [{ due_date: '2027-01-31', amount: k.grand_total - 1000 }, { due_date: '2027-02-28', amount: 1000 }],
+      });
+      assert.equal(r.status, 200, r.text);
+      k = await get(zhang, k);
+      const bad = await act(zhang, k, 'amend', { reason: '减量 Less', lines: [line(prodA, 1500)] });
+      assertProblem(assert, bad, 422);
+      assert.equal(bad.body.errors[0].code, 'below_plan');
+      k = await ok(act(zhang, k, 'amend', { reason: '加量 More', lines: [line(prodA, 2500)] }));
+      assert.equal(k.amendment.state, 'draft');
+    });
+
     it('refuses bad input with field errors and writes nothing', async () => {
       const before = count();
       const bad = async (body, field, code) => {

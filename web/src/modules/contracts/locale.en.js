@@ -7,6 +7,7 @@ export default {
     retired: 'The product is retired',
     below_delivered: 'Below what was already delivered',
     below_received: 'Below what was already received or invoiced',
+    below_plan: 'Below what the payment plan\'s instalments come to',
     fixed: 'An amendment keeps the contract\'s currency',
   },
   contract: {

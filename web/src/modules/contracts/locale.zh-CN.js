@@ -7,6 +7,7 @@ export default {
     retired: '该产品已停产',
     below_delivered: '不能少于已发货数量',
     below_received: '不能低于已回款或已开票金额',
+    below_plan: '不能低于付款计划各期合计',
     fixed: '合同变更不能更改币种',
   },
   contract: {
