@@ -95,10 +95,20 @@ int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor)
     json_t *errs = json_array();
     int n = doclines_load(c, a, CONTRACT_DOC, id, rev + 1, &l);
     int rc = n < 0 ? n : 0;
-    /* goods may have been delivered since the amendment was drafted */
+    /* goods may have been delivered, money received or the plan changed
+     * since the amendment was drafted */
     if (rc >= 0 && (!json_is_object(h) || contract_check_delivered(c, a, id, l, n, errs) != 0))
         rc = APPR_ECALLBACK;
     json_decref(errs);
+    int64_t total = jint(h, "grand_total"), planned = 0;
+    if (rc >= 0)
+        rc = db_scalar_int(c, &planned, 0,
+                           "SELECT COALESCE(CAST(SUM(amount) AS BIGINT), 0) FROM"
+                           " contract_instalments WHERE contract_id = ?",
+                           DBP(DBI(id)));
+    if (rc >= 0 && (total < jint(before, "received") + jint(before, "returned_value") ||
+                    total < jint(before, "invoiced") || total < planned))
+        rc = APPR_ECALLBACK;
     json_t *frozen = json_deep_copy(before);
     json_object_del(frozen, "lines");
     json_object_del(frozen, "amendment");

@@ -451,6 +451,14 @@ for (const engine of engines()) {
       assert.equal(bad.body.errors[0].code, 'below_plan');
       k = await ok(act(zhang, k, 'amend', { reason: '加量 More', lines: [line(prodA, 2500)] }));
       assert.equal(k.amendment.state, 'draft');
+      // money received after the amendment was drafted: its approval is refused
+      k = await ok(act(zhang, k, 'amend', { reason: '减量 Less', lines: [line(prodA, 2000)] }));
+      k = await ok(act(zhang, k, 'submit-amendment'));
+      k = await decide(li, k);
+      sql(srv, `UPDATE contracts SET received = grand_total + 1 WHERE id = ${k.id}`);
+      const ap = (await sun.get(`/api/v1/approvals/${k.approval.id}`)).body;
+      assertProblem(assert, await sun.post(`/api/v1/approvals/${k.approval.id}/approve`, { version: ap.version }), 409);
+      assert.equal((await get(zhang, k)).revision, 1);
     });
 
     it('refuses bad input with field errors and writes nothing', async () => {
