@@ -277,6 +277,14 @@ static int h_event(req *r)
                          DBP(DBS(to), DBS(now), reason ? DBS(reason) : DBNULL, DBS(now), DBI(id),
                              DBS(state)));
         if (rc == 0) rc = APPR_ESTALE;
+        /* a cancelled contract owes nothing: its payment plan's reminders
+         * are done */
+        if (rc > 0 && strcmp(event, "cancel") == 0)
+            rc = db_exec(r->db,
+                         "UPDATE reminders SET done = TRUE, version = version + 1 WHERE done ="
+                         " FALSE AND id IN (SELECT reminder_id FROM contract_instalments WHERE"
+                         " contract_id = ?)",
+                         DBP(DBI(id)));
     }
     json_t *after = rc >= 0 ? contract_header_json(r->db, &r->a, id) : NULL;
     if (rc >= 0 && !audited)

@@ -315,6 +315,14 @@ for (const engine of engines()) {
       assert.equal(k.close_reason, '停产 Discontinued');
       assert.ok(k.closed_at);
       assert.deepEqual(k.actions, []);
+      // a payment plan but no money yet: cancelled, its reminders are done
+      let p = await effective();
+      assert.equal((await sun.put(`/api/v1/contracts/${p.id}/payment-plan`, {
+        version: p.version, instalments: [{ due_date: '2027-01-31', amount: 1000 }],
+      })).status, 200);
+      p = await ok(act(zhang, await get(zhang, p), 'cancel'));
+      assert.equal(p.state, 'cancelled');
+      assert.equal(sql(srv, `SELECT COUNT(*) FROM reminders r JOIN contract_instalments i ON i.reminder_id = r.id WHERE i.contract_id = ${p.id} AND r.done = FALSE`), '0');
       let m = await effective();
       sql(srv, `UPDATE contracts SET invoiced = 100, version = version + 1 WHERE id = ${m.id}`);
       m = await get(zhang, m);
