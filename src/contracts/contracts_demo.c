@@ -29,8 +29,10 @@ static const struct {
      "月结 60 天 60 days net", "送货上门 Delivered"},
     {"chen", 1, "effective", false, 3, 9000000, "框架合同第一期 Framework contract, phase 1",
      "分期付款 Instalments", "郑州工厂交货 Ex works Zhengzhou"},
-    {"liu", 0, "effective", false, 2, 400000, "维修备件 Repair spares", "款到发货 Payment before"
-     " delivery", "客户自提 Collected"},
+    {"liu", 0, "effective", false, 2, 400000, "维修备件 Repair spares",
+     "款到发货 Payment before"
+     " delivery",
+     "客户自提 Collected"},
     {"liu", 1, "terminated", false, 2, 250000, "出口订单 Export order", "T/T 30 days",
      "FOB Shanghai"},
     {"zhao", 0, "cancelled", false, 1, 100000, "样品合同 Sample contract",
@@ -75,9 +77,13 @@ static int submit(db_conn *c, arena *a, int64_t id, int64_t owner, bool decide)
 {
     json_t *before = contract_header_json(c, a, id);
     if (!before) return DB_ERR;
-    int rc = db_exec(c, "UPDATE contracts SET state = 'in_approval', version = version + 1"
-                        " WHERE id = ?",
+    int rc = db_exec(c,
+                     "UPDATE contracts SET state = 'in_approval', version = version + 1"
+                     " WHERE id = ?",
                      DBP(DBI(id)));
+    json_t *mid = rc >= 0 ? contract_header_json(c, a, id) : NULL;
+    if (rc >= 0) rc = audit_record(c, owner, "contract", id, "submit", before, mid);
+    json_decref(mid);
     if (rc >= 0)
         rc = contract_submit_approval(c, a, before, false, "年度合同 Annual contract", owner);
     json_decref(before);
@@ -194,14 +200,14 @@ int contracts_demo(db_conn *c, arena *a)
         const char *st = demo[i].state;
         if (strcmp(st, "draft") == 0) continue;
         if (strcmp(st, "cancelled") == 0) {
-            rc = close_as(c, a, id, "cancelled", "客户改用其他型号 The customer chose another model",
-                          owner);
+            rc = close_as(c, a, id, "cancelled",
+                          "客户改用其他型号 The customer chose another model", owner);
             continue;
         }
         rc = submit(c, a, id, owner, strcmp(st, "in_approval") != 0);
         if (rc >= 0 && strcmp(st, "terminated") == 0)
-            rc = close_as(c, a, id, "terminated", "客户项目取消 The customer's project was cancelled",
-                          owner);
+            rc = close_as(c, a, id, "terminated",
+                          "客户项目取消 The customer's project was cancelled", owner);
     }
     return rc < 0 ? rc : 0;
 }

@@ -51,8 +51,9 @@ for (const engine of engines()) {
       assert.equal(r.status, 200, r.text);
       return get(zhang, k);
     };
-    const effective = async (body = {}) => {
-      let k = await create(zhang, { customer_id: cust.id, lines: [line(prodA, 2000), line(prodB, 1000)], ...body });
+    const effective = (body = {}) => effectiveFor(cust, body);
+    const effectiveFor = async (c, body = {}) => {
+      let k = await create(zhang, { customer_id: c.id, lines: [line(prodA, 2000), line(prodB, 1000)], ...body });
       k = await ok(act(zhang, k, 'submit'));
       k = await decide(li, k);
       k = await decide(sun, k);
@@ -138,6 +139,7 @@ for (const engine of engines()) {
       assertProblem(assert, await zhang.post('/api/v1/contracts', { quotation_id: q0.id }), 422);
       const q = await ok(zhang.post(`/api/v1/quotations/${q0.id}/accept`, { version: sent.version }));
       const k = await create(zhang, { quotation_id: q.id });
+      assert.deepEqual((await ok(zhang.get(`/api/v1/contracts?quotation_id=${q.id}`))).items.map((x) => x.id), [k.id]);
       assert.equal(k.quotation_id, q.id);
       assert.equal(k.quotation_number, q.number);
       assert.equal(k.customer_id, cust.id);
@@ -201,6 +203,7 @@ for (const engine of engines()) {
       assert.equal(k.state, 'effective');
       assert.ok(k.effective_at);
       assert.deepEqual([...k.actions].sort(), ['amend', 'cancel', 'terminate']);
+      assert.ok((await ok(zhang.get(`/api/v1/customers/${cust.id}`))).last_deal_at, 'the customer\'s last deal');
       const hist = (await ok(zhang.get(`/api/v1/contracts/${k.id}/history`))).items.map((x) => x.action);
       assert.deepEqual(hist.slice(0, 3), ['approve', 'submit', 'create']);
 
@@ -364,6 +367,28 @@ for (const engine of engines()) {
       const ap = (await sun.get(`/api/v1/approvals/${rid}`)).body;
       assertProblem(assert, await sun.post(`/api/v1/approvals/${rid}/approve`, { version: ap.version }), 409);
       assert.equal((await get(zhang, k)).revision, 1);
+    });
+
+    it('previews a contract without keeping it, and sums a customer\'s contracts (receivable in yuan, last deal)', async () => {
+      const before = count();
+      const p = await ok(zhang.post('/api/v1/contracts/preview', { customer_id: cust.id, freight: 100, lines: [line(prodA, 1500), line(prodB, 1000, { unit_price: 5000 })] }));
+      assert.equal(p.lines[0].unit_price, 10000);
+      assert.equal(p.lines[1].unit_price, 5000);
+      assert.equal(p.grand_total, 15000 + 5000 + 100);
+      assert.equal(count(), before);
+      assertProblem(assert, await zhang.post('/api/v1/contracts/preview', { customer_id: cust.id, lines: [line(prodA, 0)] }), 422);
+      const other = await ok(zhang.post('/api/v1/customers', { name: `合同汇总 Summary ${uniq()}`, phone: phone() }));
+      let s = await ok(zhang.get(`/api/v1/contracts/summary?customer_id=${other.id}`));
+      assert.deepEqual(s, { contracts: 0, open: 0, receivable_cny: 0, last_deal: null });
+      await create(zhang, { customer_id: other.id, lines: [line(prodA, 1000)] }); // a draft owes nothing
+      const usd = await effectiveFor(other, { currency: 'USD', rate_micro: 7000000, lines: [line(prodA, 1000, { unit_price: 1000 })] });
+      s = await ok(zhang.get(`/api/v1/contracts/summary?customer_id=${other.id}`));
+      assert.equal(s.contracts, 2);
+      assert.equal(s.open, 1);
+      assert.equal(s.receivable_cny, 7000);
+      assert.equal(s.last_deal.number, usd.number);
+      assertProblem(assert, await chen.get(`/api/v1/contracts/summary?customer_id=${other.id}`), 404);
+      assertProblem(assert, await zhang.get('/api/v1/contracts/summary'), 400);
     });
 
     it('refuses bad input with field errors and writes nothing', async () => {
