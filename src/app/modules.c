@@ -6,6 +6,7 @@
 #include "projects/projects.h"
 #include "quotations/quotations.h"
 #include "contracts/contracts.h"
+#include "goods/goods.h"
 
 void modules_register(void)
 {
@@ -13,4 +14,5 @@ void modules_register(void)
     projects_register();
     quotations_register();
     contracts_register();
+    goods_register();
 }

@@ -77,7 +77,9 @@ for (const engine of engines()) {
 
     it('the demo company has contracts in every state it makes, approved through the engine', async () => {
       const states = sql(srv, 'SELECT DISTINCT state FROM contracts ORDER BY state').split('\n');
-      for (const s of ['cancelled', 'draft', 'effective', 'in_approval', 'terminated']) assert.ok(states.includes(s), s);
+      for (const s of ['cancelled', 'draft', 'in_approval', 'terminated']) assert.ok(states.includes(s), s);
+      // approved ones: effective, or further along once the money and goods demos recorded on them
+      assert.ok(states.some((s) => ['effective', 'fulfilling', 'completed'].includes(s)), states.join());
       const pending = Number(sql(srv, "SELECT COUNT(*) FROM approval_requests WHERE doc_type = 'contract' AND state = 'approved'"));
       assert.ok(pending > 0);
       const list = await ok(wang.get('/api/v1/contracts'));
@@ -389,6 +391,18 @@ for (const engine of engines()) {
       assert.equal(s.last_deal.number, usd.number);
       assertProblem(assert, await chen.get(`/api/v1/contracts/summary?customer_id=${other.id}`), 404);
       assertProblem(assert, await zhang.get('/api/v1/contracts/summary'), 400);
+    });
+
+    it('prints the contract as XLSX, DOCX and PDF named after its number', async () => {
+      const k = await create(zhang, { customer_id: cust.id, lines: [line(prodA, 2000)] });
+      for (const fmt of ['xlsx', 'docx', 'pdf']) {
+        const r = await zhang.get(`/api/v1/contracts/${k.id}/document?format=${fmt}`);
+        assert.equal(r.status, 200, r.text);
+        assert.match(r.headers.get('content-disposition'), new RegExp(`${k.number}\\.${fmt}`));
+        assert.ok(r.text.startsWith(fmt === 'pdf' ? '%PDF' : 'PK'), fmt);
+      }
+      assertProblem(assert, await zhang.get(`/api/v1/contracts/${k.id}/document?format=odt`), 422);
+      assertProblem(assert, await chen.get(`/api/v1/contracts/${k.id}/document?format=pdf`), 404);
     });
 
     it('refuses bad input with field errors and writes nothing', async () => {

@@ -86,6 +86,7 @@ export default {
     compare: 'Compare',
     compareTitle: 'Revision {a} and revision {b}',
     amendmentBanner: 'Amendment (revision {n}) {state}',
+    download: 'Download',
     makeContract: 'Make contract',
     contracts: 'Contracts',
     receivable: 'Receivable',

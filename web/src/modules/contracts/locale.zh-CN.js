@@ -86,6 +86,7 @@ export default {
     compare: '对比',
     compareTitle: '版本 {a} 与版本 {b}',
     amendmentBanner: '合同变更（版本 {n}）{state}',
+    download: '下载',
     makeContract: '生成合同',
     contracts: '合同',
     receivable: '应收合计',
