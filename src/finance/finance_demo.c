@@ -4,7 +4,8 @@
  * 0-30 / 31-60 / 61-90 / 90+ days overdue, and some not yet due),
  * invoices and receipts recorded by finance (sun), one of them in one step,
  * partial payments, and a contract left without a plan (aged from its
- * effective date). Written through the same functions as the routes. */
+ * effective date); the newest effective contract keeps nothing recorded.
+ * Written through the same functions as the routes. */
 #include "finance/finance_int.h"
 #include "contracts/contract_progress.h"
 #include "core/money.h"
@@ -95,10 +96,14 @@ int finance_demo(db_conn *c, arena *a)
     int rc = db_query(c, a, &r,
                       "SELECT id FROM contracts WHERE state = 'effective' AND invoiced = 0 AND"
                       " received = 0 ORDER BY id LIMIT ?",
-                      DBP(DBI((int64_t)(sizeof plans / sizeof plans[0]))));
+                      DBP(DBI((int64_t)(sizeof plans / sizeof plans[0]) + 1)));
     if (rc <= 0) return rc < 0 ? rc : 0;
     const char *today = products_today(c, a);
-    for (int i = 0; i < r.nrows; i++) {
+    /* the newest effective contract is left as it is: one with nothing
+     * recorded yet, for the other modules' demos and a first look */
+    int n = r.nrows - 1 < (int)(sizeof plans / sizeof plans[0]) ? r.nrows - 1
+                                                                 : (int)(sizeof plans / sizeof plans[0]);
+    for (int i = 0; i < n; i++) {
         rc = money_on(c, a, db_get_int(&r, i, "id"), i, today, sun);
         if (rc < 0) return rc;
     }

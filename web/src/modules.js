@@ -21,6 +21,7 @@ import {
   Guide,
   Goods,
   PriceTag,
+  Wallet,
 } from '@element-plus/icons-vue'
 
 export const MODULES = [
@@ -33,6 +34,7 @@ export const MODULES = [
   { key: 'products', path: '/products', page: 'Products', icon: Goods, perm: 'products.read' },
   { key: 'quotations', path: '/quotations', page: 'Quotations', icon: Document, perm: 'quotations.read' },
   { key: 'contracts', path: '/contracts', page: 'Contracts', icon: Tickets, perm: 'contracts.read' },
+  { key: 'finance', path: '/finance', page: 'Finance', icon: Wallet, perm: 'finance.read' },
   { key: 'aftersales', path: '/aftersales', page: 'Aftersales', icon: Service },
   { key: 'team', path: '/team', page: 'Team', icon: Avatar },
   { key: 'approvals', path: '/approvals', page: 'Approvals', icon: Stamp },
