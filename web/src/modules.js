@@ -21,6 +21,8 @@ import {
   Guide,
   Goods,
   PriceTag,
+  Van,
+  TrendCharts,
 } from '@element-plus/icons-vue'
 
 export const MODULES = [
@@ -33,6 +35,8 @@ export const MODULES = [
   { key: 'products', path: '/products', page: 'Products', icon: Goods, perm: 'products.read' },
   { key: 'quotations', path: '/quotations', page: 'Quotations', icon: Document, perm: 'quotations.read' },
   { key: 'contracts', path: '/contracts', page: 'Contracts', icon: Tickets },
+  { key: 'deliveries', path: '/deliveries', page: 'Deliveries', icon: Van, perm: 'goods.deliver' },
+  { key: 'grossProfit', path: '/reports/gross-profit', page: 'GrossProfit', icon: TrendCharts, perm: 'finance.read' },
   { key: 'aftersales', path: '/aftersales', page: 'Aftersales', icon: Service },
   { key: 'team', path: '/team', page: 'Team', icon: Avatar },
   { key: 'approvals', path: '/approvals', page: 'Approvals', icon: Stamp },
