@@ -11,6 +11,7 @@ extern int projects_demo(db_conn *c, arena *a);
 extern int products_demo(db_conn *c, arena *a);
 extern int quotations_demo(db_conn *c, arena *a);
 extern int contracts_demo(db_conn *c, arena *a);
+extern int goods_demo(db_conn *c, arena *a);
 
 int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     customers_demo,
@@ -21,5 +22,6 @@ int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     products_demo,
     quotations_demo,
     contracts_demo,
+    goods_demo,
     NULL,
 };
