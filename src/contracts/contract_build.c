@@ -332,6 +332,33 @@ json_t *contract_input_header(const contract_input *k)
                      "grand_total_cny", (json_int_t)k->grand_total_cny);
 }
 
+json_t *contract_input_json(const contract_input *k)
+{
+    json_t *o = contract_input_header(k), *lines = json_array();
+    for (int i = 0; i < k->n; i++) {
+        const doc_line *l = &k->lines[i];
+        json_array_append_new(
+            lines, json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:I, s:I,"
+                             " s:I, s:I, s:I, s:I, s:s}",
+                             "seq", i + 1, "product_id", (json_int_t)l->product_id,
+                             "product_code", l->product_code, "product_name", l->product_name,
+                             "spec", l->spec ? l->spec : "", "unit", l->unit, "qty_milli",
+                             (json_int_t)l->qty_milli, "list_price", (json_int_t)l->list_price,
+                             "unit_price", (json_int_t)l->unit_price, "discount_bp",
+                             (int)l->discount_bp, "tax_bp", (int)l->tax_bp, "amount",
+                             (json_int_t)l->m.amount, "discount", (json_int_t)l->m.discount,
+                             "header_discount", (json_int_t)l->m.header_discount, "net",
+                             (json_int_t)l->m.net, "tax", (json_int_t)l->m.tax, "total",
+                             (json_int_t)l->m.total, "note", l->note ? l->note : ""));
+    }
+    json_object_set_new(o, "lines", lines);
+    json_object_set_new(o, "customer_id", json_integer(k->customer_id));
+    json_object_set_new(o, "project_id", k->project_id ? json_integer(k->project_id) : json_null());
+    json_object_set_new(o, "quotation_id",
+                        k->quotation_id ? json_integer(k->quotation_id) : json_null());
+    return o;
+}
+
 const char *contract_search_text(db_conn *c, arena *a, const char *number, const char *title,
                                  int64_t customer, int64_t project)
 {

@@ -154,7 +154,13 @@ static int on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome,
                      " WHERE id = ? AND state = ?",
                      DBP(DBS(to), DBS(to), DBS(now), DBS(now), DBI(doc_id), DBS(state)));
         if (rc == 0) rc = APPR_ECALLBACK;
-        if (rc > 0) {
+        /* an effective contract is the customer's last deal (the customer
+         * page shows it; the pool's no-deal clock restarts from it) */
+        if (rc > 0 && approved)
+            rc = db_exec(c, "UPDATE customers SET last_deal_at = ? WHERE id = ?",
+                         DBP(DBS(now), DBI(json_integer_value(
+                                           json_object_get(before, "customer_id")))));
+        if (rc >= 0) {
             json_t *after = contract_header_json(c, a, doc_id);
             rc = audit_record(c, actor, "contract", doc_id, event, before, after);
             json_decref(after);

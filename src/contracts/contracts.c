@@ -9,6 +9,7 @@
  * contract_amend.c, the building of a request in contract_build.c. */
 #include "contracts/contracts.h"
 #include "core/audit.h"
+#include "core/money.h"
 #include "core/policy_quotations.h"
 #include "base/textsearch.h"
 #include "base/util.h"
@@ -120,15 +121,15 @@ static bool state_ok(const char *s)
     return false;
 }
 
-/* GET /contracts?q=&state=&customer_id=&owner_id=&project_id= */
+/* GET /contracts?q=&state=&customer_id=&owner_id=&project_id=&quotation_id= */
 static int h_list(req *r)
 {
     int limit;
     int64_t cursor;
     if (req_page(r, &limit, &cursor) < 0) return 0;
-    static const char *const ids[] = {"customer_id", "owner_id", "project_id"};
+    static const char *const ids[] = {"customer_id", "owner_id", "project_id", "quotation_id"};
     static const char *const conds[] = {" AND ct.customer_id = ?", " AND ct.owner_id = ?",
-                                        " AND ct.project_id = ?"};
+                                        " AND ct.project_id = ?", " AND ct.quotation_id = ?"};
     sqlq sq;
     sqlq_init(&sq, &r->a,
               "SELECT ct.id, ct.number, ct.title, ct.customer_id, cu.name AS customer_name,"
@@ -137,7 +138,7 @@ static int h_list(req *r)
               " ct.grand_total_cny, ct.invoiced, ct.received, ct.refunded, ct.returned_value,"
               " ct.grand_total - ct.returned_value - ct.received AS due, ct.sign_date,"
               " ct.effective_at, ct.version, ct.updated_at" CONTRACT_FROM " WHERE 1 = 1");
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         const char *s = req_query(r, ids[i]);
         int64_t v = 0;
         if (!s || !*s) continue;
@@ -166,6 +167,56 @@ static int h_list(req *r)
     int rc = sqlq_run(r->db, &sq, &res);
     if (rc < 0) return reply_db_error(r, rc);
     return reply_page_rows(r, &res, limit, "id");
+}
+
+/* GET /contracts/summary?customer_id= — a customer's contracts that the
+ * user sees, in sum: how many, what is still receivable on the open ones
+ * (in yuan, each at its contract's rate) and the last deal. */
+static int h_summary(req *r)
+{
+    const char *s = req_query(r, "customer_id");
+    int64_t cust = 0;
+    if (!s || !tf_parse_i64(s, &cust) || cust < 1)
+        return reply_problem(r, 400, "bad_request", "customer_id must be an id");
+    if (policy_customer_access(r->db, &r->me, cust) == ACCESS_NONE) return reply_not_found(r);
+    sqlq sq;
+    sqlq_init(&sq, &r->a,
+              "SELECT ct.id, ct.number, ct.state, ct.currency, ct.rate_micro, ct.grand_total,"
+              " ct.grand_total - ct.returned_value - ct.received AS due, ct.sign_date FROM"
+              " contracts ct JOIN customers cu ON cu.id = ct.customer_id WHERE 1 = 1");
+    sqlq_add(&sq, " AND ct.customer_id = ?", DBP(DBI(cust)));
+    policy_contract_filter(&r->me, &sq);
+    sqlq_add(&sq, " ORDER BY ct.id DESC LIMIT 5000", DBP0);
+    db_res res;
+    int rc = sqlq_run(r->db, &sq, &res);
+    if (rc < 0) return reply_db_error(r, rc);
+    int64_t receivable = 0, open = 0;
+    int last = -1;
+    for (int i = 0; i < res.nrows; i++) {
+        const char *st = db_get_text(&res, i, "state");
+        bool live = strcmp(st, "effective") == 0 || strcmp(st, "fulfilling") == 0;
+        bool dealt = live || strcmp(st, "completed") == 0;
+        if (dealt && (last < 0 || strcmp(db_get_text(&res, i, "sign_date"),
+                                         db_get_text(&res, last, "sign_date")) > 0))
+            last = i;
+        if (!live) continue;
+        open++;
+        int64_t cny = 0;
+        if (money_ratio(db_get_int(&res, i, "due"), db_get_int(&res, i, "rate_micro"),
+                        CONTRACT_RATE_ONE, &cny) == 0)
+            receivable += cny;
+    }
+    json_t *o = json_pack("{s:i, s:I, s:I, s:n}", "contracts", res.nrows, "open", (json_int_t)open,
+                          "receivable_cny", (json_int_t)receivable, "last_deal");
+    if (last >= 0)
+        json_object_set_new(o, "last_deal",
+                            json_pack("{s:I, s:s, s:s, s:I, s:s}", "id",
+                                      (json_int_t)db_get_int(&res, last, "id"), "number",
+                                      db_get_text(&res, last, "number"), "sign_date",
+                                      db_get_text(&res, last, "sign_date"), "grand_total",
+                                      (json_int_t)db_get_int(&res, last, "grand_total"),
+                                      "currency", db_get_text(&res, last, "currency")));
+    return reply_json(r, 200, o);
 }
 
 static int h_get(req *r)
@@ -216,6 +267,31 @@ static int h_create(req *r)
     }
     json_decref(errs);
     return contract_reply_detail(r, 201, id, policy_contract_access(r->db, &r->me, id));
+}
+
+/* POST /contracts/preview — the same body as an entry (or as an edit, with
+ * the contract's id): the lines priced and the totals computed, nothing
+ * kept. */
+static int h_preview(req *r)
+{
+    static const field spec[] = {{"id", F_INT, F_NULL, 0, 1},
+                                 {"customer_id", F_INT, F_NULL, 0, 1},
+                                 {"project_id", F_INT, F_NULL, 0, 1},
+                                 {"quotation_id", F_INT, F_NULL, 0, 1},
+                                 CONTRACT_HEADER_FIELDS,
+                                 FIELDS_END};
+    if (input_check(r, spec) < 0) return 0;
+    int64_t id = in_int(r, "id", 0);
+    if (id && policy_contract_access(r->db, &r->me, id) < ACCESS_READ) return reply_not_found(r);
+    json_t *errs = json_array(), *current = id ? contract_json(r->db, &r->a, id) : NULL;
+    contract_input k;
+    int rc = db_begin(r->db);
+    if (rc == 0) rc = contract_build(r, current, &k, errs);
+    db_rollback(r->db);
+    json_decref(current);
+    if (rc < 0) return reply_built(r, rc, errs);
+    json_decref(errs);
+    return reply_json(r, 200, contract_input_json(&k));
 }
 
 /* PATCH /contracts/{id} — a draft changes; an effective one only through an
@@ -382,7 +458,7 @@ static int h_compare(req *r)
 
 const route contracts_routes[] = {
     {"GET", "/api/v1/contracts", h_list, "contracts.read", 0,
-     QUERY("page q customer_id=id owner_id=id project_id=id"
+     QUERY("page q customer_id=id owner_id=id project_id=id quotation_id=id"
            " state=draft|in_approval|effective|fulfilling|completed|cancelled|terminated")
      "List the contracts you may see, newest first",
      NULL},
@@ -390,6 +466,17 @@ const route contracts_routes[] = {
      "Enter a contract (blank, for a customer or a project, or from an accepted quotation with"
      " its lines, prices, currency and terms)",
      CREATE_BODY},
+    {"GET", "/api/v1/contracts/summary", h_summary, "contracts.read", 0,
+     QUERY("customer_id!=id") REPLIES("404")
+     "A customer's contracts in sum: how many, the receivable in yuan and the last deal",
+     NULL},
+    {"POST", "/api/v1/contracts/preview", h_preview, "contracts.write", 0,
+     "Price and total a contract (new, or a draft or amendment given its id) without keeping"
+     " it",
+     "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":[\"integer\",\"null\"]},"
+     "\"customer_id\":{\"type\":[\"integer\",\"null\"]},\"project_id\":{\"type\":["
+     "\"integer\",\"null\"]},\"quotation_id\":{\"type\":[\"integer\",\"null\"]},"
+     CONTRACT_BODY "}}"},
     {"GET", "/api/v1/contracts/{id}", h_get, "contracts.read", 0,
      "A contract with its lines, figures, approval, amendment and the actions you may take",
      NULL},

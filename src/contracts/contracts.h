@@ -87,6 +87,8 @@ int contract_finish(db_conn *c, arena *a, contract_input *k, json_t *errs);
 int contract_insert(db_conn *c, arena *a, const contract_input *k, int64_t actor, int64_t *id);
 /* k's header as JSON (the proposed header of an amendment; caller owns). */
 json_t *contract_input_header(const contract_input *k);
+/* The header, parties and lines of k, as a preview shows them (caller owns). */
+json_t *contract_input_json(const contract_input *k);
 
 /* The contract as the API shows it (lines, rates, figures, approval,
  * amendment; caller owns) or NULL. No policy check. */

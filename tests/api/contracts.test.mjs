@@ -138,6 +138,7 @@ for (const engine of engines()) {
       assertProblem(assert, await zhang.post('/api/v1/contracts', { quotation_id: q0.id }), 422);
       const q = await ok(zhang.post(`/api/v1/quotations/${q0.id}/accept`, { version: sent.version }));
       const k = await create(zhang, { quotation_id: q.id });
+      assert.deepEqual((await ok(zhang.get(`/api/v1/contracts?quotation_id=${q.id}`))).items.map((x) => x.id), [k.id]);
       assert.equal(k.quotation_id, q.id);
       assert.equal(k.quotation_number, q.number);
       assert.equal(k.customer_id, cust.id);
@@ -201,6 +202,7 @@ for (const engine of engines()) {
       assert.equal(k.state, 'effective');
       assert.ok(k.effective_at);
       assert.deepEqual([...k.actions].sort(), ['amend', 'cancel', 'terminate']);
+      assert.ok((await ok(zhang.get(`/api/v1/customers/${cust.id}`))).last_deal_at, 'the customer\'s last deal');
       const hist = (await ok(zhang.get(`/api/v1/contracts/${k.id}/history`))).items.map((x) => x.action);
       assert.deepEqual(hist.slice(0, 3), ['approve', 'submit', 'create']);
 

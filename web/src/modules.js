@@ -34,7 +34,7 @@ export const MODULES = [
   { key: 'projects', path: '/projects', page: 'Projects', icon: Opportunity },
   { key: 'products', path: '/products', page: 'Products', icon: Goods, perm: 'products.read' },
   { key: 'quotations', path: '/quotations', page: 'Quotations', icon: Document, perm: 'quotations.read' },
-  { key: 'contracts', path: '/contracts', page: 'Contracts', icon: Tickets },
+  { key: 'contracts', path: '/contracts', page: 'Contracts', icon: Tickets, perm: 'contracts.read' },
   { key: 'deliveries', path: '/deliveries', page: 'Deliveries', icon: Van, perm: 'goods.deliver' },
   { key: 'grossProfit', path: '/reports/gross-profit', page: 'GrossProfit', icon: TrendCharts, perm: 'finance.read' },
   { key: 'aftersales', path: '/aftersales', page: 'Aftersales', icon: Service },
@@ -65,5 +65,10 @@ export const SUBPAGES = [
   { key: 'quotationNew', path: '/quotations/new', page: 'QuotationForm', nav: 'quotations', perm: 'quotations.write' },
   { key: 'quotationEdit', path: '/quotations/:id(\\d+)/edit', page: 'QuotationForm', nav: 'quotations', perm: 'quotations.write' },
   { key: 'quotationDetail', path: '/quotations/:id(\\d+)', page: 'QuotationDetail', nav: 'quotations' },
+  // contracts (entry form, edit of a draft, amendment, detail)
+  { key: 'contractNew', path: '/contracts/new', page: 'ContractForm', nav: 'contracts', perm: 'contracts.write' },
+  { key: 'contractEdit', path: '/contracts/:id(\\d+)/edit', page: 'ContractForm', nav: 'contracts', perm: 'contracts.write' },
+  { key: 'contractAmend', path: '/contracts/:id(\\d+)/amend', page: 'ContractForm', nav: 'contracts', perm: 'contracts.write' },
+  { key: 'contractDetail', path: '/contracts/:id(\\d+)', page: 'ContractDetail', nav: 'contracts' },
   { key: 'productDetail', path: '/products/:id(\\d+)', page: 'ProductDetail', nav: 'products', perm: 'products.read' },
 ]
