@@ -12,6 +12,7 @@ extern int products_demo(db_conn *c, arena *a);
 extern int quotations_demo(db_conn *c, arena *a);
 extern int contracts_demo(db_conn *c, arena *a);
 extern int goods_demo(db_conn *c, arena *a);
+extern int finance_demo(db_conn *c, arena *a);
 
 int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     customers_demo,
@@ -23,5 +24,6 @@ int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     quotations_demo,
     contracts_demo,
     goods_demo,
+    finance_demo,
     NULL,
 };

@@ -108,6 +108,18 @@ json_t *fin_receipts_reply(db_conn *c, arena *a, const int64_t ids[2]);
     "[\"boolean\",\"null\"],\"description\":\"keep what is above the amount due as an advance\"}," \
     "\"note\":{\"type\":[\"string\",\"null\"]}}}"
 
+/* One instalment of a payment plan. */
+typedef struct fin_plan_item {
+    const char *due, *note;
+    int64_t amount;
+    int idx;
+} fin_plan_item;
+/* Inside the caller's transaction: replaces the plan of ct with the n
+ * instalments v (sorted by due date, checked), each with its reminder for
+ * the owner; the old instalments' reminders are deleted. */
+int fin_plan_write(db_conn *c, arena *a, const fin_contract *ct, const fin_plan_item *v, int n,
+                   int64_t actor);
+
 struct req;
 /* The path's contract {0} when the user sees it (404 otherwise), for the
  * money routes whose permission the route table already checked: -1

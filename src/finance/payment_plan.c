@@ -66,15 +66,9 @@ static int h_get(req *r)
     return reply_json(r, 200, o);
 }
 
-typedef struct inst {
-    const char *due, *note;
-    int64_t amount;
-    int idx;
-} inst;
-
 static int by_due(const void *x, const void *y)
 {
-    const inst *a = x, *b = y;
+    const fin_plan_item *a = x, *b = y;
     int c = strcmp(a->due, b->due);
     return c ? c : a->idx - b->idx;
 }
@@ -85,12 +79,12 @@ static const field item_spec[] = {{"due_date", F_STR, F_REQ, 10, 10},
                                   FIELDS_END};
 
 /* Reads the instalments of the body, sorted by due date; errors to errs. */
-static inst *read_plan(req *r, int *n, int64_t *sum, json_t *errs)
+static fin_plan_item *read_plan(req *r, int *n, int64_t *sum, json_t *errs)
 {
     json_t *arr = json_object_get(r->in, "instalments");
     *n = (int)json_array_size(arr);
     *sum = 0;
-    inst *v = arena_alloc(&r->a, (size_t)(*n ? *n : 1) * sizeof *v);
+    fin_plan_item *v = arena_alloc(&r->a, (size_t)(*n ? *n : 1) * sizeof *v);
     for (int i = 0; i < *n; i++) {
         json_t *o = json_array_get(arr, (size_t)i);
         char prefix[48];
@@ -135,8 +129,8 @@ static int drop_plan(db_conn *c, arena *a, int64_t id, int64_t actor)
     return rc < 0 ? rc : 0;
 }
 
-static int write_plan(db_conn *c, arena *a, const fin_contract *ct, const inst *v, int n,
-                      int64_t actor)
+int fin_plan_write(db_conn *c, arena *a, const fin_contract *ct, const fin_plan_item *v, int n,
+                   int64_t actor)
 {
     int rc = drop_plan(c, a, ct->id, actor);
     for (int i = 0; rc >= 0 && i < n; i++) {
@@ -172,7 +166,7 @@ static int h_put(req *r)
     json_t *errs = json_array();
     int n;
     int64_t sum;
-    inst *v = read_plan(r, &n, &sum, errs);
+    fin_plan_item *v = read_plan(r, &n, &sum, errs);
     if (json_array_size(errs)) return reply_invalid(r, errs);
     int rc = db_begin(r->db);
     fin_contract ct;
@@ -223,7 +217,7 @@ static int h_put(req *r)
         json_decref(errs);
         return reply_conflict_version(r, ct.version);
     }
-    if (rc > 0) rc = write_plan(r->db, &r->a, &ct, v, n, r->me.id);
+    if (rc > 0) rc = fin_plan_write(r->db, &r->a, &ct, v, n, r->me.id);
     json_t *after = rc >= 0 ? plan_json(r->db, &r->a, id) : NULL;
     if (rc >= 0) rc = audit_record(r->db, r->me.id, "contract", id, "payment_plan", before, after);
     json_decref(before);

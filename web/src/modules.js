@@ -23,6 +23,7 @@ import {
   PriceTag,
   Van,
   TrendCharts,
+  Wallet,
 } from '@element-plus/icons-vue'
 
 export const MODULES = [
@@ -37,6 +38,7 @@ export const MODULES = [
   { key: 'contracts', path: '/contracts', page: 'Contracts', icon: Tickets, perm: 'contracts.read' },
   { key: 'deliveries', path: '/deliveries', page: 'Deliveries', icon: Van, perm: 'goods.deliver' },
   { key: 'grossProfit', path: '/reports/gross-profit', page: 'GrossProfit', icon: TrendCharts, perm: 'finance.read' },
+  { key: 'finance', path: '/finance', page: 'Finance', icon: Wallet, perm: 'finance.read' },
   { key: 'aftersales', path: '/aftersales', page: 'Aftersales', icon: Service },
   { key: 'team', path: '/team', page: 'Team', icon: Avatar },
   { key: 'approvals', path: '/approvals', page: 'Approvals', icon: Stamp },
