@@ -23,7 +23,7 @@ int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     products_demo,
     quotations_demo,
     contracts_demo,
-    goods_demo,
     finance_demo,
+    goods_demo,
     NULL,
 };

@@ -1,9 +1,9 @@
 /* goods_demo.c — the demo company's deliveries and returns, after its
- * contracts: zhang's contract made from the accepted quotation delivered in
- * full (with the money module's receipts it completes), liu's delivered in
- * part, zhao's delivered mostly with one return approved by the manager and
- * the warehouse and another awaiting the manager; chen's large framework
- * contract stays effective, waiting at the warehouse. Everything goes
+ * contracts and their money: zhang's contract made from the accepted
+ * quotation delivered in full, with a return approved by the manager and
+ * the warehouse (its refund out of what was received); liu's delivered in
+ * part; zhao's delivered mostly, with a return awaiting the manager;
+ * chen's large framework contract waits at the warehouse. Everything goes
  * through the same functions as the API, by the warehouse keeper (zhou) and
  * the owners, and the approvals engine with the real approvers. */
 #include "goods/goods.h"
@@ -20,12 +20,12 @@ static int64_t one_id(db_conn *c, const char *sql, const char *arg)
     return id;
 }
 
-/* The effective contract of the owner with this login (its first). */
+/* The open contract of the owner with this login (its first). */
 static int64_t contract_of(db_conn *c, const char *login)
 {
     return one_id(c,
                   "SELECT ct.id FROM contracts ct JOIN users u ON u.id = ct.owner_id WHERE"
-                  " u.login = ? AND ct.state = 'effective' ORDER BY ct.id LIMIT 1",
+                  " u.login = ? AND ct.state IN ('effective', 'fulfilling') ORDER BY ct.id LIMIT 1",
                   login);
 }
 
@@ -147,8 +147,8 @@ int goods_demo(db_conn *c, arena *a)
     if (rc >= 0 && part) rc = deliver(c, a, part, wid, 50, 1, zhou, "德邦物流 Deppon");
     if (rc >= 0 && mostly) rc = deliver(c, a, mostly, wid, 100, 1, zhou, "自有车辆 Own truck");
     if (rc >= 0 && mostly) rc = deliver(c, a, mostly, wid, 60, 100, zhou, "自有车辆 Own truck");
-    if (rc >= 0 && mostly)
-        rc = give_back(c, a, mostly, wid, 0, 20000, "包装破损，线盘受潮 Damaged spools, wet", true);
+    if (rc >= 0 && full)
+        rc = give_back(c, a, full, wid, 0, 20000, "包装破损，线盘受潮 Damaged spools, wet", true);
     if (rc >= 0 && mostly)
         rc = give_back(c, a, mostly, wid, 0, 10000, "规格不符 Wrong width delivered", false);
     return rc < 0 ? rc : 0;
