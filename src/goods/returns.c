@@ -97,8 +97,7 @@ json_t *goods_return_blockers(db_conn *c, arena *a, int64_t id)
                       " sr JOIN contracts ct ON ct.id = sr.contract_id WHERE sr.id = ?",
                       DBP(DBI(id)));
     if (rc <= 0) return out;
-    int64_t cid = db_get_int(&r, 0, "contract_id"), refund = db_get_int(&r, 0, "refund"),
-            received = db_get_int(&r, 0, "received");
+    int64_t refund = db_get_int(&r, 0, "refund"), received = db_get_int(&r, 0, "received");
     const char *state = db_get_text(&r, 0, "state");
     if (strcmp(state, "draft") && strcmp(state, "in_approval")) return out;
     if (refund > received)
@@ -121,7 +120,6 @@ json_t *goods_return_blockers(db_conn *c, arena *a, int64_t id)
                                             db_get_text(&r, i, "product_code")),
                                "product_id", (json_int_t)db_get_int(&r, i, "product_id"),
                                "available_milli", (json_int_t)db_get_int(&r, i, "left_")));
-    (void)cid;
     return out;
 }
 
@@ -344,7 +342,8 @@ static int h_history(req *r)
     return audit_reply_history(r, "return", id);
 }
 
-/* GET /contracts/{id}/returns — every return of the contract with its lines. */
+/* GET /contracts/{id}/returns — every return of the contract with its lines
+ * and what would stop the approval of a pending one now. */
 static int h_of_contract(req *r)
 {
     int64_t cid = record_need(r, ACCESS_READ, policy_contract_access, NULL);
@@ -357,8 +356,11 @@ static int h_of_contract(req *r)
     if (rc < 0) return reply_db_error(r, rc);
     json_t *items = json_array();
     for (int i = 0; i < rc; i++) {
-        json_t *o = goods_return_json(r->db, &r->a, db_get_int(&res, i, "id"));
-        if (o) json_array_append_new(items, o);
+        int64_t id = db_get_int(&res, i, "id");
+        json_t *o = goods_return_json(r->db, &r->a, id);
+        if (!o) continue;
+        json_object_set_new(o, "blockers", goods_return_blockers(r->db, &r->a, id));
+        json_array_append_new(items, o);
     }
     return reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }

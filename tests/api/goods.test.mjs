@@ -392,6 +392,8 @@ for (const engine of engines()) {
       // b's refund no longer fits what is received (10,000 left)
       rb = (await zhang.get(`/api/v1/returns/${rb.id}`)).body;
       assert.deepEqual(rb.blockers.map((x) => x.code), ['refund_above_received']);
+      const listed = (await zhang.get(`/api/v1/contracts/${ct.id}/returns`)).body.items.find((x) => x.id === rb.id);
+      assert.deepEqual(listed.blockers.map((x) => x.code), ['refund_above_received']);
       const was = counts(), sa = stock(prodA);
       const r = await decide(zhou, rb);
       assertProblem(assert, r, 409, 'conflict');

@@ -47,6 +47,7 @@ export default {
     badQty: 'Enter a quantity with at most three decimals',
     overQty: 'At most {max}',
     blockers: 'Cannot be approved as it stands',
+    blocker: { refund_above_received: 'the refund is more than the contract has received now', above_delivered: 'more than delivered less returned' },
     openApproval: 'Open the approval',
     actions: { submit: 'Submit', withdraw: 'Withdraw', cancel: 'Cancel return' },
     done: { submit: 'Submitted for approval', withdraw: 'Withdrawn from approval', cancel: 'Return cancelled' },

@@ -47,6 +47,7 @@ export default {
     badQty: '请输入最多三位小数的数量',
     overQty: '最多 {max}',
     blockers: '目前无法批准',
+    blocker: { refund_above_received: '退款超过合同目前的已收款', above_delivered: '超过已发货减已退货数量' },
     openApproval: '打开审批',
     actions: { submit: '提交审批', withdraw: '撤回', cancel: '作废退货单' },
     done: { submit: '已提交审批', withdraw: '已撤回审批', cancel: '退货单已作废' },
