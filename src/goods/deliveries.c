@@ -271,6 +271,9 @@ static int h_create(req *r)
         json_array_append_new(errs, field_error("delivery_date", "invalid",
                                                 "must be a date YYYY-MM-DD"));
     if (d.date && !*d.date) d.date = NULL;
+    if (d.date && products_date_ok(d.date) && strcmp(d.date, products_today(r->db, &r->a)) > 0)
+        json_array_append_new(errs, field_error("delivery_date", "invalid",
+                                                "may not be in the future"));
     if (!products_ref_ok(r->db, "warehouses", d.warehouse_id))
         json_array_append_new(errs,
                               field_error("warehouse_id", "not_found", "no such active warehouse"));

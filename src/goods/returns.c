@@ -189,13 +189,23 @@ static int value_lines(db_conn *c, arena *a, int64_t cid, const goods_line *l, i
             bad++;
             continue;
         }
-        if (q == 0 || money_ratio(total, l[i].qty_milli, q, &vals[i]) < 0 ||
-            money_ratio(net, l[i].qty_milli, q, &nets[i]) < 0) {
+        /* valued as the share of the product's lines up to and including
+         * these goods less the share of what came (or is coming) back
+         * before, so that returning everything gives back exactly the
+         * lines' total and net, whatever the rounding of each return */
+        int64_t prior = delivered - avail, v0 = 0, v1 = 0, n0 = 0, n1 = 0;
+        if (q == 0 || money_ratio(total, prior, q, &v0) < 0 ||
+            money_ratio(total, prior + l[i].qty_milli, q, &v1) < 0 ||
+            money_ratio(net, prior, q, &n0) < 0 ||
+            money_ratio(net, prior + l[i].qty_milli, q, &n1) < 0) {
             json_array_append_new(errs, field_error(arena_printf(a, "%s.product_id", pre),
                                                     "not_on_contract",
                                                     "the product is no longer on the contract"));
             bad++;
+            continue;
         }
+        vals[i] = v1 - v0;
+        nets[i] = n1 - n0;
     }
     return bad ? 1 : 0;
 }

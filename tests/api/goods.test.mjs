@@ -200,6 +200,7 @@ for (const engine of engines()) {
         { warehouse_id: wh.id, lines: [{ product_id: prodA.id, qty_milli: 1, price: 3 }] },
         { warehouse_id: 999999, lines: [{ product_id: prodA.id, qty_milli: 1 }] },
         { warehouse_id: wh.id, delivery_date: '2026-02-30', lines: [{ product_id: prodA.id, qty_milli: 1 }] },
+        { warehouse_id: wh.id, delivery_date: '2999-01-01', lines: [{ product_id: prodA.id, qty_milli: 1 }] },
         { warehouse_id: wh.id, lines: [{ product_id: 'x', qty_milli: 1 }] },
       ]) {
         r = await zhou.post(`/api/v1/contracts/${ct.id}/deliveries`, body);
@@ -334,6 +335,8 @@ for (const engine of engines()) {
       assert.equal(ret2.state, 'approved');
       assert.equal(ret2.refund, 0);
       assert.deepEqual(goods(ct, prodA), { delivered: 40000, returned: 40000, delivered_cost: d1.cost + d2.cost, returned_cost: d1.cost + d2.cost });
+      // the two returns together are worth exactly the share of the 40 kg
+      assert.equal(ret.value + ret2.value, ratio(la.total, 40000, la.qty_milli));
       assertProblem(assert, await returnGoods(zhang, ct, [[prodA, 1]]), 422);
       // the lists
       const list = (await zhang.get(`/api/v1/contracts/${ct.id}/returns`)).body.items;
