@@ -21,7 +21,7 @@
 #   BENCH_KEEP=1               keep the temporary folder (database, logs, wrk output)
 #   BENCH_BIN=./tradeflow      the server binary (to compare builds)
 #   BENCH_CONF=FILE            the endpoint table (default bench/endpoints.conf)
-#   BENCH_DATA="customers projects dashboard"  data sets: for each NAME, bench/data/NAME.sh
+#   BENCH_DATA="customers projects dashboard quotations"  data sets: for each NAME, bench/data/NAME.sh
 #                              is sourced after the users are generated (it may
 #                              use sqlrun, sqlval, step, done_step, $DB, $BIN,
 #                              $tmp) and bench/data/NAME.conf adds endpoints;
@@ -45,7 +45,7 @@ BENCH_KEEP=${BENCH_KEEP:-}
 BENCH_PASSWORD=demo123
 BIN=${BENCH_BIN:-./tradeflow}
 CONF=${BENCH_CONF:-bench/endpoints.conf}
-BENCH_DATA=${BENCH_DATA-customers projects dashboard}
+BENCH_DATA=${BENCH_DATA-customers projects dashboard quotations}
 BENCH_REUSE_DB=${BENCH_REUSE_DB:-}
 OUT=bench/last-results.md
 
@@ -283,6 +283,20 @@ if [ -n "$BENCH_REUSE_DB" ]; then
     BENCH_PROJ_MAX_ID=$(sqlval "SELECT MAX(id) FROM projects")
     export BENCH_PROJ_SALES_TOKEN BENCH_PROJ_MGR_TOKEN BENCH_PROJ_HEAD_TOKEN BENCH_PROJ_TEMPLATE \
       BENCH_PROJ_CURSOR BENCH_PROJ_MAX_ID
+  fi
+  # and bench/data/quotations.sh's cursor and quotation
+  if [[ " $BENCH_DATA " == *" quotations "* ]]; then
+    BENCH_QUOTE_CURSOR=$(sqlval "SELECT id FROM quotations ORDER BY id DESC LIMIT 1 OFFSET 19")
+    BENCH_QUOTE_ID=$(sqlval "SELECT MAX(id) FROM quotations")
+    BENCH_QUOTE_BIG=$(sqlval "SELECT id FROM quotations WHERE number = 'QB-BIG-1'")
+    BENCH_QUOTE_BODY200=$(sqlval "SELECT '{\"customer_id\":' || CAST(MIN(id) AS TEXT) || ',\"lines\":[' FROM customers")
+    qb_ids=($(sqlval "SELECT id FROM products WHERE active = TRUE ORDER BY id"))
+    for ((k = 0; k < 200; k++)); do
+      [ $k -gt 0 ] && BENCH_QUOTE_BODY200+=","
+      BENCH_QUOTE_BODY200+="{\"product_id\":${qb_ids[k % ${#qb_ids[@]}]},\"qty_milli\":$((100000 + k * 1000))}"
+    done
+    BENCH_QUOTE_BODY200+="]}"
+    export BENCH_QUOTE_CURSOR BENCH_QUOTE_ID BENCH_QUOTE_BIG BENCH_QUOTE_BODY200
   fi
 else
   step "tradeflow demo"

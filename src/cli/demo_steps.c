@@ -13,6 +13,7 @@ extern int quotations_demo(db_conn *c, arena *a);
 extern int contracts_demo(db_conn *c, arena *a);
 extern int goods_demo(db_conn *c, arena *a);
 extern int finance_demo(db_conn *c, arena *a);
+extern int contracts_demo_late(db_conn *c, arena *a);
 
 int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     customers_demo,
@@ -25,5 +26,6 @@ int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     contracts_demo,
     finance_demo,
     goods_demo,
+    contracts_demo_late, /* keep last: effective contracts nothing was recorded on */
     NULL,
 };

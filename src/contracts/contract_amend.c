@@ -7,7 +7,8 @@
  * frozen, its lines stay readable); a rejected or withdrawn one is
  * discarded. An amendment never puts a product's quantity below what was
  * delivered of it, nor the contract's total below what was received or
- * invoiced, and keeps its customer, project and currency. */
+ * invoiced or what its payment plan's instalments come to, and keeps its
+ * customer, project and currency. */
 #include "contracts/contracts.h"
 #include "contracts/contract_progress.h"
 #include "core/approvals.h"
@@ -50,8 +51,7 @@ int contract_check_delivered(db_conn *c, arena *a, int64_t id, const doc_line *l
     return bad ? -1 : 0;
 }
 
-int contract_amendment_discard(db_conn *c, arena *a, int64_t id, const char *event,
-                               int64_t actor)
+int contract_amendment_discard(db_conn *c, arena *a, int64_t id, const char *event, int64_t actor)
 {
     json_t *before = contract_json(c, a, id);
     if (!before) return DB_ERR;
@@ -95,10 +95,20 @@ int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor)
     json_t *errs = json_array();
     int n = doclines_load(c, a, CONTRACT_DOC, id, rev + 1, &l);
     int rc = n < 0 ? n : 0;
-    /* goods may have been delivered since the amendment was drafted */
+    /* goods may have been delivered, money received or the plan changed
+     * since the amendment was drafted */
     if (rc >= 0 && (!json_is_object(h) || contract_check_delivered(c, a, id, l, n, errs) != 0))
         rc = APPR_ECALLBACK;
     json_decref(errs);
+    int64_t total = jint(h, "grand_total"), planned = 0;
+    if (rc >= 0)
+        rc = db_scalar_int(c, &planned, 0,
+                           "SELECT COALESCE(CAST(SUM(amount) AS BIGINT), 0) FROM"
+                           " contract_instalments WHERE contract_id = ?",
+                           DBP(DBI(id)));
+    if (rc >= 0 && (total < jint(before, "received") + jint(before, "returned_value") ||
+                    total < jint(before, "invoiced") || total < planned))
+        rc = APPR_ECALLBACK;
     json_t *frozen = json_deep_copy(before);
     json_object_del(frozen, "lines");
     json_object_del(frozen, "amendment");
@@ -118,7 +128,8 @@ int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor)
             DBP(DBS(jstr(h, "title")), DBS(jstr(h, "sign_date")),
                 *jstr(h, "start_date") ? DBS(jstr(h, "start_date")) : DBNULL,
                 *jstr(h, "end_date") ? DBS(jstr(h, "end_date")) : DBNULL,
-                DBI(jint(h, "rate_micro")), DBB(json_is_true(json_object_get(h, "prices_include_tax"))),
+                DBI(jint(h, "rate_micro")),
+                DBB(json_is_true(json_object_get(h, "prices_include_tax"))),
                 DBI(jint(h, "header_discount")), DBI(jint(h, "freight")),
                 DBS(jstr(h, "payment_terms")), DBS(jstr(h, "delivery_terms")),
                 DBS(jstr(h, "notes")), DBI(jint(h, "amount")), DBI(jint(h, "discount")),
@@ -190,18 +201,18 @@ static json_t *event_start(req *r, int64_t id, const char *event)
         return NULL;
     }
     bool allowed = false;
-    json_t *acts = contract_actions_json(&r->me, ACCESS_MANAGE, ct), *e;
+    json_t *acts = contract_actions_json(NULL, ACCESS_MANAGE, ct), *e;
     size_t i;
     json_array_foreach(acts, i, e) if (strcmp(json_string_value(e), event) == 0) allowed = true;
     json_decref(acts);
     if (!allowed) {
         db_rollback(r->db);
-        reply_problem(r, 409, "conflict", "%s",
-                      doc_transition_to(contract_states, state, event)
-                          ? arena_printf(&r->a, "the contract's amendment does not allow %s now",
-                                         event)
-                          : arena_printf(&r->a, "a contract that is %s cannot be amended (%s)",
-                                         state, event));
+        reply_problem(
+            r, 409, "conflict", "%s",
+            doc_transition_to(contract_states, state, event)
+                ? arena_printf(&r->a, "the contract's amendment does not allow %s now", event)
+                : arena_printf(&r->a, "a contract that is %s cannot be amended (%s)", state,
+                               event));
         json_decref(ct);
         return NULL;
     }
@@ -225,12 +236,13 @@ static int h_amend(req *r)
     const char *reason = in_str(r, "reason");
     if (!reason || !*reason) reason = json_string_value(json_object_get(ct, "amendment_reason"));
     if (!reason || !*reason)
-        json_array_append_new(errs, field_error("reason", "required", "say why the contract"
-                                                                      " changes"));
-    if (in_has(r, "currency") && strcmp(in_str(r, "currency") ? in_str(r, "currency") : "",
-                                        jstr(ct, "currency")))
-        json_array_append_new(errs, field_error("currency", "fixed",
-                                                "an amendment keeps the contract's currency"));
+        json_array_append_new(errs, field_error("reason", "required",
+                                                "say why the contract"
+                                                " changes"));
+    if (in_has(r, "currency") &&
+        strcmp(in_str(r, "currency") ? in_str(r, "currency") : "", jstr(ct, "currency")))
+        json_array_append_new(
+            errs, field_error("currency", "fixed", "an amendment keeps the contract's currency"));
     contract_input k;
     int rc = json_array_size(errs) ? -1 : contract_build(r, base, &k, errs);
     if (rc == 0 && contract_check_delivered(r->db, &r->a, id, k.lines, k.n, errs) != 0) rc = -1;
@@ -239,6 +251,19 @@ static int h_amend(req *r)
         json_array_append_new(errs, field_error("lines", "below_received",
                                                 "the amended total is below what was already"
                                                 " received or invoiced"));
+        rc = -1;
+    }
+    int64_t planned = 0;
+    if (rc == 0)
+        db_scalar_int(r->db, &planned, 0,
+                      "SELECT COALESCE(CAST(SUM(amount) AS BIGINT), 0) FROM contract_instalments"
+                      " WHERE contract_id = ?",
+                      DBP(DBI(id)));
+    if (rc == 0 && k.grand_total < planned) {
+        json_array_append_new(errs, field_error("lines", "below_plan",
+                                                "the amended total is below what the payment"
+                                                " plan's instalments come to: change the plan"
+                                                " first"));
         rc = -1;
     }
     int64_t rev = jint(ct, "revision");
@@ -276,9 +301,8 @@ static int h_amend(req *r)
  * discard-amendment {version, reason?} */
 static int h_amendment_event(req *r)
 {
-    static const field spec[] = {{"version", F_INT, F_REQ, 0, 1},
-                                 {"reason", F_STR, F_NULL, 500, 0},
-                                 FIELDS_END};
+    static const field spec[] = {
+        {"version", F_INT, F_REQ, 0, 1}, {"reason", F_STR, F_NULL, 500, 0}, FIELDS_END};
     const char *event = strrchr(r->path, '/') + 1;
     tf_access acc;
     int64_t id = contract_need(r, ACCESS_WRITE, &acc);
@@ -331,8 +355,8 @@ const route contract_amend_routes[] = {
      "\"integer\"},\"reason\":{\"type\":[\"string\",\"null\"]}," CONTRACT_BODY "}}"},
     {"POST", "/api/v1/contracts/{id}/submit-amendment", h_amendment_event, "contracts.write", 0,
      REPLIES("409") "Submit the drafted amendment for approval", EVENT_BODY},
-    {"POST", "/api/v1/contracts/{id}/withdraw-amendment", h_amendment_event, "contracts.write",
-     0, REPLIES("409") "Withdraw the amendment awaiting approval (it is discarded)", EVENT_BODY},
+    {"POST", "/api/v1/contracts/{id}/withdraw-amendment", h_amendment_event, "contracts.write", 0,
+     REPLIES("409") "Withdraw the amendment awaiting approval (it is discarded)", EVENT_BODY},
     {"POST", "/api/v1/contracts/{id}/discard-amendment", h_amendment_event, "contracts.write", 0,
      REPLIES("409") "Drop the drafted amendment", EVENT_BODY},
     ROUTES_END,

@@ -36,8 +36,7 @@ static const char *str_or(req *r, json_t *base, const char *key, const char *dfl
 
 static int64_t int_or(req *r, json_t *base, const char *key, int64_t dflt)
 {
-    if (in_has(r, key) && json_is_integer(json_object_get(r->in, key)))
-        return in_int(r, key, dflt);
+    if (in_has(r, key) && json_is_integer(json_object_get(r->in, key))) return in_int(r, key, dflt);
     json_t *v = json_object_get(base, key);
     return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
@@ -58,11 +57,10 @@ static int parse_lines(arena *a, json_t *lines, doc_line **out, json_t *errs)
         if (up && !json_is_null(up)) {
             if (!json_is_integer(up) || json_integer_value(up) < 0 ||
                 json_integer_value(up) > CONTRACT_PRICE_MAX)
-                json_array_append_new(errs,
-                                      field_error(arena_printf(a, "lines[%zu].unit_price", i),
-                                                  "out_of_range",
-                                                  "must be a price from 0 up to 100 million"
-                                                  " (minor units)"));
+                json_array_append_new(errs, field_error(arena_printf(a, "lines[%zu].unit_price", i),
+                                                        "out_of_range",
+                                                        "must be a price from 0 up to 100 million"
+                                                        " (minor units)"));
             else
                 given[i] = json_integer_value(up);
         }
@@ -72,7 +70,8 @@ static int parse_lines(arena *a, json_t *lines, doc_line **out, json_t *errs)
     int n = doclines_parse(a, plain, out, errs);
     json_decref(plain);
     if (n < 0 || json_array_size(errs) > had) return -1;
-    for (int k = 0; k < n; k++) (*out)[k].unit_price = given[k];
+    for (int k = 0; k < n; k++)
+        (*out)[k].unit_price = given[k];
     return n;
 }
 
@@ -91,8 +90,8 @@ static int from_quotation(req *r, contract_input *k, json_t *errs)
                       DBP(DBI(qid)));
     if (rc < 0) return rc;
     if (rc == 0 || policy_quotation_access(r->db, &r->me, qid) == ACCESS_NONE) {
-        json_array_append_new(errs, field_error("quotation_id", "not_found",
-                                                "no such quotation that you may see"));
+        json_array_append_new(
+            errs, field_error("quotation_id", "not_found", "no such quotation that you may see"));
         return -1;
     }
     if (strcmp(db_get_text(&q, 0, "state"), "accepted")) {
@@ -102,8 +101,8 @@ static int from_quotation(req *r, contract_input *k, json_t *errs)
         return -1;
     }
     if (db_get_int(&q, 0, "taken") > 0) {
-        json_array_append_new(errs, field_error("quotation_id", "taken",
-                                                "the quotation already has a contract"));
+        json_array_append_new(
+            errs, field_error("quotation_id", "taken", "the quotation already has a contract"));
         return -1;
     }
     k->quotation_id = qid;
@@ -118,8 +117,8 @@ static int from_quotation(req *r, contract_input *k, json_t *errs)
     k->delivery_terms = db_get_text(&q, 0, "delivery_terms");
     k->notes = db_get_text(&q, 0, "notes");
     if (!in_has(r, "lines")) {
-        k->n = doclines_load(r->db, &r->a, "quotation", qid, db_get_int(&q, 0, "revision"),
-                             &k->lines);
+        k->n =
+            doclines_load(r->db, &r->a, "quotation", qid, db_get_int(&q, 0, "revision"), &k->lines);
         if (k->n < 0) return k->n;
     }
     return 0;
@@ -134,8 +133,8 @@ static int parties(req *r, contract_input *k, json_t *errs)
         int rc = from_quotation(r, k, errs);
         if (rc != 0) return rc;
         if (cust && cust != k->customer_id)
-            json_array_append_new(errs, field_error("customer_id", "invalid",
-                                                    "is not the quotation's customer"));
+            json_array_append_new(
+                errs, field_error("customer_id", "invalid", "is not the quotation's customer"));
         if (proj) k->project_id = proj;
         cust = k->customer_id;
     }
@@ -144,14 +143,14 @@ static int parties(req *r, contract_input *k, json_t *errs)
         db_scalar_int(r->db, &pc, 0, "SELECT customer_id FROM projects WHERE id = ?",
                       DBP(DBI(proj)));
         if (policy_project_access(r->db, &r->me, proj) == ACCESS_NONE)
-            json_array_append_new(errs, field_error("project_id", "not_found",
-                                                    "no such project that you may see"));
+            json_array_append_new(
+                errs, field_error("project_id", "not_found", "no such project that you may see"));
         else if (!pc)
-            json_array_append_new(errs, field_error("project_id", "invalid",
-                                                    "the project has no customer"));
+            json_array_append_new(
+                errs, field_error("project_id", "invalid", "the project has no customer"));
         else if (cust && cust != pc)
-            json_array_append_new(errs, field_error("project_id", "invalid",
-                                                    "is not a project of the customer"));
+            json_array_append_new(
+                errs, field_error("project_id", "invalid", "is not a project of the customer"));
         else
             cust = pc;
         k->project_id = proj;
@@ -160,8 +159,8 @@ static int parties(req *r, contract_input *k, json_t *errs)
         json_array_append_new(errs, field_error("customer_id", "required",
                                                 "choose a customer, a project or a quotation"));
     else if (cust && policy_customer_access(r->db, &r->me, cust) == ACCESS_NONE)
-        json_array_append_new(errs, field_error("customer_id", "not_found",
-                                                "no such customer that you may see"));
+        json_array_append_new(
+            errs, field_error("customer_id", "not_found", "no such customer that you may see"));
     k->customer_id = cust;
     return json_array_size(errs) > had ? -1 : 0;
 }
@@ -197,17 +196,20 @@ int contract_build(req *r, json_t *current, contract_input *k, json_t *errs)
         k->rate_micro = CONTRACT_RATE_ONE;
     } else if (cny) {
         if (json_is_integer(given) && json_integer_value(given) != CONTRACT_RATE_ONE)
-            json_array_append_new(errs, field_error("rate_micro", "invalid",
-                                                    "the yuan takes no exchange rate"));
+            json_array_append_new(
+                errs, field_error("rate_micro", "invalid", "the yuan takes no exchange rate"));
         k->rate_micro = CONTRACT_RATE_ONE;
     } else {
-        const char *had_cur = current ? json_string_value(json_object_get(current, "currency"))
-                                      : qcur;
-        int64_t had_rate = current ? json_integer_value(json_object_get(current, "rate_micro"))
-                                   : k->rate_micro;
-        if (json_is_integer(given)) k->rate_micro = json_integer_value(given);
-        else if (!given && had_cur && strcmp(had_cur, k->currency) == 0) k->rate_micro = had_rate;
-        else k->rate_micro = table_rate(r->db, k->currency);
+        const char *had_cur =
+            current ? json_string_value(json_object_get(current, "currency")) : qcur;
+        int64_t had_rate =
+            current ? json_integer_value(json_object_get(current, "rate_micro")) : k->rate_micro;
+        if (json_is_integer(given))
+            k->rate_micro = json_integer_value(given);
+        else if (!given && had_cur && strcmp(had_cur, k->currency) == 0)
+            k->rate_micro = had_rate;
+        else
+            k->rate_micro = table_rate(r->db, k->currency);
         if (k->rate_micro <= 0)
             json_array_append_new(errs, field_error("currency", "no_rate",
                                                     "this currency has no exchange rate: enter"
@@ -216,7 +218,8 @@ int contract_build(req *r, json_t *current, contract_input *k, json_t *errs)
     }
     k->title = str_or(r, base, "title", "");
     k->sign_date = str_or(r, base, "sign_date", NULL);
-    if (!k->sign_date || !*k->sign_date) k->sign_date = products_today(r->db, &r->a);
+    if (!k->sign_date || !*k->sign_date)
+        k->sign_date = products_today(r->db, &r->a);
     else if (!products_date_ok(k->sign_date))
         json_array_append_new(errs, field_error("sign_date", "invalid", "must be a date"));
     k->start_date = str_or(r, base, "start_date", "");
@@ -226,8 +229,8 @@ int contract_build(req *r, json_t *current, contract_input *k, json_t *errs)
     if (!date_or_empty(k->end_date))
         json_array_append_new(errs, field_error("end_date", "invalid", "must be a date"));
     else if (*k->end_date && *k->start_date && strcmp(k->end_date, k->start_date) < 0)
-        json_array_append_new(errs, field_error("end_date", "invalid",
-                                                "must be on or after the start date"));
+        json_array_append_new(
+            errs, field_error("end_date", "invalid", "must be on or after the start date"));
     bool pit_dflt = current ? json_is_true(json_object_get(current, "prices_include_tax"))
                             : (k->quotation_id ? k->prices_include_tax : true);
     k->prices_include_tax =
@@ -251,8 +254,8 @@ int contract_build(req *r, json_t *current, contract_input *k, json_t *errs)
         if (k->n < 0) return k->n;
     }
     if (k->n <= 0) {
-        json_array_append_new(errs, field_error("lines", "required",
-                                                "add at least one product line"));
+        json_array_append_new(errs,
+                              field_error("lines", "required", "add at least one product line"));
         return -1;
     }
     return contract_finish(r->db, &r->a, k, errs);
@@ -291,8 +294,8 @@ static void price_lines(db_conn *c, arena *a, contract_input *k, json_t *errs)
         l->rule_discount_bp = 0;
         if (money_ratio(db_get_int(&p, 0, "list_price"), CONTRACT_RATE_ONE, k->rate_micro,
                         &l->list_price) < 0) {
-            json_array_append_new(errs, field_error(f, "out_of_range",
-                                                    "the price does not fit at this rate"));
+            json_array_append_new(
+                errs, field_error(f, "out_of_range", "the price does not fit at this rate"));
             continue;
         }
         if (l->unit_price < 0) l->unit_price = l->list_price;
@@ -309,8 +312,8 @@ int contract_finish(db_conn *c, arena *a, contract_input *k, json_t *errs)
         return -1;
     if (__builtin_add_overflow(k->d.total, k->freight, &k->grand_total) ||
         money_ratio(k->grand_total, k->rate_micro, CONTRACT_RATE_ONE, &k->grand_total_cny) < 0) {
-        json_array_append_new(errs, field_error("freight", "out_of_range",
-                                                "the contract's total is too large"));
+        json_array_append_new(
+            errs, field_error("freight", "out_of_range", "the contract's total is too large"));
         return -1;
     }
     return 0;
@@ -324,12 +327,11 @@ json_t *contract_input_header(const contract_input *k)
                      "end_date", k->end_date, "currency", k->currency, "rate_micro",
                      (json_int_t)k->rate_micro, "prices_include_tax", k->prices_include_tax,
                      "header_discount", (json_int_t)k->header_discount, "freight",
-                     (json_int_t)k->freight, "payment_terms", k->payment_terms,
-                     "delivery_terms", k->delivery_terms, "notes", k->notes, "amount",
-                     (json_int_t)k->d.amount, "discount", (json_int_t)k->d.discount, "net",
-                     (json_int_t)k->d.net, "tax", (json_int_t)k->d.tax, "total",
-                     (json_int_t)k->d.total, "grand_total", (json_int_t)k->grand_total,
-                     "grand_total_cny", (json_int_t)k->grand_total_cny);
+                     (json_int_t)k->freight, "payment_terms", k->payment_terms, "delivery_terms",
+                     k->delivery_terms, "notes", k->notes, "amount", (json_int_t)k->d.amount,
+                     "discount", (json_int_t)k->d.discount, "net", (json_int_t)k->d.net, "tax",
+                     (json_int_t)k->d.tax, "total", (json_int_t)k->d.total, "grand_total",
+                     (json_int_t)k->grand_total, "grand_total_cny", (json_int_t)k->grand_total_cny);
 }
 
 json_t *contract_input_json(const contract_input *k)
@@ -340,9 +342,9 @@ json_t *contract_input_json(const contract_input *k)
         json_array_append_new(
             lines, json_pack("{s:i, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:I, s:I,"
                              " s:I, s:I, s:I, s:I, s:s}",
-                             "seq", i + 1, "product_id", (json_int_t)l->product_id,
-                             "product_code", l->product_code, "product_name", l->product_name,
-                             "spec", l->spec ? l->spec : "", "unit", l->unit, "qty_milli",
+                             "seq", i + 1, "product_id", (json_int_t)l->product_id, "product_code",
+                             l->product_code, "product_name", l->product_name, "spec",
+                             l->spec ? l->spec : "", "unit", l->unit, "qty_milli",
                              (json_int_t)l->qty_milli, "list_price", (json_int_t)l->list_price,
                              "unit_price", (json_int_t)l->unit_price, "discount_bp",
                              (int)l->discount_bp, "tax_bp", (int)l->tax_bp, "amount",
@@ -371,8 +373,8 @@ const char *contract_search_text(db_conn *c, arena *a, const char *number, const
         cn = db_get_text(&r, 0, "cn");
         pn = db_get_text(&r, 0, "pn");
     }
-    const char *s = ts_normalize(a, arena_printf(a, "%s %s %s %s", number, title ? title : "",
-                                                 cn ? cn : "", pn ? pn : ""));
+    const char *s = ts_normalize(
+        a, arena_printf(a, "%s %s %s %s", number, title ? title : "", cn ? cn : "", pn ? pn : ""));
     return s ? s : "";
 }
 
@@ -386,8 +388,7 @@ int contract_insert(db_conn *c, arena *a, const contract_input *k, int64_t actor
     char now[TF_TS_LEN];
     tf_now(now);
     int rc = 0;
-    const char *number =
-        numbering_next(c, a, "contract", CONTRACT_NUMBER_PATTERN, time(NULL), &rc);
+    const char *number = numbering_next(c, a, "contract", CONTRACT_NUMBER_PATTERN, time(NULL), &rc);
     if (!number) return rc < 0 ? rc : DB_ERR;
     db_res res;
     rc = db_query(
@@ -401,11 +402,11 @@ int contract_insert(db_conn *c, arena *a, const contract_input *k, int64_t actor
         DBP(DBS(number), DBS(k->title), DBI(k->customer_id),
             k->project_id ? DBI(k->project_id) : DBNULL,
             k->quotation_id ? DBI(k->quotation_id) : DBNULL, DBI(k->owner_id), DBS(k->currency),
-            DBI(k->rate_micro), DBS(k->sign_date), opt_text(k->start_date),
-            opt_text(k->end_date), DBB(k->prices_include_tax), DBI(k->header_discount),
-            DBI(k->freight), DBS(k->payment_terms), DBS(k->delivery_terms), DBS(k->notes),
-            DBI(k->d.amount), DBI(k->d.discount), DBI(k->d.net), DBI(k->d.tax), DBI(k->d.total),
-            DBI(k->grand_total), DBI(k->grand_total_cny),
+            DBI(k->rate_micro), DBS(k->sign_date), opt_text(k->start_date), opt_text(k->end_date),
+            DBB(k->prices_include_tax), DBI(k->header_discount), DBI(k->freight),
+            DBS(k->payment_terms), DBS(k->delivery_terms), DBS(k->notes), DBI(k->d.amount),
+            DBI(k->d.discount), DBI(k->d.net), DBI(k->d.tax), DBI(k->d.total), DBI(k->grand_total),
+            DBI(k->grand_total_cny),
             DBS(contract_search_text(c, a, number, k->title, k->customer_id, k->project_id)),
             DBI(actor), DBS(now), DBS(now)));
     if (rc <= 0) return rc < 0 ? rc : DB_ERR;

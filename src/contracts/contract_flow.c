@@ -46,8 +46,8 @@ const doc_transition contract_states[] = {
 /* Events only the approvals engine or the money and goods modules send. */
 static bool engine_event(const char *e)
 {
-    return strcmp(e, "approve") == 0 || strcmp(e, "return") == 0 ||
-           strcmp(e, "progress") == 0 || strcmp(e, "complete") == 0;
+    return strcmp(e, "approve") == 0 || strcmp(e, "return") == 0 || strcmp(e, "progress") == 0 ||
+           strcmp(e, "complete") == 0;
 }
 
 static int64_t geti(json_t *o, const char *k)
@@ -76,15 +76,31 @@ static const char *guard(const char *event, json_t *ct)
             return "money was invoiced or received on the contract: terminate it instead";
         json_t *g;
         size_t i;
-        json_array_foreach(json_object_get(ct, "goods"), i, g) if (geti(g, "delivered_milli"))
-            return "goods were delivered on the contract: terminate it instead";
+        json_array_foreach(
+            json_object_get(ct, "goods"), i,
+            g) if (geti(g, "delivered_milli")) return "goods were delivered on the contract: "
+                                                      "terminate it instead";
     }
     return NULL;
 }
 
+/* A pending approval is withdrawn (also by cancelling) only by who
+ * submitted it: the approvals engine's rule. */
+static bool applicant_only(const principal *u, const char *event, json_t *ct)
+{
+    json_t *ap = json_object_get(ct, "approval");
+    bool pending = json_is_object(ap) && json_is_string(json_object_get(ap, "state")) &&
+                   strcmp(json_string_value(json_object_get(ap, "state")), "pending") == 0;
+    if (!pending || !u) return false;
+    bool in_approval = strcmp(json_string_value(json_object_get(ct, "state")), "in_approval") == 0;
+    bool withdraws =
+        strcmp(event, "withdraw-amendment") == 0 ||
+        (in_approval && (strcmp(event, "withdraw") == 0 || strcmp(event, "cancel") == 0));
+    return withdraws && geti(ap, "applicant_id") != u->id;
+}
+
 json_t *contract_actions_json(const principal *u, tf_access acc, json_t *ct)
 {
-    (void)u;
     json_t *out = json_array();
     if (acc < ACCESS_WRITE) return out;
     const char *state = json_string_value(json_object_get(ct, "state"));
@@ -93,7 +109,7 @@ json_t *contract_actions_json(const principal *u, tf_access acc, json_t *ct)
     json_array_foreach(ev, i, e)
     {
         const char *s = json_string_value(e);
-        if (engine_event(s) || guard(s, ct)) continue;
+        if (engine_event(s) || guard(s, ct) || applicant_only(u, s, ct)) continue;
         json_array_append(out, e);
     }
     json_decref(ev);
@@ -107,10 +123,10 @@ int contract_submit_approval(db_conn *c, arena *a, json_t *before, bool amendmen
     bool approved_now = false;
     const char *number = json_string_value(json_object_get(before, "number"));
     const char *cname = json_string_value(json_object_get(before, "customer_name"));
-    const char *title =
-        amendment ? arena_printf(a, "合同变更 Contract amendment %s (%lld) — %s", number,
-                                 (long long)geti(before, "revision") + 1, cname)
-                  : arena_printf(a, "合同 Contract %s — %s", number, cname);
+    const char *title = amendment
+                            ? arena_printf(a, "合同变更 Contract amendment %s (%lld) — %s", number,
+                                           (long long)geti(before, "revision") + 1, cname)
+                            : arena_printf(a, "合同 Contract %s — %s", number, cname);
     int64_t amount = geti(before, "grand_total_cny");
     json_t *am = json_object_get(before, "amendment");
     if (amendment) {
@@ -118,8 +134,8 @@ int contract_submit_approval(db_conn *c, arena *a, json_t *before, bool amendmen
         if (json_is_integer(json_object_get(h, "grand_total_cny")))
             amount = geti(h, "grand_total_cny");
     }
-    int rc = approvals_submit(c, a, CONTRACT_DOC, id, title, amount, actor, &request_id,
-                              &approved_now);
+    int rc =
+        approvals_submit(c, a, CONTRACT_DOC, id, title, amount, actor, &request_id, &approved_now);
     if (rc >= 0)
         rc = approvals_set_context(
             c, request_id,
@@ -157,19 +173,19 @@ static int on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome,
         /* an effective contract is the customer's last deal (the customer
          * page shows it; the pool's no-deal clock restarts from it) */
         if (rc > 0 && approved)
-            rc = db_exec(c, "UPDATE customers SET last_deal_at = ? WHERE id = ?",
-                         DBP(DBS(now), DBI(json_integer_value(
-                                           json_object_get(before, "customer_id")))));
+            rc = db_exec(
+                c, "UPDATE customers SET last_deal_at = ? WHERE id = ?",
+                DBP(DBS(now), DBI(json_integer_value(json_object_get(before, "customer_id")))));
         if (rc >= 0) {
             json_t *after = contract_header_json(c, a, doc_id);
             rc = audit_record(c, actor, "contract", doc_id, event, before, after);
             json_decref(after);
         }
     } else if (am && strcmp(am, "in_approval") == 0) {
-        rc = approved ? contract_amendment_apply(c, a, doc_id, actor)
-                      : contract_amendment_discard(
-                            c, a, doc_id, rejected ? "amendment-rejected" : "withdraw-amendment",
-                            actor);
+        rc = approved
+                 ? contract_amendment_apply(c, a, doc_id, actor)
+                 : contract_amendment_discard(
+                       c, a, doc_id, rejected ? "amendment-rejected" : "withdraw-amendment", actor);
     }
     json_decref(before);
     return rc < 0 ? rc : 0;
@@ -192,9 +208,8 @@ void contracts_register(void)
 /* POST /contracts/{id}/{submit|withdraw|cancel|terminate} {version, reason?} */
 static int h_event(req *r)
 {
-    static const field spec[] = {{"version", F_INT, F_REQ, 0, 1},
-                                 {"reason", F_STR, F_NULL, 500, 0},
-                                 FIELDS_END};
+    static const field spec[] = {
+        {"version", F_INT, F_REQ, 0, 1}, {"reason", F_STR, F_NULL, 500, 0}, FIELDS_END};
     const char *event = strrchr(r->path, '/') + 1;
     tf_access acc;
     int64_t id = contract_need(r, ACCESS_WRITE, &acc);
@@ -202,8 +217,8 @@ static int h_event(req *r)
     if (input_check(r, spec) < 0) return 0;
     const char *reason = in_str(r, "reason");
     if (strcmp(event, "terminate") == 0 && (!reason || !*reason))
-        return reply_invalid(r, json_pack("[o]", field_error("reason", "required",
-                                                            "say why the contract ends")));
+        return reply_invalid(
+            r, json_pack("[o]", field_error("reason", "required", "say why the contract ends")));
     int rc = db_begin(r->db);
     if (rc < 0) return reply_db_error(r, rc);
     json_t *before = contract_json(r->db, &r->a, id);
@@ -219,9 +234,9 @@ static int h_event(req *r)
         return reply_conflict_version(r, cur);
     }
     const char *to = doc_transition_to(contract_states, state, event);
-    const char *why = !to ? arena_printf(&r->a, "a contract that is %s cannot be sent the event %s",
-                                         state, event)
-                          : guard(event, before);
+    const char *why =
+        !to ? arena_printf(&r->a, "a contract that is %s cannot be sent the event %s", state, event)
+            : guard(event, before);
     if (why) {
         db_rollback(r->db);
         json_decref(before);
@@ -242,15 +257,15 @@ static int h_event(req *r)
         if (rc >= 0) rc = contract_submit_approval(r->db, &r->a, before, false, reason, r->me.id);
         audited = true;
     } else if (strcmp(event, "withdraw") == 0) {
-        rc = approvals_cancel(r->db, &r->a, geti(before, "approval_request_id"), &r->me, reason,
-                              -1);
+        rc =
+            approvals_cancel(r->db, &r->a, geti(before, "approval_request_id"), &r->me, reason, -1);
         audited = true; /* on_decided writes the row */
     } else {
         /* cancel, terminate: a pending approval is withdrawn, a draft
          * amendment dropped */
         if (strcmp(state, "in_approval") == 0)
-            rc = approvals_cancel(r->db, &r->a, geti(before, "approval_request_id"), &r->me,
-                                  reason, -1);
+            rc = approvals_cancel(r->db, &r->a, geti(before, "approval_request_id"), &r->me, reason,
+                                  -1);
         const char *am = json_string_value(json_object_get(before, "amendment_state"));
         if (rc >= 0 && am)
             rc = contract_amendment_discard(r->db, &r->a, id, "discard-amendment", r->me.id);
@@ -262,9 +277,18 @@ static int h_event(req *r)
                          DBP(DBS(to), DBS(now), reason ? DBS(reason) : DBNULL, DBS(now), DBI(id),
                              DBS(state)));
         if (rc == 0) rc = APPR_ESTALE;
+        /* a cancelled contract owes nothing: its payment plan's reminders
+         * are done */
+        if (rc > 0 && strcmp(event, "cancel") == 0)
+            rc = db_exec(r->db,
+                         "UPDATE reminders SET done = TRUE, version = version + 1 WHERE done ="
+                         " FALSE AND id IN (SELECT reminder_id FROM contract_instalments WHERE"
+                         " contract_id = ?)",
+                         DBP(DBI(id)));
     }
     json_t *after = rc >= 0 ? contract_header_json(r->db, &r->a, id) : NULL;
-    if (rc >= 0 && !audited) rc = audit_record(r->db, r->me.id, "contract", id, event, before, after);
+    if (rc >= 0 && !audited)
+        rc = audit_record(r->db, r->me.id, "contract", id, event, before, after);
     json_decref(after);
     json_decref(before);
     if (rc >= 0) rc = db_commit(r->db);
@@ -277,8 +301,7 @@ static int h_event(req *r)
                                  "only who submitted the contract may withdraw its approval");
         if (rc == APPR_ESTALE) {
             int64_t v = 0;
-            db_scalar_int(r->db, &v, 0, "SELECT version FROM contracts WHERE id = ?",
-                          DBP(DBI(id)));
+            db_scalar_int(r->db, &v, 0, "SELECT version FROM contracts WHERE id = ?", DBP(DBI(id)));
             return reply_conflict_version(r, v);
         }
         if (rc <= APPR_ENOTFOUND && rc >= APPR_ECALLBACK)
@@ -302,7 +325,6 @@ const route contract_flow_routes[] = {
                     " nothing was invoiced, received or delivered",
      EVENT_BODY},
     {"POST", "/api/v1/contracts/{id}/terminate", h_event, "contracts.write", 0,
-     REPLIES("409") "Terminate an effective or fulfilling contract (reason required)",
-     EVENT_BODY},
+     REPLIES("409") "Terminate an effective or fulfilling contract (reason required)", EVENT_BODY},
     ROUTES_END,
 };

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #define CONTRACT_COLS                                                                              \
-    "ct.id, ct.number, ct.title, ct.customer_id, cu.number AS customer_number, cu.name AS"        \
+    "ct.id, ct.number, ct.title, ct.customer_id, cu.number AS customer_number, cu.name AS"         \
     " customer_name, ct.project_id, pj.name AS project_name, ct.quotation_id, qt.number AS"        \
     " quotation_number, ct.owner_id, ou.name AS owner_name, ct.state, ct.revision,"                \
     " ct.amendment_state, ct.amendment_reason, ct.currency, ct.rate_micro, ct.sign_date,"          \
@@ -68,8 +68,8 @@ json_t *contract_json(db_conn *c, arena *a, int64_t id)
     json_t *req_id = json_object_get(o, "approval_request_id");
     if (json_is_integer(req_id) &&
         db_query(c, a, &r,
-                 "SELECT id, state, version, current_step, created_at, decided_at FROM"
-                 " approval_requests WHERE id = ?",
+                 "SELECT id, state, version, current_step, applicant_id, created_at, decided_at"
+                 " FROM approval_requests WHERE id = ?",
                  DBP(DBI(json_integer_value(req_id)))) > 0)
         json_object_set_new(o, "approval", db_row_json(&r, 0));
     json_object_set_new(o, "goods", json_array());
@@ -81,8 +81,8 @@ json_t *contract_json(db_conn *c, arena *a, int64_t id)
     /* an amendment in progress: its header, reason and lines (revision + 1) */
     json_object_set_new(o, "amendment", json_null());
     const char *ast = json_string_value(json_object_get(o, "amendment_state"));
-    if (ast && db_query(c, a, &r, "SELECT amendment_json FROM contracts WHERE id = ?",
-                        DBP(DBI(id))) > 0) {
+    if (ast &&
+        db_query(c, a, &r, "SELECT amendment_json FROM contracts WHERE id = ?", DBP(DBI(id))) > 0) {
         json_t *am = json_pack("{s:s, s:I, s:O}", "state", ast, "revision", (json_int_t)rev + 1,
                                "reason", json_object_get(o, "amendment_reason"));
         json_t *row = db_row_json(&r, 0);
@@ -93,7 +93,8 @@ json_t *contract_json(db_conn *c, arena *a, int64_t id)
         json_object_set_new(o, "amendment", am);
     }
     json_t *revs = json_array();
-    for (int64_t i = 1; i <= rev; i++) json_array_append_new(revs, json_integer(i));
+    for (int64_t i = 1; i <= rev; i++)
+        json_array_append_new(revs, json_integer(i));
     json_object_set_new(o, "revisions", revs);
     return o;
 }
@@ -214,8 +215,8 @@ static int h_summary(req *r)
                                       (json_int_t)db_get_int(&res, last, "id"), "number",
                                       db_get_text(&res, last, "number"), "sign_date",
                                       db_get_text(&res, last, "sign_date"), "grand_total",
-                                      (json_int_t)db_get_int(&res, last, "grand_total"),
-                                      "currency", db_get_text(&res, last, "currency")));
+                                      (json_int_t)db_get_int(&res, last, "grand_total"), "currency",
+                                      db_get_text(&res, last, "currency")));
     return reply_json(r, 200, o);
 }
 
@@ -337,13 +338,12 @@ static int h_update(req *r)
         " version + 1, updated_at = ? WHERE id = ? AND version = ? AND state = ?",
         DBP(DBS(to), DBS(k.title), DBS(k.currency), DBI(k.rate_micro), DBS(k.sign_date),
             *k.start_date ? DBS(k.start_date) : DBNULL, *k.end_date ? DBS(k.end_date) : DBNULL,
-            DBB(k.prices_include_tax), DBI(k.header_discount), DBI(k.freight),
-            DBS(k.payment_terms), DBS(k.delivery_terms), DBS(k.notes), DBI(k.d.amount),
-            DBI(k.d.discount), DBI(k.d.net), DBI(k.d.tax), DBI(k.d.total), DBI(k.grand_total),
-            DBI(k.grand_total_cny),
+            DBB(k.prices_include_tax), DBI(k.header_discount), DBI(k.freight), DBS(k.payment_terms),
+            DBS(k.delivery_terms), DBS(k.notes), DBI(k.d.amount), DBI(k.d.discount), DBI(k.d.net),
+            DBI(k.d.tax), DBI(k.d.total), DBI(k.grand_total), DBI(k.grand_total_cny),
             DBS(contract_search_text(r->db, &r->a,
-                                     json_string_value(json_object_get(before, "number")),
-                                     k.title, k.customer_id, k.project_id)),
+                                     json_string_value(json_object_get(before, "number")), k.title,
+                                     k.customer_id, k.project_id)),
             DBS(now), DBI(id), DBI(cur), DBS(state)));
     if (rc == 0) {
         rc = -3;
@@ -430,8 +430,8 @@ static int h_compare(req *r)
     for (int i = 0; i < 2; i++) {
         const char *s = req_query(r, names[i]);
         if (!s || !tf_parse_i64(s, &v[i]) || v[i] < 1 || v[i] > last)
-            json_array_append_new(errs, field_error(names[i], "invalid",
-                                                    "must be a revision of the contract"));
+            json_array_append_new(
+                errs, field_error(names[i], "invalid", "must be a revision of the contract"));
     }
     if (json_array_size(errs)) {
         json_decref(head);
@@ -453,33 +453,37 @@ static int h_compare(req *r)
 
 #define CREATE_BODY                                                                                \
     "{\"type\":\"object\",\"properties\":{\"customer_id\":{\"type\":[\"integer\",\"null\"]},"      \
-    "\"project_id\":{\"type\":[\"integer\",\"null\"]},\"quotation_id\":{\"type\":[\"integer\","   \
+    "\"project_id\":{\"type\":[\"integer\",\"null\"]},\"quotation_id\":{\"type\":[\"integer\","    \
     "\"null\"]}," CONTRACT_BODY "}}"
 
 const route contracts_routes[] = {
     {"GET", "/api/v1/contracts", h_list, "contracts.read", 0,
-     QUERY("page q customer_id=id owner_id=id project_id=id quotation_id=id"
-           " state=draft|in_approval|effective|fulfilling|completed|cancelled|terminated")
-     "List the contracts you may see, newest first",
+     QUERY(
+         "page q customer_id=id owner_id=id project_id=id quotation_id=id"
+         " state=draft|in_approval|effective|fulfilling|completed|cancelled|terminated") "List the "
+                                                                                         "contracts"
+                                                                                         " you may "
+                                                                                         "see, "
+                                                                                         "newest "
+                                                                                         "first",
      NULL},
     {"POST", "/api/v1/contracts", h_create, "contracts.write", 0,
      "Enter a contract (blank, for a customer or a project, or from an accepted quotation with"
      " its lines, prices, currency and terms)",
      CREATE_BODY},
     {"GET", "/api/v1/contracts/summary", h_summary, "contracts.read", 0,
-     QUERY("customer_id!=id") REPLIES("404")
-     "A customer's contracts in sum: how many, the receivable in yuan and the last deal",
+     QUERY("customer_id!=id") REPLIES(
+         "404") "A customer's contracts in sum: how many, the receivable in yuan and the last deal",
      NULL},
     {"POST", "/api/v1/contracts/preview", h_preview, "contracts.write", 0,
      "Price and total a contract (new, or a draft or amendment given its id) without keeping"
      " it",
      "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":[\"integer\",\"null\"]},"
      "\"customer_id\":{\"type\":[\"integer\",\"null\"]},\"project_id\":{\"type\":["
-     "\"integer\",\"null\"]},\"quotation_id\":{\"type\":[\"integer\",\"null\"]},"
-     CONTRACT_BODY "}}"},
+     "\"integer\",\"null\"]},\"quotation_id\":{\"type\":[\"integer\",\"null\"]}," CONTRACT_BODY
+     "}}"},
     {"GET", "/api/v1/contracts/{id}", h_get, "contracts.read", 0,
-     "A contract with its lines, figures, approval, amendment and the actions you may take",
-     NULL},
+     "A contract with its lines, figures, approval, amendment and the actions you may take", NULL},
     {"PATCH", "/api/v1/contracts/{id}", h_update, "contracts.write", 0,
      REPLIES("409") "Edit a draft contract",
      "{\"type\":\"object\",\"required\":[\"version\"],\"properties\":{\"version\":{\"type\":"
@@ -487,8 +491,7 @@ const route contracts_routes[] = {
     {"GET", "/api/v1/contracts/{id}/history", h_history, "contracts.read", 0,
      QUERY("page") "Who changed the contract, when and what", NULL},
     {"GET", "/api/v1/contracts/{id}/revisions/{n}", h_revision, "contracts.read", 0,
-     "A revision of the contract as it was (or the amendment's draft): its header and lines",
-     NULL},
+     "A revision of the contract as it was (or the amendment's draft): its header and lines", NULL},
     {"GET", "/api/v1/contracts/{id}/compare", h_compare, "contracts.read", 0,
      QUERY("a!=int b!=int") "Two revisions' lines side by side with their headers", NULL},
     ROUTES_END,

@@ -18,15 +18,16 @@
 #include "core/policy.h"
 #include "db/db.h"
 
-#define CONTRACT_DOC "contract"
+#define CONTRACT_DOC            "contract"
 #define CONTRACT_NUMBER_PATTERN "HT-{yyyy}{mm}-{seq:4}"
-#define CONTRACT_RATE_ONE 1000000LL
-#define CONTRACT_RATE_MAX 1000000000000LL
-#define CONTRACT_MONEY_MAX 1000000000000000LL /* fen: freight and header discount */
-#define CONTRACT_PRICE_MAX 10000000000LL      /* a unit price given by hand */
+#define CONTRACT_RATE_ONE       1000000LL
+#define CONTRACT_RATE_MAX       1000000000000LL
+#define CONTRACT_MONEY_MAX      1000000000000000LL /* fen: freight and header discount */
+#define CONTRACT_PRICE_MAX      10000000000LL      /* a unit price given by hand */
 
 /* The header fields a body may set (entry, edit, amendment) and their
  * OpenAPI schema (http.h's field spec). */
+/* clang-format off */
 #define CONTRACT_HEADER_FIELDS                                                                     \
     {"title", F_STR, F_NULL, 200, 0}, {"sign_date", F_STR, F_NULL, 10, 0},                         \
         {"start_date", F_STR, F_NULL, 10, 0}, {"end_date", F_STR, F_NULL, 10, 0},                  \
@@ -37,19 +38,20 @@
         {"delivery_terms", F_STR, F_NULL, 500, 0}, {"notes", F_STR, F_NULL, 2000, 0},              \
         {"lines", F_ARR, 0, DOCLINES_MAX, 0}
 #define CONTRACT_BODY                                                                              \
-    "\"title\":{\"type\":[\"string\",\"null\"]},\"sign_date\":{\"type\":[\"string\",\"null\"],"      \
-    "\"format\":\"date\"},\"start_date\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},"      \
-    "\"end_date\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},\"currency\":{\"enum\":["     \
-    "\"CNY\",\"USD\",\"EUR\"]},\"rate_micro\":{\"type\":[\"integer\",\"null\"],\"description\":"      \
+    "\"title\":{\"type\":[\"string\",\"null\"]},\"sign_date\":{\"type\":[\"string\",\"null\"],"    \
+    "\"format\":\"date\"},\"start_date\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},"    \
+    "\"end_date\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},\"currency\":{\"enum\":["   \
+    "\"CNY\",\"USD\",\"EUR\"]},\"rate_micro\":{\"type\":[\"integer\",\"null\"],\"description\":"   \
     "\"yuan per unit of the currency, in millionths\"},\"prices_include_tax\":{\"type\":"          \
-    "\"boolean\"},\"header_discount\":{\"type\":\"integer\",\"minimum\":0},\"freight\":{"         \
-    "\"type\":\"integer\",\"minimum\":0},\"payment_terms\":{\"type\":[\"string\",\"null\"]},"       \
-    "\"delivery_terms\":{\"type\":[\"string\",\"null\"]},\"notes\":{\"type\":[\"string\","          \
-    "\"null\"]},\"lines\":{\"type\":\"array\",\"maxItems\":200,\"items\":{\"type\":\"object\","      \
+    "\"boolean\"},\"header_discount\":{\"type\":\"integer\",\"minimum\":0},\"freight\":{"          \
+    "\"type\":\"integer\",\"minimum\":0},\"payment_terms\":{\"type\":[\"string\",\"null\"]},"      \
+    "\"delivery_terms\":{\"type\":[\"string\",\"null\"]},\"notes\":{\"type\":[\"string\","         \
+    "\"null\"]},\"lines\":{\"type\":\"array\",\"maxItems\":200,\"items\":{\"type\":\"object\","    \
     "\"required\":[\"product_id\",\"qty_milli\"],\"properties\":{\"product_id\":{\"type\":"        \
-    "\"integer\"},\"qty_milli\":{\"type\":\"integer\",\"minimum\":1},\"unit_price\":{\"type\":"     \
-    "[\"integer\",\"null\"],\"minimum\":0},\"discount_bp\":{\"type\":\"integer\",\"minimum\":0,"     \
+    "\"integer\"},\"qty_milli\":{\"type\":\"integer\",\"minimum\":1},\"unit_price\":{\"type\":"    \
+    "[\"integer\",\"null\"],\"minimum\":0},\"discount_bp\":{\"type\":\"integer\",\"minimum\":0,"   \
     "\"maximum\":10000},\"note\":{\"type\":[\"string\",\"null\"]}}}}"
+/* clang-format on */
 
 /* Registers the contract document type with the approvals engine. */
 void contracts_register(void);
@@ -113,8 +115,7 @@ int contract_submit_approval(db_conn *c, arena *a, json_t *before, bool amendmen
 /* Applies an approved amendment / discards a refused one (contract_amend.c),
  * inside the deciding transaction. */
 int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor);
-int contract_amendment_discard(db_conn *c, arena *a, int64_t id, const char *event,
-                               int64_t actor);
+int contract_amendment_discard(db_conn *c, arena *a, int64_t id, const char *event, int64_t actor);
 /* Field errors for lines that go below what was delivered per product. */
 int contract_check_delivered(db_conn *c, arena *a, int64_t id, const doc_line *l, int n,
                              json_t *errs);

@@ -3,7 +3,8 @@
  * (one large enough to need the general manager's step) approved step by
  * step by the real approvers through the approvals engine, a cancelled one
  * and a terminated one. The money and goods modules' demo steps make some
- * of the effective ones fulfilling and completed. */
+ * of the effective ones fulfilling and completed; contracts_demo_late, the
+ * last step, adds effective ones on which nothing was recorded yet. */
 #include "contracts/contracts.h"
 #include "core/approvals.h"
 #include "core/audit.h"
@@ -12,6 +13,7 @@
 #include <string.h>
 
 extern int contracts_demo(db_conn *c, arena *a);
+extern int contracts_demo_late(db_conn *c, arena *a);
 
 static const struct {
     const char *owner;
@@ -21,22 +23,28 @@ static const struct {
     int nlines;
     int64_t qty; /* thousandths, the first line's */
     const char *title, *payment, *delivery;
+    bool late; /* made by contracts_demo_late, after the money and goods demos */
 } demo[] = {
-    {"zhang", 2, "effective", true, 0, 0, "年度绕组线供货 Annual winding wire supply", NULL, NULL},
+    {"zhang", 2, "effective", true, 0, 0, "年度绕组线供货 Annual winding wire supply", NULL, NULL,
+     false},
     {"zhang", 0, "draft", false, 2, 300000, "变压器线试单 Transformer wire trial order",
-     "预付 30% 30% advance", "送货上门 Delivered"},
+     "预付 30% 30% advance", "送货上门 Delivered", false},
     {"chen", 0, "in_approval", false, 2, 500000, "电机厂扁线 Flat wire for the motor plant",
-     "月结 60 天 60 days net", "送货上门 Delivered"},
+     "月结 60 天 60 days net", "送货上门 Delivered", false},
     {"chen", 1, "effective", false, 3, 9000000, "框架合同第一期 Framework contract, phase 1",
-     "分期付款 Instalments", "郑州工厂交货 Ex works Zhengzhou"},
-    {"liu", 0, "effective", false, 2, 400000, "维修备件 Repair spares", "款到发货 Payment before"
-     " delivery", "客户自提 Collected"},
+     "分期付款 Instalments", "郑州工厂交货 Ex works Zhengzhou", false},
+    {"liu", 0, "effective", false, 2, 400000, "维修备件 Repair spares",
+     "款到发货 Payment before delivery", "客户自提 Collected", false},
     {"liu", 1, "terminated", false, 2, 250000, "出口订单 Export order", "T/T 30 days",
-     "FOB Shanghai"},
+     "FOB Shanghai", false},
     {"zhao", 0, "cancelled", false, 1, 100000, "样品合同 Sample contract",
-     "款到发货 Payment before delivery", "快递 Courier"},
+     "款到发货 Payment before delivery", "快递 Courier", false},
     {"zhao", 1, "effective", false, 2, 600000, "年度补货 Yearly restock", "月结 30 天 30 days net",
-     "送货上门 Delivered"},
+     "送货上门 Delivered", false},
+    {"zhang", 1, "effective", false, 2, 350000, "新签未执行 Signed, nothing recorded yet",
+     "月结 30 天 30 days net", "送货上门 Delivered", true},
+    {"chen", 0, "effective", false, 1, 200000, "本周新签 Signed this week", "预付 30% 30% advance",
+     "郑州工厂交货 Ex works Zhengzhou", true},
 };
 
 static int64_t user_id(db_conn *c, const char *login)
@@ -75,9 +83,13 @@ static int submit(db_conn *c, arena *a, int64_t id, int64_t owner, bool decide)
 {
     json_t *before = contract_header_json(c, a, id);
     if (!before) return DB_ERR;
-    int rc = db_exec(c, "UPDATE contracts SET state = 'in_approval', version = version + 1"
-                        " WHERE id = ?",
+    int rc = db_exec(c,
+                     "UPDATE contracts SET state = 'in_approval', version = version + 1"
+                     " WHERE id = ?",
                      DBP(DBI(id)));
+    json_t *mid = rc >= 0 ? contract_header_json(c, a, id) : NULL;
+    if (rc >= 0) rc = audit_record(c, owner, "contract", id, "submit", before, mid);
+    json_decref(mid);
     if (rc >= 0)
         rc = contract_submit_approval(c, a, before, false, "年度合同 Annual contract", owner);
     json_decref(before);
@@ -117,13 +129,14 @@ static int close_as(db_conn *c, arena *a, int64_t id, const char *state, const c
     return rc;
 }
 
-int contracts_demo(db_conn *c, arena *a)
+static int make(db_conn *c, arena *a, bool late)
 {
     db_res prods;
     int rc = db_query(c, a, &prods,
                       "SELECT id FROM products WHERE active = TRUE ORDER BY id LIMIT 21", DBP0);
     if (rc < 3) return rc < 0 ? rc : 0;
     for (size_t i = 0; rc >= 0 && i < sizeof demo / sizeof demo[0]; i++) {
+        if (demo[i].late != late) continue;
         int64_t owner = user_id(c, demo[i].owner), cust = 0;
         contract_input k;
         memset(&k, 0, sizeof k);
@@ -194,14 +207,26 @@ int contracts_demo(db_conn *c, arena *a)
         const char *st = demo[i].state;
         if (strcmp(st, "draft") == 0) continue;
         if (strcmp(st, "cancelled") == 0) {
-            rc = close_as(c, a, id, "cancelled", "客户改用其他型号 The customer chose another model",
-                          owner);
+            rc = close_as(c, a, id, "cancelled",
+                          "客户改用其他型号 The customer chose another model", owner);
             continue;
         }
         rc = submit(c, a, id, owner, strcmp(st, "in_approval") != 0);
         if (rc >= 0 && strcmp(st, "terminated") == 0)
-            rc = close_as(c, a, id, "terminated", "客户项目取消 The customer's project was cancelled",
-                          owner);
+            rc = close_as(c, a, id, "terminated",
+                          "客户项目取消 The customer's project was cancelled", owner);
     }
     return rc < 0 ? rc : 0;
+}
+
+int contracts_demo(db_conn *c, arena *a)
+{
+    return make(c, a, false);
+}
+
+/* Effective contracts on which nothing was recorded yet: made after the
+ * money and goods demos, which record on every effective contract. */
+int contracts_demo_late(db_conn *c, arena *a)
+{
+    return make(c, a, true);
 }

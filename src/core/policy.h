@@ -169,5 +169,8 @@ tf_access policy_view_access(db_conn *c, const principal *u, int64_t owner_id, b
 /* SQL text of a subquery listing the department ids in the subtree of the
  * department bound as its single `?` parameter (both engines accept it). */
 extern const char POLICY_DEPT_SUBTREE_SQL[];
+/* The users below the departments `?` manages (one placeholder: the
+ * manager's id), as a subquery. */
+extern const char POLICY_MANAGED_OWNERS_SQL[];
 
 #endif

@@ -13,8 +13,9 @@ struct sqlq;
  * READ for the rest who see it; changes also need "quotations.write"
  * (finance reads only). NONE also when there is no such quotation. */
 tf_access policy_quotation_access(db_conn *c, const principal *u, int64_t quotation_id);
-/* Appends " AND (<visible to u>)" for quotations aliased qt joined to their
- * customer aliased cu. */
+/* Appends " AND (<visible to u>)" for quotations aliased qt: terms on qt's
+ * own columns only (its customer through a subquery), so a list walks its
+ * id index without a join per row. */
 void policy_quotation_filter(const principal *u, struct sqlq *q);
 
 /* The same for a contract (and what hangs on it: its payment plan,
@@ -24,7 +25,6 @@ void policy_quotation_filter(const principal *u, struct sqlq *q);
  * may record on one is a route permission (finance.write,
  * goods.deliver). */
 tf_access policy_contract_access(db_conn *c, const principal *u, int64_t contract_id);
-/* Appends " AND (<visible to u>)" for contracts aliased ct joined to their
- * customer aliased cu. */
+/* Appends " AND (<visible to u>)" for contracts aliased ct, the same way. */
 void policy_contract_filter(const principal *u, struct sqlq *q);
 #endif

@@ -45,6 +45,7 @@ extern const route quotation_document_routes[];
 extern const route contracts_routes[];
 extern const route contract_flow_routes[];
 extern const route contract_amend_routes[];
+extern const route contract_document_routes[];
 extern const route deliveries_routes[];
 extern const route returns_routes[];
 extern const route return_flow_routes[];
@@ -68,7 +69,7 @@ const route *const tf_route_tables[] = {
     document_templates_routes,
     catalogue_routes, stock_routes, pricing_routes, price_rules_routes,
     quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes,
-    contracts_routes, contract_flow_routes, contract_amend_routes,
+    contracts_routes, contract_flow_routes, contract_amend_routes, contract_document_routes,
     deliveries_routes, returns_routes, return_flow_routes, gross_profit_routes,
     payment_plan_routes, invoices_routes, receipts_routes, invoice_receipt_routes, receivables_routes,
     NULL,

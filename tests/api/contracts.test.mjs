@@ -51,8 +51,9 @@ for (const engine of engines()) {
       assert.equal(r.status, 200, r.text);
       return get(zhang, k);
     };
-    const effective = async (body = {}) => {
-      let k = await create(zhang, { customer_id: cust.id, lines: [line(prodA, 2000), line(prodB, 1000)], ...body });
+    const effective = (body = {}) => effectiveFor(cust, body);
+    const effectiveFor = async (c, body = {}) => {
+      let k = await create(zhang, { customer_id: c.id, lines: [line(prodA, 2000), line(prodB, 1000)], ...body });
       k = await ok(act(zhang, k, 'submit'));
       k = await decide(li, k);
       k = await decide(sun, k);
@@ -76,6 +77,7 @@ for (const engine of engines()) {
 
     it('the demo company has contracts in every state it makes, approved through the engine', async () => {
       const states = sql(srv, 'SELECT DISTINCT state FROM contracts ORDER BY state').split('\n');
+      // effective ones stay effective (made after the money and goods demos recorded on the others)
       for (const s of ['cancelled', 'draft', 'effective', 'in_approval', 'terminated']) assert.ok(states.includes(s), s);
       const pending = Number(sql(srv, "SELECT COUNT(*) FROM approval_requests WHERE doc_type = 'contract' AND state = 'approved'"));
       assert.ok(pending > 0);
@@ -192,6 +194,9 @@ for (const engine of engines()) {
       assert.equal(k.state, 'in_approval');
       assert.equal(k.approval.state, 'pending');
       assert.deepEqual([...k.actions].sort(), ['cancel', 'withdraw']);
+      // only who submitted it withdraws it: the manager is offered neither
+      assert.deepEqual((await get(li, k)).actions, []);
+      assertProblem(assert, await act(li, k, 'withdraw'), 409);
       const ap = (await li.get(`/api/v1/approvals/${k.approval.id}`)).body;
       assert.equal(ap.doc_type, 'contract');
       assert.equal(ap.amount, k.grand_total_cny);
@@ -266,6 +271,38 @@ for (const engine of engines()) {
       }
     });
 
+    it('money and goods move it on: effective -> being fulfilled -> completed; a completed contract refuses every change', async () => {
+      const zhou = await srv.login('zhou');
+      const wh = await ok(admin.post('/api/v1/warehouses', { code: `CW${uniq()}`, name: `合同仓 Contract store ${uniq()}`, allow_negative: true }));
+      let k = await effective({ lines: [line(prodA, 2000)] });
+      const today = k.sign_date;
+      let r = await sun.post(`/api/v1/contracts/${k.id}/receipts`, { amount: 5000, receipt_date: today, method: 'bank_transfer' });
+      assert.equal(r.status, 201, r.text);
+      k = await get(zhang, k);
+      assert.equal(k.state, 'fulfilling');
+      assert.equal(k.received, 5000);
+      assert.equal(k.due, k.grand_total - 5000);
+      assert.deepEqual([...k.actions].sort(), ['amend', 'terminate']);
+      r = await zhou.post(`/api/v1/contracts/${k.id}/deliveries`, { warehouse_id: wh.id, lines: [{ product_id: prodA.id, qty_milli: 2000 }] });
+      assert.equal(r.status, 201, r.text);
+      k = await get(zhang, k);
+      assert.equal(k.state, 'fulfilling');
+      assert.equal(k.goods[0].delivered_milli, 2000);
+      r = await sun.post(`/api/v1/contracts/${k.id}/receipts`, { amount: k.due, receipt_date: today, method: 'bank_transfer' });
+      assert.equal(r.status, 201, r.text);
+      k = await get(zhang, k);
+      assert.equal(k.state, 'completed');
+      assert.equal(k.due, 0);
+      assert.ok(k.closed_at);
+      assert.deepEqual(k.actions, []);
+      for (const ev of ['submit', 'withdraw', 'cancel', 'terminate', 'amend', 'submit-amendment']) {
+        assertProblem(assert, await act(zhang, k, ev, { reason: '原因 Reason' }), 409);
+      }
+      assertProblem(assert, await zhang.patch(`/api/v1/contracts/${k.id}`, { version: k.version, notes: 'x' }), 409);
+      const hist = (await ok(zhang.get(`/api/v1/contracts/${k.id}/history`))).items.map((x) => x.action);
+      assert.ok(hist.includes('fulfilling') && hist.includes('completed'), hist.join());
+    });
+
     it('cancels an effective contract only while nothing was invoiced, received or delivered; terminate needs a reason', async () => {
       let k = await effective();
       sql(srv, `INSERT INTO contract_goods(contract_id, product_id, delivered_milli) VALUES (${k.id}, ${prodA.id}, 500)`);
@@ -278,6 +315,14 @@ for (const engine of engines()) {
       assert.equal(k.close_reason, '停产 Discontinued');
       assert.ok(k.closed_at);
       assert.deepEqual(k.actions, []);
+      // a payment plan but no money yet: cancelled, its reminders are done
+      let p = await effective();
+      assert.equal((await sun.put(`/api/v1/contracts/${p.id}/payment-plan`, {
+        version: p.version, instalments: [{ due_date: '2027-01-31', amount: 1000 }],
+      })).status, 200);
+      p = await ok(act(zhang, await get(zhang, p), 'cancel'));
+      assert.equal(p.state, 'cancelled');
+      assert.equal(sql(srv, `SELECT COUNT(*) FROM reminders r JOIN contract_instalments i ON i.reminder_id = r.id WHERE i.contract_id = ${p.id} AND r.done = FALSE`), '0');
       let m = await effective();
       sql(srv, `UPDATE contracts SET invoiced = 100, version = version + 1 WHERE id = ${m.id}`);
       m = await get(zhang, m);
@@ -365,6 +410,62 @@ for (const engine of engines()) {
       const rid = k.approval.id;
       const ap = (await sun.get(`/api/v1/approvals/${rid}`)).body;
       assertProblem(assert, await sun.post(`/api/v1/approvals/${rid}/approve`, { version: ap.version }), 409);
+      assert.equal((await get(zhang, k)).revision, 1);
+    });
+
+    it('previews a contract without keeping it, and sums a customer\'s contracts (receivable in yuan, last deal)', async () => {
+      const before = count();
+      const p = await ok(zhang.post('/api/v1/contracts/preview', { customer_id: cust.id, freight: 100, lines: [line(prodA, 1500), line(prodB, 1000, { unit_price: 5000 })] }));
+      assert.equal(p.lines[0].unit_price, 10000);
+      assert.equal(p.lines[1].unit_price, 5000);
+      assert.equal(p.grand_total, 15000 + 5000 + 100);
+      assert.equal(count(), before);
+      assertProblem(assert, await zhang.post('/api/v1/contracts/preview', { customer_id: cust.id, lines: [line(prodA, 0)] }), 422);
+      const other = await ok(zhang.post('/api/v1/customers', { name: `合同汇总 Summary ${uniq()}`, phone: phone() }));
+      let s = await ok(zhang.get(`/api/v1/contracts/summary?customer_id=${other.id}`));
+      assert.deepEqual(s, { contracts: 0, open: 0, receivable_cny: 0, last_deal: null });
+      await create(zhang, { customer_id: other.id, lines: [line(prodA, 1000)] }); // a draft owes nothing
+      const usd = await effectiveFor(other, { currency: 'USD', rate_micro: 7000000, lines: [line(prodA, 1000, { unit_price: 1000 })] });
+      s = await ok(zhang.get(`/api/v1/contracts/summary?customer_id=${other.id}`));
+      assert.equal(s.contracts, 2);
+      assert.equal(s.open, 1);
+      assert.equal(s.receivable_cny, 7000);
+      assert.equal(s.last_deal.number, usd.number);
+      assertProblem(assert, await chen.get(`/api/v1/contracts/summary?customer_id=${other.id}`), 404);
+      assertProblem(assert, await zhang.get('/api/v1/contracts/summary'), 400);
+    });
+
+    it('prints the contract as XLSX, DOCX and PDF named after its number', async () => {
+      const k = await create(zhang, { customer_id: cust.id, lines: [line(prodA, 2000)] });
+      for (const fmt of ['xlsx', 'docx', 'pdf']) {
+        const r = await zhang.get(`/api/v1/contracts/${k.id}/document?format=${fmt}`);
+        assert.equal(r.status, 200, r.text);
+        assert.match(r.headers.get('content-disposition'), new RegExp(`${k.number}\\.${fmt}`));
+        assert.ok(r.text.startsWith(fmt === 'pdf' ? '%PDF' : 'PK'), fmt);
+      }
+      assertProblem(assert, await zhang.get(`/api/v1/contracts/${k.id}/document?format=odt`), 422);
+      assertProblem(assert, await chen.get(`/api/v1/contracts/${k.id}/document?format=pdf`), 404);
+    });
+
+    it('an amendment never goes below what the payment plan\'s instalments come to', async () => {
+      let k = await effective({ lines: [line(prodA, 2000)] });
+      const r = await sun.put(`/api/v1/contracts/${k.id}/payment-plan`, {
+        version: k.version, instalments: [{ due_date: '2027-01-31', amount: k.grand_total - 1000 }, { due_date: '2027-02-28', amount: 1000 }],
+      });
+      assert.equal(r.status, 200, r.text);
+      k = await get(zhang, k);
+      const bad = await act(zhang, k, 'amend', { reason: '减量 Less', lines: [line(prodA, 1500)] });
+      assertProblem(assert, bad, 422);
+      assert.equal(bad.body.errors[0].code, 'below_plan');
+      k = await ok(act(zhang, k, 'amend', { reason: '加量 More', lines: [line(prodA, 2500)] }));
+      assert.equal(k.amendment.state, 'draft');
+      // money received after the amendment was drafted: its approval is refused
+      k = await ok(act(zhang, k, 'amend', { reason: '减量 Less', lines: [line(prodA, 2000)] }));
+      k = await ok(act(zhang, k, 'submit-amendment'));
+      k = await decide(li, k);
+      sql(srv, `UPDATE contracts SET received = grand_total + 1 WHERE id = ${k.id}`);
+      const ap = (await sun.get(`/api/v1/approvals/${k.approval.id}`)).body;
+      assertProblem(assert, await sun.post(`/api/v1/approvals/${k.approval.id}/approve`, { version: ap.version }), 409);
       assert.equal((await get(zhang, k)).revision, 1);
     });
 

@@ -1,6 +1,15 @@
 // locale.en.js — the contracts module's English strings.
 export default {
   nav: { contractNew: 'New contract', contractEdit: 'Edit contract', contractAmend: 'Amend contract', contractDetail: 'Contract' },
+  fieldErrors: {
+    not_accepted: 'Only a quotation the customer accepted becomes a contract',
+    no_rate: 'This currency has no exchange rate: enter one',
+    retired: 'The product is retired',
+    below_delivered: 'Below what was already delivered',
+    below_received: 'Below what was already received or invoiced',
+    below_plan: 'Below what the payment plan\'s instalments come to',
+    fixed: 'An amendment keeps the contract\'s currency',
+  },
   contract: {
     one: 'Contract',
     title: 'Contracts',
@@ -86,6 +95,8 @@ export default {
     compare: 'Compare',
     compareTitle: 'Revision {a} and revision {b}',
     amendmentBanner: 'Amendment (revision {n}) {state}',
+    download: 'Download',
+    refused: 'The contract has changed or does not allow this now: reload the page and try again.',
     makeContract: 'Make contract',
     contracts: 'Contracts',
     receivable: 'Receivable',

@@ -1,6 +1,15 @@
 // locale.zh-CN.js — 合同模块的中文文字。
 export default {
-  nav: { contractNew: '新建合同', contractEdit: '编辑合同', contractAmend: '合同变更', contractDetail: '合同' },
+  nav: { contractNew: '新建合同', contractEdit: '编辑合同', contractAmend: '合同变更', contractDetail: '合同详情' },
+  fieldErrors: {
+    not_accepted: '只有客户已接受的报价才能生成合同',
+    no_rate: '该币种没有汇率，请填写汇率',
+    retired: '该产品已停产',
+    below_delivered: '不能少于已发货数量',
+    below_received: '不能低于已回款或已开票金额',
+    below_plan: '不能低于付款计划各期合计',
+    fixed: '合同变更不能更改币种',
+  },
   contract: {
     one: '合同',
     title: '合同',
@@ -86,6 +95,8 @@ export default {
     compare: '对比',
     compareTitle: '版本 {a} 与版本 {b}',
     amendmentBanner: '合同变更（版本 {n}）{state}',
+    download: '下载',
+    refused: '合同已变化或当前不允许此操作，请刷新页面后重试。',
     makeContract: '生成合同',
     contracts: '合同',
     receivable: '应收合计',
