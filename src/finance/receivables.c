@@ -38,7 +38,11 @@
 #define UNPAID(s)                                                                                  \
     "CASE WHEN due <= 0 OR " s " <= covered THEN 0 WHEN " s " - covered > due THEN due ELSE " s    \
     " - covered END"
-#define OPEN_STATES " ct.state IN ('effective', 'fulfilling')"
+/* the predicate of the contracts_owing index (031_finance.sql), word for
+ * word */
+#define OWING                                                                                      \
+    " ct.state IN ('effective', 'fulfilling') AND ct.grand_total - ct.returned_value -"            \
+    " ct.received > 0"
 
 /* "YYYY-MM-DD" days before day (UTC dates), in a. */
 static const char *days_before(arena *a, const char *day, int days)
@@ -85,12 +89,12 @@ static int contract_schedule(req *r, sqlq *q, const char *const *days, int n)
     }
     sqlq_add(q,
              " FROM contracts ct JOIN customers cu ON cu.id = ct.customer_id LEFT JOIN"
-             " contract_instalments i ON i.contract_id = ct.id WHERE" OPEN_STATES
-             " AND ct.grand_total - ct.returned_value - ct.received > 0",
+             " contract_instalments i ON i.contract_id = ct.id WHERE" OWING,
              DBP0);
     if (id_filters(r, q) < 0) return -1;
     policy_contract_filter(&r->me, q);
-    sqlq_add(q, " GROUP BY ct.id, ct.customer_id, ct.currency, ct.grand_total,"
+    /* in the order of the contracts_owing index (031_finance.sql) */
+    sqlq_add(q, " GROUP BY ct.customer_id, ct.currency, ct.id, ct.grand_total,"
                 " ct.returned_value, ct.received, ct.effective_at)",
              DBP0);
     return 0;
@@ -156,9 +160,10 @@ static int h_ageing(req *r)
 }
 
 /* GET /receivables?customer_id=&owner_id=&group=contract|customer — per
- * contract (newest first, keyset pages) or per customer and currency (most
- * due first, the first `limit`). Contracts that took effect: open, completed
- * or terminated. Overdue: unpaid of what was due before today. */
+ * contract (newest first, keyset pages; contracts that took effect: open,
+ * completed or terminated) or per customer and currency (what the open
+ * contracts still owe, most due first, the first `limit`). Overdue: unpaid
+ * of what was due before today. */
 static int h_list(req *r)
 {
     int limit;
@@ -169,61 +174,64 @@ static int h_list(req *r)
     if (group && *group && !by_customer && strcmp(group, "contract"))
         return reply_problem(r, 400, "bad_request", "group must be contract or customer");
     const char *today = products_today(r->db, &r->a);
+    const char *days[1] = {today};
     sqlq q;
-    sqlq_init(&q, &r->a,
-              "WITH pc AS (SELECT ct.id, ct.number, ct.customer_id, ct.owner_id, ct.state,"
-              " ct.currency, ct.grand_total, ct.invoiced, ct.received, ct.refunded,"
-              " ct.returned_value, ct.grand_total - ct.returned_value - ct.received AS due,"
-              " ct.received + ct.returned_value AS covered, ");
-    sqlq_add(&q, SCHED " AS s0 FROM contracts ct"
-              " JOIN customers cu ON cu.id = ct.customer_id LEFT JOIN contract_instalments i ON"
-              " i.contract_id = ct.id WHERE ct.state IN ('effective', 'fulfilling', 'completed',"
-             " 'terminated')",
-             DBP(DBS(today), DBS(today)));
-    if (id_filters(r, &q) < 0) return 0;
-    policy_contract_filter(&r->me, &q);
-    if (cursor && !by_customer) sqlq_add(&q, " AND ct.id < ?", DBP(DBI(cursor)));
-    sqlq_add(&q,
-             " GROUP BY ct.id, ct.number, ct.customer_id, ct.owner_id, ct.state, ct.currency,"
-             " ct.grand_total, ct.invoiced, ct.received, ct.refunded, ct.returned_value,"
-             " ct.effective_at",
-             DBP0);
-    if (!by_customer) {
+    if (by_customer) {
+        if (contract_schedule(r, &q, days, 1) < 0) return 0;
         sqlq_add(&q,
-                 " ORDER BY ct.id DESC LIMIT ?) SELECT pc.id, pc.number, pc.customer_id, cu.name"
-                 " AS customer_name, pc.owner_id, u.name AS owner_name, pc.state, pc.currency,"
-                 " pc.grand_total, pc.invoiced, pc.received, pc.refunded, pc.returned_value,"
-                 " pc.due, CAST(" UNPAID("pc.s0") " AS BIGINT) AS overdue FROM pc JOIN customers"
-                 " cu ON cu.id = pc.customer_id LEFT JOIN users u ON u.id = pc.owner_id ORDER BY"
-                 " pc.id DESC",
-                 DBP(DBI(limit + 1)));
+                 ", pcu AS (SELECT pc.customer_id, pc.currency, COUNT(*) AS contracts,"
+                 " CAST(SUM(ct.grand_total) AS BIGINT) AS grand_total, CAST(SUM(ct.invoiced) AS"
+                 " BIGINT) AS invoiced, CAST(SUM(ct.received) AS BIGINT) AS received,"
+                 " CAST(SUM(ct.refunded) AS BIGINT) AS refunded, CAST(SUM(ct.returned_value) AS"
+                 " BIGINT) AS returned_value, CAST(SUM(pc.due) AS BIGINT) AS due, CAST(SUM(" UNPAID(
+                     "pc.s0") ") AS BIGINT) AS overdue FROM pc JOIN contracts ct ON ct.id = pc.id"
+                 " GROUP BY pc.customer_id, pc.currency) SELECT p.customer_id, cu.name AS"
+                 " customer_name, p.currency, p.contracts, p.grand_total, p.invoiced, p.received,"
+                 " p.refunded, p.returned_value, p.due, p.overdue FROM pcu p JOIN customers cu ON"
+                 " cu.id = p.customer_id ORDER BY p.due DESC, p.customer_id LIMIT ?",
+                 DBP(DBI(limit)));
         db_res res;
         int rc = sqlq_run(r->db, &q, &res);
         if (rc < 0) return reply_db_error(r, rc);
-        return reply_page_rows(r, &res, limit, "id");
+        return reply_json(r, 200,
+                          json_pack("{s:o, s:n}", "items", db_rows_json(&res), "next_cursor"));
     }
+    /* the page of contracts first, then the schedule of those alone */
+    sqlq_init(&q, &r->a,
+              "WITH pg AS (SELECT ct.id FROM contracts ct JOIN customers cu ON cu.id ="
+              " ct.customer_id WHERE ct.state IN ('effective', 'fulfilling', 'completed',"
+              " 'terminated')");
+    if (id_filters(r, &q) < 0) return 0;
+    policy_contract_filter(&r->me, &q);
+    if (cursor) sqlq_add(&q, " AND ct.id < ?", DBP(DBI(cursor)));
     sqlq_add(&q,
-             "), pcu AS (SELECT customer_id, currency, COUNT(*) AS contracts,"
-             " CAST(SUM(grand_total) AS BIGINT) AS grand_total, CAST(SUM(invoiced) AS BIGINT) AS"
-             " invoiced, CAST(SUM(received) AS BIGINT) AS received, CAST(SUM(refunded) AS BIGINT)"
-             " AS refunded, CAST(SUM(returned_value) AS BIGINT) AS returned_value, CAST(SUM(due)"
-             " AS BIGINT) AS due, CAST(SUM(" UNPAID("s0") ") AS BIGINT) AS overdue FROM pc"
-             " GROUP BY customer_id, currency) SELECT p.customer_id, cu.name AS customer_name,"
-             " p.currency, p.contracts, p.grand_total, p.invoiced, p.received, p.refunded,"
-             " p.returned_value, p.due, p.overdue FROM pcu p JOIN customers cu ON cu.id ="
-             " p.customer_id ORDER BY p.due DESC, p.customer_id LIMIT ?",
-             DBP(DBI(limit)));
+             " ORDER BY ct.id DESC LIMIT ?), pc AS (SELECT ct.id, ct.number, ct.customer_id,"
+             " ct.owner_id, ct.state, ct.currency, ct.grand_total, ct.invoiced, ct.received,"
+             " ct.refunded, ct.returned_value, ct.grand_total - ct.returned_value - ct.received"
+             " AS due, ct.received + ct.returned_value AS covered, ",
+             DBP(DBI(limit + 1)));
+    sqlq_add(&q,
+             SCHED " AS s0 FROM pg JOIN contracts ct ON ct.id = pg.id LEFT JOIN"
+                   " contract_instalments i ON i.contract_id = ct.id GROUP BY ct.id, ct.number,"
+                   " ct.customer_id, ct.owner_id, ct.state, ct.currency, ct.grand_total,"
+                   " ct.invoiced, ct.received, ct.refunded, ct.returned_value, ct.effective_at)"
+                   " SELECT pc.id, pc.number, pc.customer_id, cu.name AS customer_name,"
+                   " pc.owner_id, u.name AS owner_name, pc.state, pc.currency, pc.grand_total,"
+                   " pc.invoiced, pc.received, pc.refunded, pc.returned_value, pc.due, CAST(" UNPAID(
+                       "pc.s0") " AS BIGINT) AS overdue FROM pc JOIN customers cu ON cu.id ="
+                   " pc.customer_id LEFT JOIN users u ON u.id = pc.owner_id ORDER BY pc.id DESC",
+             DBP(DBS(today), DBS(today)));
     db_res res;
     int rc = sqlq_run(r->db, &q, &res);
     if (rc < 0) return reply_db_error(r, rc);
-    return reply_json(r, 200,
-                      json_pack("{s:o, s:n}", "items", db_rows_json(&res), "next_cursor"));
+    return reply_page_rows(r, &res, limit, "id");
 }
 
 const route receivables_routes[] = {
     {"GET", "/api/v1/receivables", h_list, "finance.read", 0,
      QUERY("page customer_id=id owner_id=id group=contract|customer")
-     "Receivables of the contracts you may see: per contract (newest first) or per customer",
+     "Receivables of the contracts you may see: per contract (newest first) or what each"
+     " customer still owes",
      NULL},
     {"GET", "/api/v1/receivables/ageing", h_ageing, "finance.read", 0,
      QUERY("as_of=date customer_id=id owner_id=id limit=int")
