@@ -411,6 +411,28 @@ for (const engine of engines()) {
       noBreach();
     });
 
+    it('returns entered at once never bring back more than was delivered', async () => {
+      const ct = await contract(zhang, [[prodB, 10000, 5650]]);
+      assert.equal((await deliver(zhou, ct, [[prodB, 10000]])).status, 201);
+      const sb = stock(prodB);
+      const made = (await Promise.all(Array.from({ length: 4 }, () => returnGoods(zhang, ct, [[prodB, 6000]]))))
+        .filter((r) => r.status === 201).map((r) => r.body);
+      assert.ok(made.length >= 1);
+      const decided = [];
+      for (const r of made) {
+        const s = await act(zhang, r, 'submit');
+        if (s.status !== 200) continue; // the goods are held by another pending return
+        let ok = (await decide(li, s.body)).status === 200;
+        if (ok) ok = (await decide(zhou, s.body)).status === 200;
+        decided.push(ok);
+      }
+      // one return of 6 kg can be approved; any other is refused, with nothing moved
+      assert.equal(decided.filter(Boolean).length, 1, JSON.stringify(decided));
+      assert.deepEqual(goods(ct, prodB).returned, 6000);
+      assert.equal(stock(prodB), sb + 6000);
+      noBreach();
+    });
+
     it('a return on a draft contract or by a stale hand is refused', async () => {
       const draft = await contract(zhang, [[prodA, 1000, 11300]], { state: 'draft' });
       assertProblem(assert, await returnGoods(zhang, draft, [[prodA, 1000]]), 409, 'conflict');
