@@ -221,7 +221,17 @@ int goods_deliver(db_conn *c, arena *a, const goods_delivery *d, int64_t actor, 
     did = db_get_int(&res, 0, "id");
     const char *ref = arena_printf(a, "delivery:%lld", (long long)did);
     int bad = 0;
+    /* in product order, so that two deliveries at once lock the contract's
+     * goods and the stock rows in the same order (no deadlock) */
+    int *order = arena_alloc(a, (size_t)d->n * sizeof *order);
     for (int i = 0; i < d->n; i++) {
+        int j = i;
+        for (; j > 0 && d->lines[order[j - 1]].product_id > d->lines[i].product_id; j--)
+            order[j] = order[j - 1];
+        order[j] = i;
+    }
+    for (int k = 0; k < d->n; k++) {
+        int i = order[k];
         rc = deliver_line(c, a, d->contract_id, did, ref, i, &d->lines[i], d->warehouse_id, actor,
                           &cost, errs);
         if (rc < 0) return rc;

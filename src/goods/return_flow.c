@@ -97,7 +97,7 @@ static int approve(db_conn *c, arena *a, int64_t rid, int64_t actor)
     db_res l;
     rc = db_query(c, a, &l,
                   "SELECT id, product_id, qty_milli, net FROM return_lines WHERE return_id = ?"
-                  " ORDER BY id",
+                  " ORDER BY product_id", /* the locking order of deliveries */
                   DBP(DBI(rid)));
     if (rc < 0) return rc;
     for (int i = 0; i < l.nrows && rc >= 0; i++)

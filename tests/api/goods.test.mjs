@@ -246,6 +246,12 @@ for (const engine of engines()) {
       assert.equal(ok, 3);
       assert.equal(goods(ct, prodA).delivered, 90000);
       assert.equal(stock(prodA), sa - 90000);
+      // two products delivered at once in opposite orders: no deadlock, both pass
+      const ct2 = await contract(zhang, [[prodA, 50000, 11300], [prodB, 50000, 5650]]);
+      const two = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+        deliver(zhou, ct2, i % 2 ? [[prodA, 1000], [prodB, 1000]] : [[prodB, 1000], [prodA, 1000]])));
+      assert.deepEqual(two.map((r) => r.status), [201, 201, 201, 201, 201, 201]);
+      assert.deepEqual([goods(ct2, prodA).delivered, goods(ct2, prodB).delivered], [6000, 6000]);
       noBreach();
     });
 
