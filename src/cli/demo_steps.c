@@ -11,6 +11,7 @@ extern int projects_demo(db_conn *c, arena *a);
 extern int products_demo(db_conn *c, arena *a);
 extern int quotations_demo(db_conn *c, arena *a);
 extern int contracts_demo(db_conn *c, arena *a);
+extern int goods_demo(db_conn *c, arena *a);
 extern int finance_demo(db_conn *c, arena *a);
 extern int contracts_demo_late(db_conn *c, arena *a);
 
@@ -24,6 +25,7 @@ int (*const tf_demo_steps[])(db_conn *c, arena *a) = {
     quotations_demo,
     contracts_demo,
     finance_demo,
+    goods_demo,
     contracts_demo_late, /* keep last: effective contracts nothing was recorded on */
     NULL,
 };

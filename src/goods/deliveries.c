@@ -119,48 +119,37 @@ json_t *goods_delivery_json(db_conn *c, arena *a, int64_t id)
     return o;
 }
 
-/* The contract's state and customer, read inside the transaction. */
-static int contract_facts(req *r, int64_t id, const char **state, int64_t *customer)
-{
-    db_res res;
-    int rc = db_query(r->db, &r->a, &res, "SELECT state, customer_id FROM contracts WHERE id = ?",
-                      DBP(DBI(id)));
-    if (rc <= 0) return rc < 0 ? rc : DB_ERR;
-    *state = db_get_text(&res, 0, "state");
-    *customer = db_get_int(&res, 0, "customer_id");
-    return 0;
-}
-
 /* One line: the contract_goods row moves by one conditional UPDATE (never
  * above what the lines in force contract), then the stock goes out. 0, 1
  * when a field error was added, or DB_E*. */
-static int deliver_line(req *r, int64_t cid, int64_t did, const char *ref, int i,
-                        const goods_line *l, int64_t wid, int64_t *cost_sum, json_t *errs)
+static int deliver_line(db_conn *c, arena *a, int64_t cid, int64_t did, const char *ref, int i,
+                        const goods_line *l, int64_t wid, int64_t actor, int64_t *cost_sum,
+                        json_t *errs)
 {
-    const char *pre = arena_printf(&r->a, "lines[%d]", i);
+    const char *pre = arena_printf(a, "lines[%d]", i);
     int64_t contracted = 0, unit_cost = 0, cost = 0;
-    int rc = goods_contracted(r->db, &r->a, cid, l->product_id, &contracted, NULL, NULL);
+    int rc = goods_contracted(c, a, cid, l->product_id, &contracted, NULL, NULL);
     if (rc < 0) return rc;
     if (contracted == 0) {
-        json_array_append_new(errs, field_error(arena_printf(&r->a, "%s.product_id", pre),
+        json_array_append_new(errs, field_error(arena_printf(a, "%s.product_id", pre),
                                                 "not_on_contract",
                                                 "the product is not on the contract"));
         return 1;
     }
-    rc = db_scalar_int(r->db, &unit_cost, 0, "SELECT standard_cost FROM products WHERE id = ?",
+    rc = db_scalar_int(c, &unit_cost, 0, "SELECT standard_cost FROM products WHERE id = ?",
                        DBP(DBI(l->product_id)));
     if (rc < 0) return rc;
     if (money_line_total(unit_cost, l->qty_milli, &cost) < 0) {
-        json_array_append_new(errs, field_error(arena_printf(&r->a, "%s.qty_milli", pre),
-                                                "invalid", "the quantity is too large"));
+        json_array_append_new(errs, field_error(arena_printf(a, "%s.qty_milli", pre), "invalid",
+                                                "the quantity is too large"));
         return 1;
     }
-    rc = db_exec(r->db,
+    rc = db_exec(c,
                  "INSERT INTO contract_goods(contract_id, product_id) VALUES (?, ?)"
                  " ON CONFLICT (contract_id, product_id) DO NOTHING",
                  DBP(DBI(cid), DBI(l->product_id)));
     if (rc < 0) return rc;
-    rc = db_exec(r->db,
+    rc = db_exec(c,
                  "UPDATE contract_goods SET delivered_milli = delivered_milli + ?,"
                  " delivered_cost = delivered_cost + ? WHERE contract_id = ? AND product_id = ?"
                  " AND delivered_milli + ? <= (SELECT COALESCE(SUM(l.qty_milli), 0) FROM"
@@ -171,38 +160,97 @@ static int deliver_line(req *r, int64_t cid, int64_t did, const char *ref, int i
     if (rc < 0) return rc;
     if (rc == 0) {
         int64_t done = 0;
-        db_scalar_int(r->db, &done, 0,
+        db_scalar_int(c, &done, 0,
                       "SELECT delivered_milli FROM contract_goods WHERE contract_id = ? AND"
                       " product_id = ?",
                       DBP(DBI(cid), DBI(l->product_id)));
-        json_t *e = field_error(arena_printf(&r->a, "%s.qty_milli", pre), "above_contract",
+        json_t *e = field_error(arena_printf(a, "%s.qty_milli", pre), "above_contract",
                                 "more than the contract still has to deliver");
         json_object_set_new(e, "remaining_milli", json_integer(contracted - done));
         json_array_append_new(errs, e);
         return 1;
     }
-    int64_t mid = stock_move(r->db, &r->a, l->product_id, wid, -l->qty_milli, unit_cost,
-                             "delivery", ref, NULL, r->me.id);
+    int64_t mid = stock_move(c, a, l->product_id, wid, -l->qty_milli, unit_cost, "delivery", ref,
+                             NULL, actor);
     if (mid < 0) return (int)mid;
     if (mid == 0) {
         int64_t onhand = 0;
-        db_scalar_int(r->db, &onhand, 0,
+        db_scalar_int(c, &onhand, 0,
                       "SELECT qty_milli FROM stock_levels WHERE product_id = ? AND"
                       " warehouse_id = ?",
                       DBP(DBI(l->product_id), DBI(wid)));
-        json_t *e = field_error(arena_printf(&r->a, "%s.qty_milli", pre), "insufficient_stock",
+        json_t *e = field_error(arena_printf(a, "%s.qty_milli", pre), "insufficient_stock",
                                 "more than the warehouse has in stock");
         json_object_set_new(e, "on_hand_milli", json_integer(onhand));
         json_array_append_new(errs, e);
         return 1;
     }
-    rc = db_exec(r->db,
+    rc = db_exec(c,
                  "INSERT INTO delivery_lines(delivery_id, contract_id, product_id, qty_milli,"
                  " unit_cost, cost, movement_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
                  DBP(DBI(did), DBI(cid), DBI(l->product_id), DBI(l->qty_milli), DBI(unit_cost),
                      DBI(cost), DBI(mid)));
     if (rc < 0) return rc;
     *cost_sum += cost;
+    return 0;
+}
+
+int goods_deliver(db_conn *c, arena *a, const goods_delivery *d, int64_t actor, json_t *errs,
+                  int64_t *id)
+{
+    db_res res;
+    int rc = db_query(c, a, &res, "SELECT state, customer_id FROM contracts WHERE id = ?",
+                      DBP(DBI(d->contract_id)));
+    if (rc <= 0) return rc < 0 ? rc : DB_ERR;
+    if (!contract_state_open(db_get_text(&res, 0, "state"))) return GOODS_ESTATE;
+    int64_t customer = db_get_int(&res, 0, "customer_id"), did = 0, cost = 0;
+    const char *number =
+        numbering_next(c, a, "delivery", DELIVERY_NUMBER_PATTERN, time(NULL), &rc);
+    if (!number) return rc < 0 ? rc : DB_ERR;
+    char now[TF_TS_LEN];
+    tf_now(now);
+    rc = db_query(c, a, &res,
+                  "INSERT INTO deliveries(number, contract_id, customer_id, warehouse_id,"
+                  " delivery_date, carrier, tracking_no, note, created_by, created_at)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                  DBP(DBS(number), DBI(d->contract_id), DBI(customer), DBI(d->warehouse_id),
+                      DBS(d->date ? d->date : products_today(c, a)),
+                      DBS(d->carrier ? d->carrier : ""), DBS(d->tracking_no ? d->tracking_no : ""),
+                      DBS(d->note ? d->note : ""), DBI(actor), DBS(now)));
+    if (rc <= 0) return rc < 0 ? rc : DB_ERR;
+    did = db_get_int(&res, 0, "id");
+    const char *ref = arena_printf(a, "delivery:%lld", (long long)did);
+    int bad = 0;
+    /* in product order, so that two deliveries at once lock the contract's
+     * goods and the stock rows in the same order (no deadlock) */
+    int *order = arena_alloc(a, (size_t)d->n * sizeof *order);
+    for (int i = 0; i < d->n; i++) {
+        int j = i;
+        for (; j > 0 && d->lines[order[j - 1]].product_id > d->lines[i].product_id; j--)
+            order[j] = order[j - 1];
+        order[j] = i;
+    }
+    for (int k = 0; k < d->n; k++) {
+        int i = order[k];
+        rc = deliver_line(c, a, d->contract_id, did, ref, i, &d->lines[i], d->warehouse_id, actor,
+                          &cost, errs);
+        if (rc < 0) return rc;
+        bad += rc;
+    }
+    if (bad) return 1;
+    rc = db_exec(c, "UPDATE deliveries SET cost = ? WHERE id = ?", DBP(DBI(cost), DBI(did)));
+    json_t *after = rc >= 0 ? goods_delivery_json(c, a, did) : NULL;
+    if (rc >= 0 && !after) rc = DB_ERR;
+    if (rc >= 0) rc = audit_record(c, actor, "delivery", did, "create", NULL, after);
+    json_decref(after);
+    if (rc >= 0) {
+        json_t *note = json_pack("{s:I, s:s}", "delivery_id", (json_int_t)did, "number", number);
+        rc = audit_record(c, actor, "contract", d->contract_id, "deliver", NULL, note);
+        json_decref(note);
+    }
+    if (rc >= 0) rc = contract_progress(c, a, d->contract_id, actor);
+    if (rc < 0) return rc;
+    *id = did;
     return 0;
 }
 
@@ -220,63 +268,43 @@ static int h_create(req *r)
     if (cid < 0) return 0;
     if (input_check(r, spec) < 0) return 0;
     json_t *errs = json_array();
+    goods_delivery d = {.contract_id = cid,
+                        .warehouse_id = in_int(r, "warehouse_id", 0),
+                        .date = in_str(r, "delivery_date"),
+                        .carrier = in_str(r, "carrier"),
+                        .tracking_no = in_str(r, "tracking_no"),
+                        .note = in_str(r, "note")};
     goods_line *lines = NULL;
-    int n = goods_lines_parse(&r->a, json_object_get(r->in, "lines"), &lines, errs);
-    int64_t wid = in_int(r, "warehouse_id", 0);
-    const char *date = in_str(r, "delivery_date");
-    if (date && *date && !products_date_ok(date))
+    d.n = goods_lines_parse(&r->a, json_object_get(r->in, "lines"), &lines, errs);
+    d.lines = lines;
+    if (d.date && *d.date && !products_date_ok(d.date))
         json_array_append_new(errs, field_error("delivery_date", "invalid",
                                                 "must be a date YYYY-MM-DD"));
-    if (!date || !*date) date = products_today(r->db, &r->a);
-    if (!products_ref_ok(r->db, "warehouses", wid))
+    if (d.date && !*d.date) d.date = NULL;
+    if (d.date && products_date_ok(d.date) && strcmp(d.date, products_today(r->db, &r->a)) > 0)
+        json_array_append_new(errs, field_error("delivery_date", "invalid",
+                                                "may not be in the future"));
+    if (!products_ref_ok(r->db, "warehouses", d.warehouse_id))
         json_array_append_new(errs,
                               field_error("warehouse_id", "not_found", "no such active warehouse"));
     if (json_array_size(errs)) return reply_invalid(r, errs);
+    int64_t did = 0;
     int rc = db_begin(r->db);
-    if (rc < 0) {
-        json_decref(errs);
-        return reply_db_error(r, rc);
-    }
-    const char *state = NULL;
-    int64_t customer = 0, did = 0, cost = 0;
-    rc = contract_facts(r, cid, &state, &customer);
-    if (rc == 0 && !contract_state_open(state)) {
+    if (rc >= 0) rc = goods_deliver(r->db, &r->a, &d, r->me.id, errs, &did);
+    if (rc == GOODS_ESTATE) {
         db_rollback(r->db);
         json_decref(errs);
+        const char *state = "";
+        db_res res;
+        if (db_query(r->db, &r->a, &res, "SELECT state FROM contracts WHERE id = ?",
+                     DBP(DBI(cid))) > 0)
+            state = db_get_text(&res, 0, "state");
         return reply_problem(r, 409, "conflict",
                              "goods are delivered only on an effective contract or one being"
                              " fulfilled; this one is %s",
                              state);
     }
-    char now[TF_TS_LEN];
-    tf_now(now);
-    const char *number = NULL;
-    if (rc == 0) number = numbering_next(r->db, &r->a, "delivery", DELIVERY_NUMBER_PATTERN,
-                                         time(NULL), &rc);
-    if (rc >= 0 && number) {
-        db_res res;
-        rc = db_query(r->db, &r->a, &res,
-                      "INSERT INTO deliveries(number, contract_id, customer_id, warehouse_id,"
-                      " delivery_date, carrier, tracking_no, note, created_by, created_at)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                      DBP(DBS(number), DBI(cid), DBI(customer), DBI(wid), DBS(date),
-                          DBS(in_str(r, "carrier") ? in_str(r, "carrier") : ""),
-                          DBS(in_str(r, "tracking_no") ? in_str(r, "tracking_no") : ""),
-                          DBS(in_str(r, "note") ? in_str(r, "note") : ""), DBI(r->me.id),
-                          DBS(now)));
-        if (rc > 0) did = db_get_int(&res, 0, "id");
-        else if (rc == 0) rc = DB_ERR;
-    } else if (rc >= 0) {
-        rc = DB_ERR;
-    }
-    const char *ref = arena_printf(&r->a, "delivery:%lld", (long long)did);
-    int bad = 0;
-    for (int i = 0; rc >= 0 && i < n; i++) {
-        int lr = deliver_line(r, cid, did, ref, i, &lines[i], wid, &cost, errs);
-        if (lr < 0) rc = lr;
-        else bad += lr;
-    }
-    if (rc >= 0 && bad) {
+    if (rc == 1) {
         db_rollback(r->db);
         bool stock = false;
         size_t i;
@@ -292,25 +320,13 @@ static int h_create(req *r)
                                   json_pack("{s:o}", "errors", errs));
     }
     json_decref(errs);
-    if (rc >= 0)
-        rc = db_exec(r->db, "UPDATE deliveries SET cost = ? WHERE id = ?",
-                     DBP(DBI(cost), DBI(did)));
-    json_t *after = rc >= 0 ? goods_delivery_json(r->db, &r->a, did) : NULL;
-    if (rc >= 0 && !after) rc = DB_ERR;
-    if (rc >= 0) rc = audit_record(r->db, r->me.id, "delivery", did, "create", NULL, after);
-    if (rc >= 0) {
-        json_t *note = json_pack("{s:I, s:s}", "delivery_id", (json_int_t)did, "number", number);
-        rc = audit_record(r->db, r->me.id, "contract", cid, "deliver", NULL, note);
-        json_decref(note);
-    }
-    if (rc >= 0) rc = contract_progress(r->db, &r->a, cid, r->me.id);
     if (rc >= 0) rc = db_commit(r->db);
     if (rc < 0) {
         db_rollback(r->db);
-        json_decref(after);
         return reply_db_error(r, rc);
     }
-    return reply_json(r, 201, after);
+    json_t *o = goods_delivery_json(r->db, &r->a, did);
+    return o ? reply_json(r, 201, o) : reply_db_error(r, DB_ERR);
 }
 
 #define LIST_COLS                                                                                  \

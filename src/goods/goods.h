@@ -32,6 +32,46 @@ typedef struct goods_line {
  * errs ("lines[2].qty_milli"). Returns n (*out in a) or -1. */
 int goods_lines_parse(arena *a, json_t *lines, goods_line **out, json_t *errs);
 
+enum {
+    GOODS_ESTATE = -51, /* the contract is not open for goods (effective / being fulfilled) */
+};
+
+/* A delivery to record: the contract, the warehouse, the date (NULL:
+ * today), carrier, tracking number and note (NULL: none), the lines. */
+typedef struct goods_delivery {
+    int64_t contract_id, warehouse_id;
+    const char *date, *carrier, *tracking_no, *note;
+    const goods_line *lines;
+    int n;
+} goods_delivery;
+/* Inside the caller's transaction: records the delivery (number, lines,
+ * stock out at the standard cost of the day, contract_goods, audit rows,
+ * contract_progress). 0 (*id out), 1 when field errors were added to errs
+ * (more than contracted, than in stock, not on the contract: the caller
+ * rolls back), GOODS_ESTATE, or DB_E*. */
+int goods_deliver(db_conn *c, arena *a, const goods_delivery *d, int64_t actor, json_t *errs,
+                  int64_t *id);
+
+/* A sales return to enter: contract, warehouse the goods come back to,
+ * reason, lines, refund (-1: min(value, received)) and its method. */
+typedef struct goods_return_in {
+    int64_t contract_id, warehouse_id, refund;
+    const char *reason, *method;
+    const goods_line *lines;
+    int n;
+} goods_return_in;
+/* Inside the caller's transaction: enters a draft return valued at the
+ * contract lines' price (incl. tax, and net excl. tax), never more than
+ * delivered less returned less pending returns, the refund never above the
+ * value nor what was received. 0 (*id out), 1 when field errors were added
+ * to errs, GOODS_ESTATE (nothing can have been delivered), or DB_E*. */
+int goods_return_enter(db_conn *c, arena *a, const goods_return_in *in, int64_t actor,
+                       json_t *errs, int64_t *id);
+/* Inside the caller's transaction: submits draft return `id` for approval
+ * by `actor` (the approvals engine's "return" type). 0, 1 when blockers
+ * (*why, caller owns) stop it, or an APPR_* / DB_E* code. */
+int goods_return_submit(db_conn *c, arena *a, int64_t id, int64_t actor, json_t **why);
+
 /* The product's contracted quantity in the lines in force of the contract
  * (summed over its lines), and the lines' net and total for that product.
  * 0 when the product is not on the contract. DB_E* on failure. */

@@ -97,7 +97,7 @@ static int approve(db_conn *c, arena *a, int64_t rid, int64_t actor)
     db_res l;
     rc = db_query(c, a, &l,
                   "SELECT id, product_id, qty_milli, net FROM return_lines WHERE return_id = ?"
-                  " ORDER BY id",
+                  " ORDER BY product_id", /* the locking order of deliveries */
                   DBP(DBI(rid)));
     if (rc < 0) return rc;
     for (int i = 0; i < l.nrows && rc >= 0; i++)
@@ -171,6 +171,56 @@ void goods_register(void)
     approvals_register(&return_doc_type);
 }
 
+int goods_return_submit(db_conn *c, arena *a, int64_t id, int64_t actor, json_t **why)
+{
+    json_t *before = goods_return_json(c, a, id);
+    if (!before) return DB_ERR;
+    *why = goods_return_blockers(c, a, id);
+    if (json_array_size(*why)) {
+        json_decref(before);
+        return 1;
+    }
+    json_decref(*why);
+    *why = NULL;
+    char now[TF_TS_LEN];
+    tf_now(now);
+    const char *to = doc_transition_to(return_states, "draft", "submit");
+    int rc = db_exec(c,
+                     "UPDATE sales_returns SET state = ?, version = version + 1, updated_at = ?"
+                     " WHERE id = ? AND state = 'draft'",
+                     DBP(DBS(to), DBS(now), DBI(id)));
+    if (rc == 0) rc = APPR_ESTATE;
+    int64_t request_id = 0, rate = 1000000, amount = 0,
+            cid = json_integer_value(json_object_get(before, "contract_id"));
+    bool approved_now = false;
+    db_scalar_int(c, &rate, 1000000, "SELECT rate_micro FROM contracts WHERE id = ?",
+                  DBP(DBI(cid)));
+    money_ratio(json_integer_value(json_object_get(before, "value")), rate, 1000000, &amount);
+    /* the audit row of the submission comes before any decision's */
+    json_t *mid = json_deep_copy(before);
+    json_object_set_new(mid, "state", json_string(to));
+    if (rc >= 0) rc = audit_record(c, actor, "return", id, "submit", before, mid);
+    json_decref(mid);
+    const char *title =
+        arena_printf(a, "退货 Return %s — %s", json_string_value(json_object_get(before, "number")),
+                     json_string_value(json_object_get(before, "customer_name")));
+    if (rc >= 0)
+        rc = approvals_submit(c, a, RETURN_DOC, id, title, amount, actor, &request_id,
+                              &approved_now);
+    if (rc >= 0)
+        rc = approvals_set_context(c, request_id,
+                                   json_string_value(json_object_get(before, "reason")),
+                                   "customer",
+                                   json_integer_value(json_object_get(before, "customer_id")),
+                                   json_string_value(json_object_get(before, "customer_name")),
+                                   true);
+    if (rc >= 0)
+        rc = db_exec(c, "UPDATE sales_returns SET approval_request_id = ? WHERE id = ?",
+                     DBP(DBI(request_id), DBI(id)));
+    json_decref(before);
+    return rc < 0 ? rc : 0;
+}
+
 /* POST /returns/{id}/{submit|withdraw|cancel} {"version", "comment"?} */
 static int h_event(req *r)
 {
@@ -209,43 +259,15 @@ static int h_event(req *r)
     char now[TF_TS_LEN];
     tf_now(now);
     if (strcmp(event, "submit") == 0) {
-        json_t *why = goods_return_blockers(r->db, &r->a, id);
-        if (json_array_size(why)) {
+        json_t *why = NULL;
+        rc = goods_return_submit(r->db, &r->a, id, r->me.id, &why);
+        if (rc == 1) {
             db_rollback(r->db);
             json_decref(before);
             return reply_problem_with(r, 409, "conflict",
                                       "the return cannot be approved as it stands",
                                       json_pack("{s:o}", "blockers", why));
         }
-        json_decref(why);
-        rc = db_exec(r->db,
-                     "UPDATE sales_returns SET state = ?, version = version + 1, updated_at = ?"
-                     " WHERE id = ? AND state = 'draft'",
-                     DBP(DBS(to), DBS(now), DBI(id)));
-        int64_t request_id = 0, rate = 1000000, amount = 0;
-        bool approved_now = false;
-        db_scalar_int(r->db, &rate, 1000000, "SELECT rate_micro FROM contracts WHERE id = ?",
-                      DBP(DBI(cid)));
-        money_ratio(json_integer_value(json_object_get(before, "value")), rate, 1000000, &amount);
-        /* the audit row of the submission comes before any decision's */
-        json_t *mid = json_deep_copy(before);
-        json_object_set_new(mid, "state", json_string(to));
-        if (rc >= 0) rc = audit_record(r->db, r->me.id, "return", id, "submit", before, mid);
-        json_decref(mid);
-        const char *title = arena_printf(
-            &r->a, "退货 Return %s — %s", json_string_value(json_object_get(before, "number")),
-            json_string_value(json_object_get(before, "customer_name")));
-        if (rc >= 0)
-            rc = approvals_submit(r->db, &r->a, RETURN_DOC, id, title, amount, r->me.id,
-                                  &request_id, &approved_now);
-        if (rc >= 0)
-            rc = approvals_set_context(
-                r->db, request_id, json_string_value(json_object_get(before, "reason")),
-                "customer", json_integer_value(json_object_get(before, "customer_id")),
-                json_string_value(json_object_get(before, "customer_name")), true);
-        if (rc >= 0)
-            rc = db_exec(r->db, "UPDATE sales_returns SET approval_request_id = ? WHERE id = ?",
-                         DBP(DBI(request_id), DBI(id)));
     } else if (strcmp(event, "withdraw") == 0) {
         int64_t req_id = json_integer_value(json_object_get(before, "approval_request_id"));
         rc = approvals_cancel(r->db, &r->a, req_id, &r->me, in_str(r, "comment"), -1);

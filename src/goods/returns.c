@@ -97,8 +97,7 @@ json_t *goods_return_blockers(db_conn *c, arena *a, int64_t id)
                       " sr JOIN contracts ct ON ct.id = sr.contract_id WHERE sr.id = ?",
                       DBP(DBI(id)));
     if (rc <= 0) return out;
-    int64_t cid = db_get_int(&r, 0, "contract_id"), refund = db_get_int(&r, 0, "refund"),
-            received = db_get_int(&r, 0, "received");
+    int64_t refund = db_get_int(&r, 0, "refund"), received = db_get_int(&r, 0, "received");
     const char *state = db_get_text(&r, 0, "state");
     if (strcmp(state, "draft") && strcmp(state, "in_approval")) return out;
     if (refund > received)
@@ -121,7 +120,6 @@ json_t *goods_return_blockers(db_conn *c, arena *a, int64_t id)
                                             db_get_text(&r, i, "product_code")),
                                "product_id", (json_int_t)db_get_int(&r, i, "product_id"),
                                "available_milli", (json_int_t)db_get_int(&r, i, "left_")));
-    (void)cid;
     return out;
 }
 
@@ -165,18 +163,18 @@ static bool method_ok(const char *m)
 
 /* Each line checked and valued; field errors for what cannot be returned.
  * 0, 1 with errors, or DB_E*. */
-static int value_lines(req *r, int64_t cid, const goods_line *l, int n, int64_t *vals,
-                       int64_t *nets, json_t *errs)
+static int value_lines(db_conn *c, arena *a, int64_t cid, const goods_line *l, int n,
+                       int64_t *vals, int64_t *nets, json_t *errs)
 {
     int bad = 0;
     for (int i = 0; i < n; i++) {
-        const char *pre = arena_printf(&r->a, "lines[%d]", i);
+        const char *pre = arena_printf(a, "lines[%d]", i);
         int64_t q = 0, net = 0, total = 0, avail = 0, delivered = 0;
-        int rc = goods_contracted(r->db, &r->a, cid, l[i].product_id, &q, &net, &total);
-        if (rc >= 0) rc = available(r->db, &r->a, cid, l[i].product_id, 0, &avail, &delivered);
+        int rc = goods_contracted(c, a, cid, l[i].product_id, &q, &net, &total);
+        if (rc >= 0) rc = available(c, a, cid, l[i].product_id, 0, &avail, &delivered);
         if (rc < 0) return rc;
         if (delivered == 0) {
-            json_array_append_new(errs, field_error(arena_printf(&r->a, "%s.product_id", pre),
+            json_array_append_new(errs, field_error(arena_printf(a, "%s.product_id", pre),
                                                     "not_delivered",
                                                     "the product was never delivered on this"
                                                     " contract"));
@@ -184,22 +182,94 @@ static int value_lines(req *r, int64_t cid, const goods_line *l, int n, int64_t 
             continue;
         }
         if (l[i].qty_milli > avail) {
-            json_t *e = field_error(arena_printf(&r->a, "%s.qty_milli", pre), "above_delivered",
+            json_t *e = field_error(arena_printf(a, "%s.qty_milli", pre), "above_delivered",
                                     "more than delivered less returned and pending returns");
             json_object_set_new(e, "available_milli", json_integer(avail < 0 ? 0 : avail));
             json_array_append_new(errs, e);
             bad++;
             continue;
         }
-        if (q == 0 || money_ratio(total, l[i].qty_milli, q, &vals[i]) < 0 ||
-            money_ratio(net, l[i].qty_milli, q, &nets[i]) < 0) {
-            json_array_append_new(errs, field_error(arena_printf(&r->a, "%s.product_id", pre),
+        /* valued as the share of the product's lines up to and including
+         * these goods less the share of what came (or is coming) back
+         * before, so that returning everything gives back exactly the
+         * lines' total and net, whatever the rounding of each return */
+        int64_t prior = delivered - avail, v0 = 0, v1 = 0, n0 = 0, n1 = 0;
+        if (q == 0 || money_ratio(total, prior, q, &v0) < 0 ||
+            money_ratio(total, prior + l[i].qty_milli, q, &v1) < 0 ||
+            money_ratio(net, prior, q, &n0) < 0 ||
+            money_ratio(net, prior + l[i].qty_milli, q, &n1) < 0) {
+            json_array_append_new(errs, field_error(arena_printf(a, "%s.product_id", pre),
                                                     "not_on_contract",
                                                     "the product is no longer on the contract"));
             bad++;
+            continue;
         }
+        vals[i] = v1 - v0;
+        nets[i] = n1 - n0;
     }
     return bad ? 1 : 0;
+}
+
+int goods_return_enter(db_conn *c, arena *a, const goods_return_in *in, int64_t actor,
+                       json_t *errs, int64_t *id)
+{
+    db_res res;
+    int rc = db_query(c, a, &res,
+                      "SELECT state, customer_id, owner_id, received FROM contracts WHERE id = ?",
+                      DBP(DBI(in->contract_id)));
+    if (rc <= 0) return rc < 0 ? rc : DB_ERR;
+    const char *state = db_get_text(&res, 0, "state");
+    if (strcmp(state, "draft") == 0 || strcmp(state, "in_approval") == 0 ||
+        strcmp(state, "cancelled") == 0)
+        return GOODS_ESTATE;
+    int64_t customer = db_get_int(&res, 0, "customer_id"), owner = db_get_int(&res, 0, "owner_id"),
+            received = db_get_int(&res, 0, "received"), value = 0;
+    int64_t *vals = arena_alloc(a, (size_t)in->n * sizeof *vals),
+            *nets = arena_alloc(a, (size_t)in->n * sizeof *nets);
+    rc = value_lines(c, a, in->contract_id, in->lines, in->n, vals, nets, errs);
+    if (rc != 0) return rc;
+    for (int i = 0; i < in->n; i++) value += vals[i];
+    int64_t paid = received > 0 ? received : 0, refund = value < paid ? value : paid;
+    if (in->refund >= 0) {
+        refund = in->refund;
+        if (refund > value || refund > paid) {
+            json_t *e = field_error("refund", "above_received",
+                                    refund > value ? "more than the value of the goods returned"
+                                                   : "more than the contract has received");
+            json_object_set_new(e, "received", json_integer(received));
+            json_object_set_new(e, "value", json_integer(value));
+            json_array_append_new(errs, e);
+            return 1;
+        }
+    }
+    char now[TF_TS_LEN];
+    tf_now(now);
+    const char *number = numbering_next(c, a, "return", RETURN_NUMBER_PATTERN, time(NULL), &rc);
+    if (!number) return rc < 0 ? rc : DB_ERR;
+    rc = db_query(c, a, &res,
+                  "INSERT INTO sales_returns(number, contract_id, customer_id, owner_id,"
+                  " warehouse_id, state, reason, value, refund, refund_method, created_by,"
+                  " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?,"
+                  " ?) RETURNING id",
+                  DBP(DBS(number), DBI(in->contract_id), DBI(customer), DBI(owner),
+                      DBI(in->warehouse_id), DBS(in->reason), DBI(value), DBI(refund),
+                      DBS(in->method ? in->method : "bank_transfer"), DBI(actor), DBS(now),
+                      DBS(now)));
+    if (rc <= 0) return rc < 0 ? rc : DB_ERR;
+    int64_t rid = db_get_int(&res, 0, "id");
+    for (int i = 0; rc >= 0 && i < in->n; i++)
+        rc = db_exec(c,
+                     "INSERT INTO return_lines(return_id, contract_id, product_id, qty_milli,"
+                     " value, net) VALUES (?, ?, ?, ?, ?, ?)",
+                     DBP(DBI(rid), DBI(in->contract_id), DBI(in->lines[i].product_id),
+                         DBI(in->lines[i].qty_milli), DBI(vals[i]), DBI(nets[i])));
+    json_t *after = rc >= 0 ? goods_return_json(c, a, rid) : NULL;
+    if (rc >= 0 && !after) rc = DB_ERR;
+    if (rc >= 0) rc = audit_record(c, actor, "return", rid, "create", NULL, after);
+    json_decref(after);
+    if (rc < 0) return rc;
+    *id = rid;
+    return 0;
 }
 
 /* POST /contracts/{id}/returns */
@@ -216,93 +286,42 @@ static int h_create(req *r)
     if (input_check(r, spec) < 0) return 0;
     json_t *errs = json_array();
     goods_line *lines = NULL;
-    int n = goods_lines_parse(&r->a, json_object_get(r->in, "lines"), &lines, errs);
-    int64_t wid = in_int(r, "warehouse_id", 0);
-    const char *method = in_str(r, "refund_method");
-    if (!method || !*method) method = "bank_transfer";
-    if (!method_ok(method))
+    goods_return_in in = {.contract_id = cid,
+                          .warehouse_id = in_int(r, "warehouse_id", 0),
+                          .reason = in_str(r, "reason"),
+                          .method = in_str(r, "refund_method"),
+                          .refund = -1};
+    in.n = goods_lines_parse(&r->a, json_object_get(r->in, "lines"), &lines, errs);
+    in.lines = lines;
+    if (!in.method || !*in.method) in.method = "bank_transfer";
+    if (!method_ok(in.method))
         json_array_append_new(errs, field_error("refund_method", "invalid",
                                                 "must be bank_transfer, cash, cheque,"
                                                 " acceptance_bill, wechat_pay, alipay or other"));
-    if (!products_ref_ok(r->db, "warehouses", wid))
+    if (json_is_integer(json_object_get(r->in, "refund"))) {
+        in.refund = in_int(r, "refund", 0);
+        if (in.refund < 0)
+            json_array_append_new(errs,
+                                  field_error("refund", "invalid", "must not be negative"));
+    }
+    if (!products_ref_ok(r->db, "warehouses", in.warehouse_id))
         json_array_append_new(errs,
                               field_error("warehouse_id", "not_found", "no such active warehouse"));
     if (json_array_size(errs)) return reply_invalid(r, errs);
+    int64_t id = 0;
     int rc = db_begin(r->db);
-    if (rc < 0) {
-        json_decref(errs);
-        return reply_db_error(r, rc);
-    }
-    db_res res;
-    rc = db_query(r->db, &r->a, &res,
-                  "SELECT state, customer_id, owner_id, received FROM contracts WHERE id = ?",
-                  DBP(DBI(cid)));
-    if (rc == 0) rc = DB_ERR;
-    const char *state = rc > 0 ? db_get_text(&res, 0, "state") : "";
-    if (rc > 0 && (strcmp(state, "draft") == 0 || strcmp(state, "in_approval") == 0 ||
-                   strcmp(state, "cancelled") == 0)) {
+    if (rc >= 0) rc = goods_return_enter(r->db, &r->a, &in, r->me.id, errs, &id);
+    if (rc == GOODS_ESTATE) {
         db_rollback(r->db);
         json_decref(errs);
         return reply_problem(r, 409, "conflict",
-                             "a contract that is %s has no delivered goods to return", state);
+                             "the contract has no delivered goods to return in its state");
     }
-    int64_t customer = rc > 0 ? db_get_int(&res, 0, "customer_id") : 0,
-            owner = rc > 0 ? db_get_int(&res, 0, "owner_id") : 0,
-            received = rc > 0 ? db_get_int(&res, 0, "received") : 0;
-    int64_t *vals = arena_alloc(&r->a, (size_t)n * sizeof *vals),
-            *nets = arena_alloc(&r->a, (size_t)n * sizeof *nets), value = 0;
-    if (rc >= 0) rc = value_lines(r, cid, lines, n, vals, nets, errs);
     if (rc == 1) {
         db_rollback(r->db);
         return reply_invalid(r, errs);
     }
-    for (int i = 0; rc >= 0 && i < n; i++) value += vals[i];
-    int64_t refund = value < received ? value : (received > 0 ? received : 0);
-    if (json_is_integer(json_object_get(r->in, "refund"))) {
-        refund = in_int(r, "refund", 0);
-        if (refund < 0 || refund > value || refund > (received > 0 ? received : 0)) {
-            db_rollback(r->db);
-            json_t *e = field_error("refund", "above_received",
-                                    refund < 0 ? "must not be negative"
-                                    : refund > value
-                                        ? "more than the value of the goods returned"
-                                        : "more than the contract has received");
-            json_object_set_new(e, "received", json_integer(received));
-            json_object_set_new(e, "value", json_integer(value));
-            json_array_append_new(errs, e);
-            return reply_invalid(r, errs);
-        }
-    }
     json_decref(errs);
-    char now[TF_TS_LEN];
-    tf_now(now);
-    int64_t id = 0;
-    const char *number = NULL;
-    if (rc >= 0)
-        number = numbering_next(r->db, &r->a, "return", RETURN_NUMBER_PATTERN, time(NULL), &rc);
-    if (rc >= 0 && !number) rc = DB_ERR;
-    if (rc >= 0) {
-        rc = db_query(r->db, &r->a, &res,
-                      "INSERT INTO sales_returns(number, contract_id, customer_id, owner_id,"
-                      " warehouse_id, state, reason, value, refund, refund_method, created_by,"
-                      " created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?,"
-                      " ?) RETURNING id",
-                      DBP(DBS(number), DBI(cid), DBI(customer), DBI(owner), DBI(wid),
-                          DBS(in_str(r, "reason")), DBI(value), DBI(refund), DBS(method),
-                          DBI(r->me.id), DBS(now), DBS(now)));
-        if (rc > 0) id = db_get_int(&res, 0, "id");
-        else if (rc == 0) rc = DB_ERR;
-    }
-    for (int i = 0; rc >= 0 && i < n; i++)
-        rc = db_exec(r->db,
-                     "INSERT INTO return_lines(return_id, contract_id, product_id, qty_milli,"
-                     " value, net) VALUES (?, ?, ?, ?, ?, ?)",
-                     DBP(DBI(id), DBI(cid), DBI(lines[i].product_id), DBI(lines[i].qty_milli),
-                         DBI(vals[i]), DBI(nets[i])));
-    json_t *after = rc >= 0 ? goods_return_json(r->db, &r->a, id) : NULL;
-    if (rc >= 0 && !after) rc = DB_ERR;
-    if (rc >= 0) rc = audit_record(r->db, r->me.id, "return", id, "create", NULL, after);
-    json_decref(after);
     if (rc >= 0) rc = db_commit(r->db);
     if (rc < 0) {
         db_rollback(r->db);
@@ -333,7 +352,8 @@ static int h_history(req *r)
     return audit_reply_history(r, "return", id);
 }
 
-/* GET /contracts/{id}/returns — every return of the contract with its lines. */
+/* GET /contracts/{id}/returns — every return of the contract with its lines
+ * and what would stop the approval of a pending one now. */
 static int h_of_contract(req *r)
 {
     int64_t cid = record_need(r, ACCESS_READ, policy_contract_access, NULL);
@@ -346,8 +366,11 @@ static int h_of_contract(req *r)
     if (rc < 0) return reply_db_error(r, rc);
     json_t *items = json_array();
     for (int i = 0; i < rc; i++) {
-        json_t *o = goods_return_json(r->db, &r->a, db_get_int(&res, i, "id"));
-        if (o) json_array_append_new(items, o);
+        int64_t id = db_get_int(&res, i, "id");
+        json_t *o = goods_return_json(r->db, &r->a, id);
+        if (!o) continue;
+        json_object_set_new(o, "blockers", goods_return_blockers(r->db, &r->a, id));
+        json_array_append_new(items, o);
     }
     return reply_json(r, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }

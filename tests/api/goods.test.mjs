@@ -11,22 +11,14 @@
 // kind of change; bad input refused with nothing written.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { engines, startServer, assertProblem } from '../lib/server.mjs';
+import { sql, num, invariantBreaches } from './goods_invariants.mjs';
 
 let seq = 0;
 const uniq = () => `${process.pid % 1000}${Date.now() % 100000}${seq++}`;
 let phoneSeq = 0;
 const phone = () => `137${String(process.pid % 10000).padStart(4, '0')}${String(phoneSeq++).padStart(4, '0')}`;
 const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-
-function sql(srv, text) {
-  if (srv.engine === 'pg') {
-    return execFileSync('psql', [srv.db.url, '-qAt', '-v', 'ON_ERROR_STOP=1', '-c', text], { encoding: 'utf8' }).trim();
-  }
-  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db.path, text], { encoding: 'utf8' }).trim();
-}
-const num = (srv, text) => Number(sql(srv, text) || 0);
 
 // a × b / c rounded half away from zero (core/money's rule), exactly
 const ratio = (a, b, c) => {
@@ -35,54 +27,6 @@ const ratio = (a, b, c) => {
   const q = ((n < 0n ? -n : n) * 2n + (d < 0n ? -d : d)) / (2n * (d < 0n ? -d : d));
   return Number(neg ? -q : q);
 };
-
-/** Every stock, goods and money figure against the rows it sums: [] when all agree. */
-export function invariantBreaches(srv) {
-  const checks = {
-    stock_levels: `SELECT COUNT(*) FROM stock_levels s WHERE s.qty_milli <> COALESCE((SELECT SUM(m.qty_milli)
-      FROM stock_movements m WHERE m.product_id = s.product_id AND m.warehouse_id = s.warehouse_id), 0)`,
-    movements_without_level: `SELECT COUNT(*) FROM (SELECT product_id, warehouse_id FROM stock_movements GROUP BY
-      product_id, warehouse_id) m LEFT JOIN stock_levels s ON s.product_id = m.product_id AND s.warehouse_id =
-      m.warehouse_id WHERE s.product_id IS NULL`,
-    delivered: `SELECT COUNT(*) FROM contract_goods g WHERE g.delivered_milli <> COALESCE((SELECT SUM(d.qty_milli)
-      FROM delivery_lines d WHERE d.contract_id = g.contract_id AND d.product_id = g.product_id), 0)
-      OR g.delivered_cost <> COALESCE((SELECT SUM(d.cost) FROM delivery_lines d WHERE d.contract_id =
-      g.contract_id AND d.product_id = g.product_id), 0)`,
-    returned: `SELECT COUNT(*) FROM contract_goods g WHERE g.returned_milli <> COALESCE((SELECT SUM(l.qty_milli)
-      FROM return_lines l JOIN sales_returns r ON r.id = l.return_id WHERE r.state = 'approved' AND l.contract_id =
-      g.contract_id AND l.product_id = g.product_id), 0) OR g.returned_cost <> COALESCE((SELECT SUM(l.cost) FROM
-      return_lines l JOIN sales_returns r ON r.id = l.return_id WHERE r.state = 'approved' AND l.contract_id =
-      g.contract_id AND l.product_id = g.product_id), 0) OR g.returned_net <> COALESCE((SELECT SUM(l.net) FROM
-      return_lines l JOIN sales_returns r ON r.id = l.return_id WHERE r.state = 'approved' AND l.contract_id =
-      g.contract_id AND l.product_id = g.product_id), 0)`,
-    lines_without_goods: `SELECT COUNT(*) FROM delivery_lines d LEFT JOIN contract_goods g ON g.contract_id =
-      d.contract_id AND g.product_id = d.product_id WHERE g.contract_id IS NULL`,
-    above_contract: `SELECT COUNT(*) FROM contract_goods g JOIN contracts ct ON ct.id = g.contract_id WHERE
-      g.returned_milli > g.delivered_milli OR g.returned_cost > g.delivered_cost OR g.delivered_milli >
-      (SELECT COALESCE(SUM(l.qty_milli), 0) FROM doc_lines l WHERE l.doc_type = 'contract' AND l.doc_id = ct.id
-      AND l.revision = ct.revision AND l.product_id = g.product_id)`,
-    delivery_movements: `SELECT COUNT(*) FROM delivery_lines d JOIN stock_movements m ON m.id = d.movement_id
-      WHERE m.qty_milli <> -d.qty_milli OR m.cause <> 'delivery' OR m.product_id <> d.product_id
-      OR m.reference <> 'delivery:' || CAST(d.delivery_id AS TEXT)`,
-    movements_of_deliveries: `SELECT COUNT(*) FROM stock_movements m WHERE m.cause = 'delivery' AND NOT EXISTS
-      (SELECT 1 FROM delivery_lines d WHERE d.movement_id = m.id)`,
-    return_movements: `SELECT COUNT(*) FROM return_lines l JOIN sales_returns r ON r.id = l.return_id LEFT JOIN
-      stock_movements m ON m.id = l.movement_id WHERE (r.state = 'approved') <> (m.id IS NOT NULL)
-      OR (m.id IS NOT NULL AND (m.qty_milli <> l.qty_milli OR m.cause <> 'return'))`,
-    movements_of_returns: `SELECT COUNT(*) FROM stock_movements m WHERE m.cause = 'return' AND NOT EXISTS
-      (SELECT 1 FROM return_lines l WHERE l.movement_id = m.id)`,
-    returned_value: `SELECT COUNT(*) FROM contracts ct WHERE ct.returned_value <> COALESCE((SELECT SUM(r.value)
-      FROM sales_returns r WHERE r.contract_id = ct.id AND r.state = 'approved'), 0)`,
-    received: `SELECT COUNT(*) FROM contracts ct WHERE ct.received <> COALESCE((SELECT SUM(x.amount) FROM receipts x
-      WHERE x.contract_id = ct.id), 0) OR ct.refunded <> COALESCE((SELECT -SUM(x.amount) FROM receipts x
-      WHERE x.contract_id = ct.id AND x.kind = 'refund'), 0) OR ct.received < 0`,
-    refunds_of_returns: `SELECT COUNT(*) FROM sales_returns r WHERE r.refund <> COALESCE((SELECT -SUM(x.amount)
-      FROM receipts x WHERE x.return_id = r.id), 0) AND r.state = 'approved'`,
-    delivery_cost: `SELECT COUNT(*) FROM deliveries d WHERE d.cost <> COALESCE((SELECT SUM(l.cost) FROM
-      delivery_lines l WHERE l.delivery_id = d.id), 0)`,
-  };
-  return Object.entries(checks).filter(([, q]) => num(srv, q) !== 0).map(([k]) => k);
-}
 
 for (const engine of engines()) {
   describe(`goods [${engine}]`, () => {
@@ -256,6 +200,7 @@ for (const engine of engines()) {
         { warehouse_id: wh.id, lines: [{ product_id: prodA.id, qty_milli: 1, price: 3 }] },
         { warehouse_id: 999999, lines: [{ product_id: prodA.id, qty_milli: 1 }] },
         { warehouse_id: wh.id, delivery_date: '2026-02-30', lines: [{ product_id: prodA.id, qty_milli: 1 }] },
+        { warehouse_id: wh.id, delivery_date: '2999-01-01', lines: [{ product_id: prodA.id, qty_milli: 1 }] },
         { warehouse_id: wh.id, lines: [{ product_id: 'x', qty_milli: 1 }] },
       ]) {
         r = await zhou.post(`/api/v1/contracts/${ct.id}/deliveries`, body);
@@ -301,6 +246,12 @@ for (const engine of engines()) {
       assert.equal(ok, 3);
       assert.equal(goods(ct, prodA).delivered, 90000);
       assert.equal(stock(prodA), sa - 90000);
+      // two products delivered at once in opposite orders: no deadlock, both pass
+      const ct2 = await contract(zhang, [[prodA, 50000, 11300], [prodB, 50000, 5650]]);
+      const two = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+        deliver(zhou, ct2, i % 2 ? [[prodA, 1000], [prodB, 1000]] : [[prodB, 1000], [prodA, 1000]])));
+      assert.deepEqual(two.map((r) => r.status), [201, 201, 201, 201, 201, 201]);
+      assert.deepEqual([goods(ct2, prodA).delivered, goods(ct2, prodB).delivered], [6000, 6000]);
       noBreach();
     });
 
@@ -390,6 +341,8 @@ for (const engine of engines()) {
       assert.equal(ret2.state, 'approved');
       assert.equal(ret2.refund, 0);
       assert.deepEqual(goods(ct, prodA), { delivered: 40000, returned: 40000, delivered_cost: d1.cost + d2.cost, returned_cost: d1.cost + d2.cost });
+      // the two returns together are worth exactly the share of the 40 kg
+      assert.equal(ret.value + ret2.value, ratio(la.total, 40000, la.qty_milli));
       assertProblem(assert, await returnGoods(zhang, ct, [[prodA, 1]]), 422);
       // the lists
       const list = (await zhang.get(`/api/v1/contracts/${ct.id}/returns`)).body.items;
@@ -448,6 +401,8 @@ for (const engine of engines()) {
       // b's refund no longer fits what is received (10,000 left)
       rb = (await zhang.get(`/api/v1/returns/${rb.id}`)).body;
       assert.deepEqual(rb.blockers.map((x) => x.code), ['refund_above_received']);
+      const listed = (await zhang.get(`/api/v1/contracts/${ct.id}/returns`)).body.items.find((x) => x.id === rb.id);
+      assert.deepEqual(listed.blockers.map((x) => x.code), ['refund_above_received']);
       const was = counts(), sa = stock(prodA);
       const r = await decide(zhou, rb);
       assertProblem(assert, r, 409, 'conflict');
@@ -459,6 +414,28 @@ for (const engine of engines()) {
       // withdrawn, it cannot be submitted again as it stands
       rb = (await act(zhang, rb, 'withdraw')).body;
       assertProblem(assert, await act(zhang, rb, 'submit'), 409, 'conflict');
+      noBreach();
+    });
+
+    it('returns entered at once never bring back more than was delivered', async () => {
+      const ct = await contract(zhang, [[prodB, 10000, 5650]]);
+      assert.equal((await deliver(zhou, ct, [[prodB, 10000]])).status, 201);
+      const sb = stock(prodB);
+      const made = (await Promise.all(Array.from({ length: 4 }, () => returnGoods(zhang, ct, [[prodB, 6000]]))))
+        .filter((r) => r.status === 201).map((r) => r.body);
+      assert.ok(made.length >= 1);
+      const decided = [];
+      for (const r of made) {
+        const s = await act(zhang, r, 'submit');
+        if (s.status !== 200) continue; // the goods are held by another pending return
+        let ok = (await decide(li, s.body)).status === 200;
+        if (ok) ok = (await decide(zhou, s.body)).status === 200;
+        decided.push(ok);
+      }
+      // one return of 6 kg can be approved; any other is refused, with nothing moved
+      assert.equal(decided.filter(Boolean).length, 1, JSON.stringify(decided));
+      assert.deepEqual(goods(ct, prodB).returned, 6000);
+      assert.equal(stock(prodB), sb + 6000);
       noBreach();
     });
 

@@ -21,6 +21,8 @@ import {
   Guide,
   Goods,
   PriceTag,
+  Van,
+  TrendCharts,
   Wallet,
 } from '@element-plus/icons-vue'
 
@@ -34,6 +36,8 @@ export const MODULES = [
   { key: 'products', path: '/products', page: 'Products', icon: Goods, perm: 'products.read' },
   { key: 'quotations', path: '/quotations', page: 'Quotations', icon: Document, perm: 'quotations.read' },
   { key: 'contracts', path: '/contracts', page: 'Contracts', icon: Tickets, perm: 'contracts.read' },
+  { key: 'deliveries', path: '/deliveries', page: 'Deliveries', icon: Van, perm: 'goods.deliver' },
+  { key: 'grossProfit', path: '/reports/gross-profit', page: 'GrossProfit', icon: TrendCharts, perm: 'finance.read' },
   { key: 'finance', path: '/finance', page: 'Finance', icon: Wallet, perm: 'finance.read' },
   { key: 'aftersales', path: '/aftersales', page: 'Aftersales', icon: Service },
   { key: 'team', path: '/team', page: 'Team', icon: Avatar },
