@@ -15,7 +15,7 @@ import { engines, startServer } from '../lib/server.mjs';
 import { sql, num, invariantBreaches } from './goods_invariants.mjs';
 
 const SEED = Number(process.env.TF_SEED || Math.floor(Math.random() * 2 ** 31));
-const OPS = Number(process.env.TF_BOOKS_OPS || 2500);
+const OPS = Number(process.env.TF_BOOKS_OPS || 1500);
 console.log(`books_random: seed ${SEED}, ${OPS} operations per engine (TF_SEED=${SEED} replays it)`);
 
 function rng(seed) {
