@@ -13,10 +13,12 @@
  * what is owed) are applied to the schedule in due-date order, so what is
  * unpaid of everything due before a day D is U(D) = the schedule due
  * before D less what was covered, between 0 and the amount due; a bucket is
- * the difference of U at its two edges. Set-based SQL, one pass over the
- * open contracts and their instalments, the same on both engines (dates
- * are ISO text compared as text; the edges are computed here). Amounts are
- * in each contract's currency, so the sums are per currency. */
+ * the difference of U at its two edges. Set-based SQL, the same on both
+ * engines (dates are ISO text compared as text; the edges are computed
+ * here): the reports over every open contract sum instalment rows per
+ * customer without grouping them per contract (R_STEP below); the page per
+ * contract groups the instalments of its few contracts. Amounts are in each
+ * contract's currency, so the sums are per currency. */
 #include "finance/finance_int.h"
 #include "core/policy_quotations.h"
 #include "base/util.h"
@@ -77,6 +79,8 @@
 #define R_FROM " FROM contracts ct LEFT JOIN contract_instalments i ON i.contract_id = ct.id WHERE"
 /* the predicate of the contracts_owing index (031_finance.sql), word for
  * word */
+/* the contracts that took effect, listed per contract */
+#define LISTED "('effective', 'fulfilling', 'completed', 'terminated')"
 #define OWING                                                                                      \
     " ct.state IN ('effective', 'fulfilling') AND ct.grand_total - ct.returned_value -"            \
     " ct.received > 0"
@@ -233,10 +237,41 @@ static int h_list(req *r)
                           json_pack("{s:o, s:n}", "items", db_rows_json(&res), "next_cursor"));
     }
     /* the page of contracts first, then the schedule of those alone */
-    sqlq_init(&q, &r->a,
-              "WITH pg AS (SELECT ct.id FROM contracts ct JOIN customers cu ON cu.id ="
-              " ct.customer_id WHERE ct.state IN ('effective', 'fulfilling', 'completed',"
-              " 'terminated')");
+    sqlq_init(&q, &r->a, "WITH ");
+    if (policy_scope(&r->me) == SCOPE_OWN) {
+        /* a salesperson's few contracts among many: the candidates of the
+         * page are the newest of each way the policy's list filter lets
+         * them see a contract (their own, their managed owners', their
+         * customers'), each from its index; the filter below still decides
+         * (a plan over the filter alone, whose id list the planner cannot
+         * size, may read every contract) */
+        const char *ways[] = {
+            "ct.owner_id = ?",
+            /* asked first, once: whether they manage a department at all */
+            arena_printf(
+                &r->a,
+                "EXISTS (SELECT 1 FROM departments WHERE manager_id = ?) AND ct.owner_id IN"
+                " (%s)",
+                POLICY_MANAGED_OWNERS_SQL),
+            "ct.customer_id IN (SELECT id FROM customers WHERE owner_id = ?)"};
+        sqlq_add(&q, "cand AS (", DBP0);
+        for (int k = 0; k < 3; k++) {
+            sqlq_add(&q,
+                     arena_printf(&r->a,
+                                  "%sSELECT id FROM (SELECT ct.id FROM contracts ct WHERE %s AND"
+                                  " ct.state IN " LISTED,
+                                  k ? " UNION " : "", ways[k]),
+                     k == 1 ? 2 : 1, (db_val[]){DBI(r->me.id), DBI(r->me.id)});
+            if (id_filters(r, &q) < 0) return 0;
+            if (cursor) sqlq_add(&q, " AND ct.id < ?", DBP(DBI(cursor)));
+            sqlq_add(&q, arena_printf(&r->a, " ORDER BY ct.id DESC LIMIT ?) c%d", k),
+                     DBP(DBI(limit + 1)));
+        }
+        sqlq_add(&q, "), ", DBP0);
+    }
+    sqlq_add(&q, "pg AS (SELECT ct.id FROM contracts ct WHERE ct.state IN " LISTED, DBP0);
+    if (policy_scope(&r->me) == SCOPE_OWN)
+        sqlq_add(&q, " AND ct.id IN (SELECT id FROM cand)", DBP0);
     if (id_filters(r, &q) < 0) return 0;
     policy_contract_filter(&r->me, &q);
     if (cursor) sqlq_add(&q, " AND ct.id < ?", DBP(DBI(cursor)));
