@@ -9,7 +9,8 @@
 #              7, 8  effective: nothing yet;
 #              9     draft / in approval / cancelled / terminated.
 # Four in five have a payment plan of two instalments (30 % ten days after
-# signing, the rest after sixty), so the ageing report has every bucket.
+# signing, the rest after sixty), so the ageing report has every bucket;
+# each instalment with its place in the plan (cum_before, is_last).
 # Deliveries take the goods out of warehouse ZZ (which got an opening
 # balance) with a stock movement per line at the standard cost. The running
 # figures (contracts.invoiced / received, contract_goods, stock_levels) are
@@ -96,11 +97,12 @@ SELECT 'contract', x.id, 1, l.seq, l.pid, l.code, l.name, l.unit, l.qty, l.price
        1300, l.total, 0, 0, l.total * 100 / 113, l.total - l.total * 100 / 113, l.total
 FROM cb_id x JOIN cb_l l ON l.i = x.i ORDER BY x.id, l.seq;
 -- the payment plans
-INSERT INTO contract_instalments(contract_id, seq, due_date, amount)
-SELECT x.id, 1, $(cb_day "c.day0 + 10"), x.grand_total * 30 / 100
+INSERT INTO contract_instalments(contract_id, seq, due_date, amount, cum_before, is_last)
+SELECT x.id, 1, $(cb_day "c.day0 + 10"), x.grand_total * 30 / 100, 0, FALSE
 FROM cb_id x JOIN cb_c c ON c.i = x.i WHERE c.i % 5 <> 4 AND c.kind < 9 ORDER BY x.id;
-INSERT INTO contract_instalments(contract_id, seq, due_date, amount)
-SELECT x.id, 2, $(cb_day "c.day0 + 60"), x.grand_total - x.grand_total * 30 / 100
+INSERT INTO contract_instalments(contract_id, seq, due_date, amount, cum_before, is_last)
+SELECT x.id, 2, $(cb_day "c.day0 + 60"), x.grand_total - x.grand_total * 30 / 100,
+       x.grand_total * 30 / 100, TRUE
 FROM cb_id x JOIN cb_c c ON c.i = x.i WHERE c.i % 5 <> 4 AND c.kind < 9 ORDER BY x.id;
 -- invoices and receipts
 INSERT INTO invoices(number, contract_id, customer_id, kind, invoice_date, amount, tax,
@@ -165,6 +167,15 @@ bad=$(sqlval "SELECT COUNT(*) FROM contracts ct WHERE ct.id > $cb_first AND (ct.
   COALESCE((SELECT SUM(amount) FROM invoices i WHERE i.contract_id = ct.id), 0) OR ct.received <>
   COALESCE((SELECT SUM(amount) FROM receipts r WHERE r.contract_id = ct.id), 0))")
 [ "$bad" = 0 ] || die "$bad generated contracts' invoiced or received differ from their rows"
+# each instalment's place in its plan (cum_before, is_last) against a recount
+bad=$(sqlval "SELECT COUNT(*) FROM contract_instalments i WHERE i.contract_id > $cb_first AND
+  (i.cum_before <> COALESCE((SELECT SUM(j.amount) FROM contract_instalments j WHERE
+     j.contract_id = i.contract_id AND (j.due_date < i.due_date OR (j.due_date = i.due_date AND
+     j.seq < i.seq))), 0) OR
+   (CASE WHEN i.is_last THEN 1 ELSE 0 END) <> (CASE WHEN EXISTS (SELECT 1 FROM
+     contract_instalments j WHERE j.contract_id = i.contract_id AND (j.due_date > i.due_date OR
+     (j.due_date = i.due_date AND j.seq > i.seq))) THEN 0 ELSE 1 END))")
+[ "$bad" = 0 ] || die "$bad generated instalments' cum_before or is_last differ from their plan"
 done_step "$(sqlval "SELECT COUNT(*) FROM doc_lines WHERE doc_type = 'contract'") lines"
 
 step "contracts: one of 200 lines, tokens"

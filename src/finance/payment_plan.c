@@ -40,21 +40,20 @@ static json_t *plan_json(db_conn *c, arena *a, int64_t id)
         covered -= paid;
         planned += amt;
         const char *due = json_string_value(json_object_get(o, "due_date"));
-        const char *st = paid == amt                        ? "paid"
+        const char *st = paid == amt                       ? "paid"
                          : today && strcmp(due, today) < 0 ? "overdue"
-                         : paid > 0                         ? "partly_paid"
-                                                            : "open";
+                         : paid > 0                        ? "partly_paid"
+                                                           : "open";
         if (paid < amt && today && strcmp(due, today) < 0) overdue += amt - paid;
         json_object_set_new(o, "paid", json_integer(paid));
         json_object_set_new(o, "unpaid", json_integer(amt - paid));
         json_object_set_new(o, "state", json_string(st));
     }
-    return json_pack("{s:I, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o}", "contract_id",
-                     (json_int_t)id, "number", ct.number, "version", (json_int_t)ct.version,
-                     "currency", ct.currency, "grand_total", (json_int_t)ct.grand_total,
-                     "planned", (json_int_t)planned, "unplanned",
-                     (json_int_t)(ct.grand_total - planned), "overdue", (json_int_t)overdue,
-                     "instalments", items);
+    return json_pack("{s:I, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:o}", "contract_id", (json_int_t)id,
+                     "number", ct.number, "version", (json_int_t)ct.version, "currency",
+                     ct.currency, "grand_total", (json_int_t)ct.grand_total, "planned",
+                     (json_int_t)planned, "unplanned", (json_int_t)(ct.grand_total - planned),
+                     "overdue", (json_int_t)overdue, "instalments", items);
 }
 
 static int h_get(req *r)
@@ -129,11 +128,30 @@ static int drop_plan(db_conn *c, arena *a, int64_t id, int64_t actor)
     return rc < 0 ? rc : 0;
 }
 
+/* Whether instalment j (seq j + 1) comes before i in due-date order, ties
+ * by seq: the order of cum_before and is_last (033_instalment_schedule.sql). */
+static bool plan_before(const fin_plan_item *v, int j, int i)
+{
+    int d = strcmp(v[j].due, v[i].due);
+    return d < 0 || (d == 0 && j < i);
+}
+
 int fin_plan_write(db_conn *c, arena *a, const fin_contract *ct, const fin_plan_item *v, int n,
                    int64_t actor)
 {
     int rc = drop_plan(c, a, ct->id, actor);
     for (int i = 0; rc >= 0 && i < n; i++) {
+        /* where it stands in the plan: what comes before it, and whether
+         * it is the last (at most FIN_PLAN_MAX instalments) */
+        int64_t before = 0;
+        bool last = true;
+        for (int j = 0; j < n; j++) {
+            if (j == i) continue;
+            if (plan_before(v, j, i))
+                before += v[j].amount;
+            else
+                last = false;
+        }
         char amt[48];
         if (money_format(amt, sizeof amt, v[i].amount) < 0) amt[0] = 0;
         const char *title = arena_printf(a, "回款 Payment due: %s %d/%d %s %s", ct->number, i + 1,
@@ -146,9 +164,10 @@ int fin_plan_write(db_conn *c, arena *a, const fin_contract *ct, const fin_plan_
         if (rc >= 0)
             rc = db_exec(c,
                          "INSERT INTO contract_instalments(contract_id, seq, due_date, amount,"
-                         " note, reminder_id) VALUES (?, ?, ?, ?, ?, ?)",
+                         " note, reminder_id, cum_before, is_last) VALUES (?, ?, ?, ?, ?, ?, ?,"
+                         " ?)",
                          DBP(DBI(ct->id), DBI(i + 1), DBS(v[i].due), DBI(v[i].amount),
-                             DBS(v[i].note), DBI(rid)));
+                             DBS(v[i].note), DBI(rid), DBI(before), DBB(last)));
     }
     return rc < 0 ? rc : 0;
 }
@@ -198,10 +217,10 @@ static int h_put(req *r)
         money_format(a1, sizeof a1, sum);
         money_format(a2, sizeof a2, ct.grand_total);
         json_array_append_new(
-            errs, field_error("instalments", "above_total",
-                              arena_printf(&r->a,
-                                           "come to %s, more than the contract's grand total %s",
-                                           a1, a2)));
+            errs,
+            field_error("instalments", "above_total",
+                        arena_printf(&r->a, "come to %s, more than the contract's grand total %s",
+                                     a1, a2)));
         return reply_invalid(r, errs);
     }
     json_t *before = plan_json(r->db, &r->a, id);
@@ -235,11 +254,12 @@ fail:
 }
 
 #define PLAN_SCHEMA                                                                                \
-    "{\"type\":\"object\",\"required\":[\"version\",\"instalments\"],\"properties\":{\"version\":"  \
+    "{\"type\":\"object\",\"required\":[\"version\",\"instalments\"],\"properties\":{\"version\":" \
     "{\"type\":\"integer\",\"description\":\"the contract's version\"},\"instalments\":{\"type\":" \
     "\"array\",\"maxItems\":60,\"items\":{\"type\":\"object\",\"required\":[\"due_date\","         \
     "\"amount\"],\"properties\":{\"due_date\":{\"type\":\"string\",\"format\":\"date\"},"          \
-    "\"amount\":{\"type\":\"integer\",\"minimum\":1},\"note\":{\"type\":[\"string\",\"null\"]}}}}}}"
+    "\"amount\":{\"type\":\"integer\",\"minimum\":1},\"note\":{\"type\":[\"string\",\"null\"]}}}}" \
+    "}}"
 
 const route payment_plan_routes[] = {
     {"GET", "/api/v1/contracts/{id}/payment-plan", h_get, "contracts.read", 0,
