@@ -4,10 +4,10 @@ export default {
   fieldErrors: {
     not_accepted: '只有客户已接受的报价才能生成合同',
     no_rate: '该币种没有汇率，请填写汇率',
-    retired: '该产品已停产',
+    retired: '该产品已停用',
     below_delivered: '不能少于已发货数量',
     below_received: '不能低于已回款或已开票金额',
-    below_plan: '不能低于付款计划各期合计',
+    below_plan: '不能低于回款计划各期合计',
     fixed: '合同变更不能更改币种',
   },
   contract: {
