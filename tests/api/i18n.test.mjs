@@ -217,7 +217,7 @@ for (const engine of engines()) {
       const pay = await sun.post(`/api/v1/contracts/${id}/receipts`,
         { amount: 100, receipt_date: '2026-01-05', method: 'bank_transfer' }, zh);
       assert.equal(pay.status, 409, pay.text);
-      assert.equal(pay.body.detail, `只有已生效或履行中的合同才能登记收付款；${ct.body.number} 当前为：草稿状态`);
+      assert.equal(pay.body.detail, `只有已生效或执行中的合同才能登记收付款；${ct.body.number} 当前为：草稿状态`);
       const badPay = await sun.post(`/api/v1/contracts/${id}/receipts`, { amount: 100, receipt_date: 'soon', method: 'gold' }, zh);
       assertProblem(assert, badPay, 422, 'validation_failed');
       cjk(badPay, 'bad receipt');
