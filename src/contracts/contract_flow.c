@@ -142,7 +142,7 @@ int contract_submit_approval(db_conn *c, arena *a, json_t *before, bool amendmen
             reason && *reason ? reason
                               : (amendment ? json_string_value(json_object_get(am, "reason"))
                                            : json_string_value(json_object_get(before, "title"))),
-            "customer", geti(before, "customer_id"), cname, true);
+            "contract", id, number, true);
     if (rc >= 0)
         rc = db_exec(c, "UPDATE contracts SET approval_request_id = ? WHERE id = ?",
                      DBP(DBI(request_id), DBI(id)));

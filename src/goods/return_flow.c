@@ -210,9 +210,9 @@ int goods_return_submit(db_conn *c, arena *a, int64_t id, int64_t actor, json_t 
     if (rc >= 0)
         rc = approvals_set_context(c, request_id,
                                    json_string_value(json_object_get(before, "reason")),
-                                   "customer",
-                                   json_integer_value(json_object_get(before, "customer_id")),
-                                   json_string_value(json_object_get(before, "customer_name")),
+                                   "contract",
+                                   json_integer_value(json_object_get(before, "contract_id")),
+                                   json_string_value(json_object_get(before, "contract_number")),
                                    true);
     if (rc >= 0)
         rc = db_exec(c, "UPDATE sales_returns SET approval_request_id = ? WHERE id = ?",

@@ -92,6 +92,8 @@ for (const engine of engines()) {
       srv = await startServer({ engine });
       [admin, zhang, li, wang, zhou, sun, chen] = await Promise.all(
         ['admin', 'zhang', 'li', 'wang', 'zhou', 'sun', 'chen'].map(async (l) => Object.assign(await srv.login(l), { login: l })));
+      // the messages checked below are the English ones (the demo's users read Chinese)
+      for (const u of [admin, zhang, li, wang, zhou, sun, chen]) assert.equal((await u.patch('/api/v1/me', { lang: 'en' })).status, 200);
       const cat = (await admin.post('/api/v1/product-categories', { name: `交付 Goods ${uniq()}` })).body;
       const mk = async (price, cost) => {
         const r = await admin.post('/api/v1/products', {

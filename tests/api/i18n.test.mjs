@@ -8,6 +8,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { engines, startServer, newDatabase, run, BIN, Client, assertProblem } from '../lib/server.mjs';
 import { download, parseCsv, soffice, importFile } from '../fixtures/io-helpers.mjs';
 import { smtpSink, parseMail } from '../lib/smtp.mjs';
@@ -181,6 +183,61 @@ for (const engine of engines()) {
         await admin.put('/api/v1/settings/company', { time_zone: 'Asia/Shanghai' });
       }
     });
+
+    it('contracts, money and goods answer a zh-CN user in Chinese, with the same codes', async () => {
+      const zh = { 'Accept-Language': 'zh-CN' };
+      const [sun, zhou] = await Promise.all(['sun', 'zhou'].map((u) => srv.login(u)));
+      const cjk = (r, what) => {
+        assert.match(r.body.detail, CJK, `${what}: ${r.text}`);
+        for (const e of r.body.errors || []) assert.match(e.message, CJK, `${what}: ${r.text}`);
+      };
+      // nothing to make a contract of
+      const none = await liu.post('/api/v1/contracts', {});
+      assertProblem(assert, none, 422, 'validation_failed');
+      cjk(none, 'no customer');
+      assert.ok(none.body.errors.some((e) => e.message === '请选择客户、项目或报价单'), none.text);
+      // a draft contract of liu's own customer
+      const cust = await liu.post('/api/v1/customers', { name: `合同语言 Contract lang ${tag}`, phone: `1391${String(Date.now()).slice(-7)}` });
+      assert.equal(cust.status, 201, cust.text);
+      const prod = (await admin.get('/api/v1/products?limit=1')).body.items[0];
+      const bad = await liu.post('/api/v1/contracts', {
+        customer_id: cust.body.id, currency: 'GBP', lines: [{ product_id: prod.id, qty_milli: 0 }],
+      });
+      assertProblem(assert, bad, 422, 'validation_failed');
+      cjk(bad, 'bad currency and quantity');
+      const ct = await liu.post('/api/v1/contracts', {
+        customer_id: cust.body.id, lines: [{ product_id: prod.id, qty_milli: 1000, unit_price: 10000 }],
+      });
+      assert.equal(ct.status, 201, ct.text);
+      const id = ct.body.id;
+      // a draft cannot be terminated, paid, delivered or returned
+      const term = await liu.post(`/api/v1/contracts/${id}/terminate`, { version: ct.body.version, reason: 'x' });
+      assert.equal(term.status, 409, term.text);
+      assert.equal(term.body.detail, '草稿状态的合同不能执行“终止”');
+      const pay = await sun.post(`/api/v1/contracts/${id}/receipts`,
+        { amount: 100, receipt_date: '2026-01-05', method: 'bank_transfer' }, zh);
+      assert.equal(pay.status, 409, pay.text);
+      assert.equal(pay.body.detail, `只有已生效或执行中的合同才能登记收付款；${ct.body.number} 当前为：草稿状态`);
+      const badPay = await sun.post(`/api/v1/contracts/${id}/receipts`, { amount: 100, receipt_date: 'soon', method: 'gold' }, zh);
+      assertProblem(assert, badPay, 422, 'validation_failed');
+      cjk(badPay, 'bad receipt');
+      const wh = (await admin.get('/api/v1/warehouses')).body.items[0];
+      const del = await zhou.post(`/api/v1/contracts/${id}/deliveries`,
+        { warehouse_id: wh.id, lines: [{ product_id: prod.id, qty_milli: 1000 }] }, zh);
+      assert.ok([409, 422].includes(del.status), del.text);
+      cjk(del, 'delivery on a draft');
+      const ret = await liu.post(`/api/v1/contracts/${id}/returns`,
+        { warehouse_id: wh.id, reason: '质量 Quality', lines: [{ product_id: prod.id, qty_milli: 1000 }] });
+      assert.ok([409, 422].includes(ret.status), ret.text);
+      cjk(ret, 'return on a draft');
+      const gp = await liu.get('/api/v1/reports/gross-profit?group=year');
+      assertProblem(assert, gp, 422, 'validation_failed');
+      cjk(gp, 'gross profit group');
+      // the same requests in English keep the English words
+      const en = await sun.post(`/api/v1/contracts/${id}/receipts`,
+        { amount: 100, receipt_date: '2026-01-05', method: 'bank_transfer' }, { 'Accept-Language': 'en' });
+      assert.match(en.body.detail, /^money is recorded only on an effective contract/);
+    });
   });
 
   describe(`i18n mail [${engine}]`, () => {
@@ -231,3 +288,54 @@ for (const engine of engines()) {
     });
   });
 }
+
+// The messages of the contracts, money and goods modules: every problem
+// detail and field message written in src/contracts, src/finance and
+// src/goods has its Chinese text in src/core/i18n_zh.c (exact, or a pattern
+// whose holes take the printf arguments). Read from the sources, so a new
+// message without a translation fails here.
+describe('i18n catalogue covers the contracts, finance and goods messages', () => {
+  const root = resolve(import.meta.dirname, '../..');
+  const unquote = (s) => s.replace(/\\(.)/g, '$1');
+  /** The C string literals of a file, adjacent ones joined, comments and logs left out. */
+  function literals(text) {
+    text = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
+    text = text.replace(/tf_log\([^;]*;/g, '');
+    const out = [];
+    const re = /"((?:[^"\\\n]|\\.)*)"(?:\s*"((?:[^"\\\n]|\\.)*)")*/g;
+    for (const m of text.matchAll(re)) out.push(unquote([...m[0].matchAll(/"((?:[^"\\\n]|\\.)*)"/g)].map((x) => x[1]).join('')));
+    return out;
+  }
+  // Texts that are not messages: a document's tax captions (translated with
+  // the document's labels) and a stand-in for a contract number in a hole.
+  const notMessages = new Set(['excluding tax, tax added', 'including tax', 'the contract']);
+  const isMessage = (s) => /^[a-z%]/.test(s) && s.includes(' ') && !/[^\x00-\x7f]/.test(s) && !s.includes('=')
+    && !s.includes('"') && !/^(%s ?)+$/.test(s) && !/\b[a-z]{2}\.[a-z_]+\b/.test(s) && !/^page /.test(s)
+    && !notMessages.has(s);
+  const catalogue = (() => {
+    const src = readFileSync(resolve(root, 'src/core/i18n_zh.c'), 'utf8');
+    const body = src.slice(src.indexOf('i18n_zh_messages[]'), src.indexOf('i18n_zh_labels[]'));
+    return [...body.matchAll(/\{"((?:[^"\\]|\\.)*)", "/g)].map((m) => unquote(m[1]));
+  })();
+  const patterns = catalogue.filter((e) => e.includes('{}') || e.includes('{t}')).map((e) =>
+    new RegExp(`^${e.split(/\{t?\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?')}$`));
+  const exact = new Set(catalogue);
+  const sample = (s) => s.replace(/%[-0-9.]*(?:lld|ld|d|s|zu)/g, 'draft');
+
+  it('has a Chinese text for each of them', () => {
+    const missing = [];
+    let n = 0;
+    for (const dir of ['src/contracts', 'src/finance', 'src/goods']) {
+      for (const f of readdirSync(resolve(root, dir)).filter((x) => x.endsWith('.c'))) {
+        if (f.endsWith('_demo.c')) continue; // demo data, in both languages already
+        for (const s of literals(readFileSync(resolve(root, dir, f), 'utf8')).filter(isMessage)) {
+          n++;
+          const t = sample(s);
+          if (!exact.has(s) && !patterns.some((p) => p.test(t))) missing.push(`${dir}/${f}: ${s}`);
+        }
+      }
+    }
+    assert.ok(n > 80, `found only ${n} messages: is the reading of the sources broken?`);
+    assert.deepEqual(missing, []);
+  });
+});

@@ -53,6 +53,12 @@ test('admin signs in, visits every screen, uses approvals, switches language, lo
   const page = await newPage(browser)
   const problems = []
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`))
+  // a page that asks the API something it refuses or fails on is broken
+  page.on('response', (r) => {
+    if (r.url().includes('/api/v1/') && r.status() >= 400 && !r.url().endsWith('/api/v1/session')) {
+      problems.push(`${r.request().method()} ${r.url()} -> ${r.status()}`)
+    }
+  })
   try {
     await login(page)
 
@@ -64,6 +70,13 @@ test('admin signs in, visits every screen, uses approvals, switches language, lo
     for (const key of NAV_KEYS) {
       await navigate(page, key)
       assert.equal(await page.locator(`[data-page="${key}"]`).count(), 1, `page ${key}`)
+      // its table (if it has one) loads, and no error message pops up
+      const table = page.locator(`[data-page="${key}"] .el-table`).first()
+      if (await table.count()) {
+        await table.waitFor()
+        await page.waitForFunction((k) => !document.querySelector(`[data-page="${k}"] .el-loading-mask`), key)
+      }
+      assert.equal(await page.locator('.el-message--error').count(), 0, `no error message on ${key}`)
     }
 
     // Approvals inbox: tabs, and a row (if any) opens the drawer.

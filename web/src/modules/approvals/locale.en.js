@@ -6,7 +6,7 @@ export default {
     empty: { below: 'Nothing waits at the managers below you.' },
     reason: 'Reason',
     noReason: 'No reason given.',
-    subject: { customer: 'Customer', project: 'Project' },
+    subject: { customer: 'Customer', project: 'Project', contract: 'Contract' },
     openSubject: 'Open',
     byManagerNamed: "Applicant's manager: {name}",
     deciders: 'Who can decide: {names}',

@@ -6,7 +6,7 @@ export default {
     empty: { below: '您下级的经理们暂无待审批的申请。' },
     reason: '申请理由',
     noReason: '未填写理由。',
-    subject: { customer: '客户', project: '项目' },
+    subject: { customer: '客户', project: '项目', contract: '合同' },
     openSubject: '查看',
     byManagerNamed: '申请人的上级经理：{name}',
     deciders: '可审批人：{names}',

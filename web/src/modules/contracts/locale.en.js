@@ -129,6 +129,8 @@ export default {
       amend: 'drafted an amendment', 'submit-amendment': 'submitted the amendment', 'withdraw-amendment': 'withdrew the amendment',
       'discard-amendment': 'discarded the amendment', 'amendment-rejected': 'amendment sent back by the approver',
       'amendment-approved': 'amendment approved: new revision in force', fulfilling: 'being fulfilled', completed: 'completed',
+      invoice: 'issued an invoice', receipt: 'recorded a payment', advance: 'recorded an advance payment',
+      payment_plan: 'set the payment plan', deliver: 'delivered goods', 'goods-return': 'goods returned (approved), refund recorded',
     },
   },
 }

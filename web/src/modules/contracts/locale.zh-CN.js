@@ -4,10 +4,10 @@ export default {
   fieldErrors: {
     not_accepted: '只有客户已接受的报价才能生成合同',
     no_rate: '该币种没有汇率，请填写汇率',
-    retired: '该产品已停产',
+    retired: '该产品已停用',
     below_delivered: '不能少于已发货数量',
     below_received: '不能低于已回款或已开票金额',
-    below_plan: '不能低于付款计划各期合计',
+    below_plan: '不能低于回款计划各期合计',
     fixed: '合同变更不能更改币种',
   },
   contract: {
@@ -129,6 +129,8 @@ export default {
       amend: '草拟了变更', 'submit-amendment': '提交了变更审批', 'withdraw-amendment': '撤回了变更',
       'discard-amendment': '放弃了变更', 'amendment-rejected': '变更被审批人退回',
       'amendment-approved': '变更通过：新版本生效', fulfilling: '开始执行', completed: '已完成',
+      invoice: '开具了发票', receipt: '登记了回款', advance: '登记了预收款',
+      payment_plan: '设置了回款计划', deliver: '发了货', 'goods-return': '退货已批准，已登记退款',
     },
   },
 }
