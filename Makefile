@@ -95,4 +95,5 @@ clean:
 	rm -rf build tradeflow tradeflow-asan web/dist
 
 .PHONY: all asan unit deps run test bench screens format clean
+include tests/fuzz/fuzz.mk
 -include $(shell find build -name '*.d' 2>/dev/null)
