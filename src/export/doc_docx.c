@@ -359,12 +359,14 @@ int doc_docx_check(arena *a, const char *tpl, size_t len, char *err, size_t errl
     }
     for (zip_int64_t i = 0; rc == 0 && i < n; i++) {
         const char *name = zip_get_name(z, (zip_uint64_t)i, 0);
-        if (!name || !is_text_part(name)) continue;
+        if (!name) continue;
+        /* every part is read, not only those with placeholders: a damaged
+         * one would otherwise pass here and fail every document made later */
         char *xml = read_entry(a, z, i, NULL), msg[256];
         if (!xml) {
             snprintf(err, errlen, "%s cannot be read (damaged, or larger than 16 MB)", name);
             rc = -1;
-        } else if (!fill_part(a, xml, NULL, NULL, msg, sizeof(msg))) {
+        } else if (is_text_part(name) && !fill_part(a, xml, NULL, NULL, msg, sizeof(msg))) {
             snprintf(err, errlen, "%s: %s", name, msg);
             rc = -1;
         }

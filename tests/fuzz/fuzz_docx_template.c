@@ -6,6 +6,7 @@
  * normalising and the placeholders). Asserts: a refusal says why; a template
  * that passes the check renders, to a non-empty DOCX. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,8 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *out = NULL;
         size_t out_len = 0;
         if (doc_docx_render(&a, &x, tpl, len, NULL, 0, &out, &out_len, err, sizeof(err)) != 0 ||
-            !out || out_len == 0)
+            !out || out_len == 0) {
+            fprintf(stderr, "a checked template did not render: %s\n", err);
             abort();
+        }
     } else if (!err[0]) {
         abort();
     }
