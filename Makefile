@@ -78,7 +78,7 @@ deps:
 run: deps tradeflow
 	@bash scripts/run.sh
 
-test: deps tradeflow tradeflow-asan $(UNIT:tests/unit/%.c=build/unit/%)
+test: deps tradeflow tradeflow-asan $(UNIT:tests/unit/%.c=build/unit/%) fuzz-build
 	@bash tests/run.sh
 
 bench: deps tradeflow
