@@ -6,17 +6,41 @@
  * is within 1..PAGE_MAX with a cursor >= 0, or a 400 naming its reason; a
  * filter is within its limits (parts, bound values), or a 400 naming the
  * parameter; the same filters as a JSON object (saved views) parse to the
- * same parts. */
+ * same parts; and every value that the number and time parsers the lists
+ * share accept (tf_parse_i64, tf_ts_parse) reads back the same once written
+ * out. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <microhttpd.h>
+
+#include "base/util.h"
 #include "customers/customers.h"
 #include "fake_http.h"
 
 static void refused_with_reason(void)
 {
     if (fake_status != 400 || strcmp(fake_code, "bad_request") != 0 || !fake_detail[0]) abort();
+}
+
+static enum MHD_Result check_value(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)cls, (void)kind, (void)key;
+    int64_t n, back;
+    time_t t, t2;
+    if (tf_parse_i64(value, &n)) {
+        char buf[24];
+        *tf_put_i64(buf, n) = 0;
+        if (!tf_parse_i64(buf, &back) || back != n) abort();
+    }
+    if (value && strlen(value) <= 64 && tf_ts_parse(value, &t)) {
+        char ts[TF_TS_LEN];
+        tf_ts(ts, t);
+        if (!tf_ts_parse(ts, &t2) || t2 != t) abort();
+    }
+    return MHD_YES;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -26,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     req r = {0};
     arena_init(&r.a);
     r.me.id = 7;
+
+    MHD_get_connection_values(NULL, MHD_GET_ARGUMENT_KIND, check_value, NULL);
 
     int limit = -1;
     int64_t cursor = -1;
