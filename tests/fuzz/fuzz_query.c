@@ -8,7 +8,10 @@
  * parameter; the same filters as a JSON object (saved views) parse to the
  * same parts; and every value that the number and time parsers the lists
  * share accept (tf_parse_i64, tf_ts_parse) reads back the same once written
- * out. */
+ * out. An input starting with '{' is instead a JSON filter object as a
+ * batch body or a saved view sends it (customer_filter_from_json: numbers,
+ * booleans, arrays): accepted within the limits, or refused with errors
+ * that each name a field under the body's prefix. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,13 +46,45 @@ static enum MHD_Result check_value(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
+static void json_filter(req *r, const uint8_t *data, size_t size)
+{
+    json_t *src = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(src)) {
+        json_decref(src);
+        return;
+    }
+    customer_filter f;
+    json_t *errs = json_array();
+    if (customer_filter_from_json(r, src, "filter.", &f, errs) == 0) {
+        if (json_array_size(errs) || f.n > CUSTOMER_FILTER_PARTS || f.too_many) abort();
+    } else {
+        size_t i;
+        json_t *e;
+        if (json_array_size(errs) == 0) abort();
+        json_array_foreach(errs, i, e)
+        {
+            const char *name = json_string_value(json_object_get(e, "field"));
+            if (!name || strncmp(name, "filter", 6) != 0 ||
+                !json_string_value(json_object_get(e, "message")))
+                abort();
+        }
+    }
+    json_decref(errs);
+    json_decref(src);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 4096) return 0;
-    fake_start((const char *)data, size);
     req r = {0};
     arena_init(&r.a);
     r.me.id = 7;
+    if (size && data[0] == '{') {
+        json_filter(&r, data, size);
+        arena_free(&r.a);
+        return 0;
+    }
+    fake_start((const char *)data, size);
 
     MHD_get_connection_values(NULL, MHD_GET_ARGUMENT_KIND, check_value, NULL);
 
