@@ -46,7 +46,7 @@ fuzz-build: $(FUZZ_BINS)
 
 # FUZZ_SECONDS per target (make fuzz FUZZ_SECONDS=600); new inputs found go
 # to build/fuzz/corpus/<name>/, crashes to build/fuzz/crash-*
-fuzz: fuzz-build
+fuzz: deps fuzz-build
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 .PHONY: fuzz fuzz-build
