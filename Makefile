@@ -78,7 +78,7 @@ deps:
 run: deps tradeflow
 	@bash scripts/run.sh
 
-test: deps tradeflow tradeflow-asan $(UNIT:tests/unit/%.c=build/unit/%)
+test: deps tradeflow tradeflow-asan $(UNIT:tests/unit/%.c=build/unit/%) fuzz-build
 	@bash tests/run.sh
 
 bench: deps tradeflow
@@ -95,4 +95,5 @@ clean:
 	rm -rf build tradeflow tradeflow-asan web/dist
 
 .PHONY: all asan unit deps run test bench screens format clean
+include tests/fuzz/fuzz.mk
 -include $(shell find build -name '*.d' 2>/dev/null)

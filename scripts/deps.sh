@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh — installs what Tradeflow needs on Debian 12 when it is missing:
 # the C libraries, PostgreSQL (for the tests), Chromium (browser tests), wrk
-# (benchmarks), Node.js, and the front end's npm packages. Safe to re-run.
+# (benchmarks), clang with its sanitizer and libFuzzer runtimes (the fuzz
+# targets), Node.js, and the front end's npm packages. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +10,8 @@ PKGS=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libpq-dev libsodium-dev zlib1g-dev libcmocka-dev libcurl4-openssl-dev libzip-dev
       libxlsxwriter-dev libexpat1-dev libssl-dev postgresql postgresql-contrib
       chromium fonts-noto-cjk wrk curl ca-certificates libreoffice-calc-nogui
-      libcairo2-dev libpango1.0-dev poppler-utils libreoffice-writer-nogui)
+      libcairo2-dev libpango1.0-dev poppler-utils libreoffice-writer-nogui
+      clang libclang-rt-dev)
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)
 
 missing=()

@@ -24,6 +24,12 @@ chmod 755 "$tmp"
 # the layers: no cycle between folders or headers (docs/ARCHITECTURE.md)
 if python3 tools/layers.py >"$tmp/layers.log"; then passed=$((passed + 1)); else
   failed=$((failed + 1)); echo "include cycles:"; cat "$tmp/layers.log"; fi
+# the fuzz targets (tests/fuzz/run.sh, built by make fuzz-build): each over
+# its corpus, then FUZZ_TEST_SECONDS (10) of fuzzing; one test each
+out=$(tests/fuzz/run.sh "${FUZZ_TEST_SECONDS:-10}" 2>&1); echo "$out"
+p=$(grep -oP '^fuzz: \K[0-9]+(?= passed)' <<<"$out" | tail -1)
+f=$(grep -oP '^fuzz: [0-9]+ passed, \K[0-9]+' <<<"$out" | tail -1)
+passed=$((passed + ${p:-0})); failed=$((failed + ${f:-1}))
 pgport=$((20000 + RANDOM % 20000))
 cleanup() { tests/pg.sh stop "$tmp/pg"; rm -rf "$tmp"; }
 trap cleanup EXIT

@@ -343,6 +343,42 @@ static zip_t *open_mem(const char *data, size_t len, zip_source_t **src)
     return z;
 }
 
+/* Copies every part of z into a new package as doc_docx_render copies the
+ * parts it does not change (their stored bytes as they are): 0, or -1 with
+ * err when the package cannot be written again (a part's sizes or headers
+ * are damaged, two parts have one name). */
+static int copy_check(zip_t *z, char *err, size_t errlen)
+{
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *src = zip_source_buffer_create(NULL, 0, 0, &ze);
+    zip_t *o = src ? zip_open_from_source(src, ZIP_TRUNCATE, &ze) : NULL;
+    zip_error_fini(&ze);
+    if (!o) {
+        if (src) zip_source_free(src);
+        snprintf(err, errlen, "the template could not be checked");
+        return -1;
+    }
+    zip_int64_t n = zip_get_num_entries(z, 0);
+    for (zip_int64_t i = 0; i < n; i++) {
+        const char *name = zip_get_name(z, (zip_uint64_t)i, 0);
+        zip_source_t *s = name ? zip_source_zip(o, z, (zip_uint64_t)i, 0, 0, -1) : NULL;
+        if (!s || zip_file_add(o, name, s, ZIP_FL_ENC_UTF_8) < 0) {
+            if (s) zip_source_free(s);
+            snprintf(err, errlen, "the file is a damaged DOCX: %s cannot be copied",
+                     name ? name : "a part");
+            zip_discard(o);
+            return -1;
+        }
+    }
+    if (zip_close(o) != 0) {
+        snprintf(err, errlen, "the file is a damaged DOCX: %s", zip_strerror(o));
+        zip_discard(o);
+        return -1;
+    }
+    return 0;
+}
+
 int doc_docx_check(arena *a, const char *tpl, size_t len, char *err, size_t errlen)
 {
     zip_source_t *src;
@@ -359,16 +395,19 @@ int doc_docx_check(arena *a, const char *tpl, size_t len, char *err, size_t errl
     }
     for (zip_int64_t i = 0; rc == 0 && i < n; i++) {
         const char *name = zip_get_name(z, (zip_uint64_t)i, 0);
-        if (!name || !is_text_part(name)) continue;
+        if (!name) continue;
+        /* every part is read, not only those with placeholders: a damaged
+         * one would otherwise pass here and fail every document made later */
         char *xml = read_entry(a, z, i, NULL), msg[256];
         if (!xml) {
             snprintf(err, errlen, "%s cannot be read (damaged, or larger than 16 MB)", name);
             rc = -1;
-        } else if (!fill_part(a, xml, NULL, NULL, msg, sizeof(msg))) {
+        } else if (is_text_part(name) && !fill_part(a, xml, NULL, NULL, msg, sizeof(msg))) {
             snprintf(err, errlen, "%s: %s", name, msg);
             rc = -1;
         }
     }
+    if (rc == 0) rc = copy_check(z, err, errlen);
     zip_discard(z);
     return rc;
 }

@@ -159,8 +159,8 @@ static void set_delimiter(csvr *c)
     int ch, n[3] = {0, 0, 0};
     static const char cands[3] = {',', ';', '\t'};
     bool inq = false;
+    (void)peekb(c); /* fill the buffer (pos is where the next byte is in it) */
     size_t save = c->pos;
-    (void)peekb(c); /* fill the buffer */
     for (size_t i = c->pos; i < c->len; i++) {
         ch = c->buf[i];
         if (ch == '"')

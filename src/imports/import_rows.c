@@ -203,9 +203,11 @@ static json_t *custom_value(arena *a, const char *type, const char *v)
         for (char *p = s; *p;) {
             size_t len = strcspn(p, ",;|");
             const char *seps[] = {"，", "；", "、"};
+            /* searched within this item only: searching the whole rest
+             * made a cell of many items quadratic */
             for (int k = 0; k < 3; k++) {
-                char *q = strstr(p, seps[k]);
-                if (q && (size_t)(q - p) < len) len = (size_t)(q - p);
+                char *q = memmem(p, len, seps[k], strlen(seps[k]));
+                if (q) len = (size_t)(q - p);
             }
             const char *item = import_clean(a, arena_strndup(a, p, len));
             if (*item) json_array_append_new(arr, json_string(item));

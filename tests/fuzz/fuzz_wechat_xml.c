@@ -1,6 +1,7 @@
 /* fuzz_wechat_xml.c — libFuzzer target for the WeChat callback parser
  * (wechat/wechat_xml.c): any bytes in, no crash, no leak, no read past the
- * input, and every result within the parser's limits. Build and run:
+ * input, and every result within the parser's limits. `make fuzz` builds
+ * and runs it (tests/fuzz/fuzz.mk); by hand:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc tests/fuzz/fuzz_wechat_xml.c \
  *     src/wechat/wechat_xml.c src/base/arena.c -lexpat -lcrypto -o build/fuzz_wechat_xml
  *   build/fuzz_wechat_xml -max_len=70000 -dict=tests/fuzz/wechat_xml.dict tests/fuzz/wechat_xml/
