@@ -238,6 +238,24 @@ for (const engine of engines()) {
         { amount: 100, receipt_date: '2026-01-05', method: 'bank_transfer' }, { 'Accept-Language': 'en' });
       assert.match(en.body.detail, /^money is recorded only on an effective contract/);
     });
+
+    it('quotations and prices answer a zh-CN user in Chinese, with the same codes', async () => {
+      const none = await liu.post('/api/v1/quotations', {});
+      assertProblem(assert, none, 422, 'validation_failed');
+      const e = none.body.errors.find((x) => x.field === 'customer_id');
+      assert.equal(e && e.code, 'required', none.text);
+      assert.equal(e.message, '请选择客户或项目');
+      const st = await liu.get('/api/v1/quotations?state=lost');
+      assertProblem(assert, st, 400, 'bad_request');
+      assert.equal(st.body.detail, 'state 必须是 draft、in_approval、approved、sent、accepted、rejected 或 expired');
+      const prod = (await admin.get('/api/v1/products?limit=1')).body.items[0];
+      const price = await liu.get(`/api/v1/prices?product_id=${prod.id}&qty_milli=0`);
+      assertProblem(assert, price, 422, 'validation_failed');
+      assert.equal(price.body.errors[0].message, '数量必须大于 0（以千分之一单位计）且不超过一百万吨');
+      // zhang reads English
+      const en = await zhang.get(`/api/v1/prices?product_id=${prod.id}&qty_milli=0`);
+      assert.equal(en.body.errors[0].message, 'must be a quantity above 0 (thousandths of the unit), at most a million tonnes');
+    });
   });
 
   describe(`i18n mail [${engine}]`, () => {
@@ -289,12 +307,14 @@ for (const engine of engines()) {
   });
 }
 
-// The messages of the contracts, money and goods modules: every problem
-// detail and field message written in src/contracts, src/finance and
-// src/goods has its Chinese text in src/core/i18n_zh.c (exact, or a pattern
-// whose holes take the printf arguments). Read from the sources, so a new
-// message without a translation fails here.
-describe('i18n catalogue covers the contracts, finance and goods messages', () => {
+// The messages of the contracts, money, goods, quotations and products
+// modules: every problem detail and field message written in src/contracts,
+// src/finance, src/goods, src/quotations, src/products, src/documents and
+// src/kit/doclines.c has its Chinese text in src/core/i18n_zh.c (exact, or a
+// pattern whose holes take the printf arguments; a pattern of holes only,
+// "{t}: {t}", answers for no message by itself). Read from the sources, so
+// a new message without a translation fails here.
+describe('i18n catalogue covers the contracts, finance, goods, quotations and products messages', () => {
   const root = resolve(import.meta.dirname, '../..');
   const unquote = (s) => s.replace(/\\(.)/g, '$1');
   /** The C string literals of a file, adjacent ones joined, comments and logs left out. */
@@ -307,9 +327,14 @@ describe('i18n catalogue covers the contracts, finance and goods messages', () =
     return out;
   }
   // Texts that are not messages: a document's tax captions (translated with
-  // the document's labels) and a stand-in for a contract number in a hole.
-  const notMessages = new Set(['excluding tax, tax added', 'including tax', 'the contract']);
+  // the document's labels), a stand-in for a contract number in a hole, a
+  // Cache-Control header and pieces of SQL (column lists "seq, product_id, ...",
+  // "cand AS (", "i.cum_before + i.amount").
+  const notMessages = new Set(['excluding tax, tax added', 'including tax', 'the contract', 'private, no-store']);
+  const isSql = (s) => /^[a-z_.]+, [a-z_.]+,/.test(s) || /^[a-z_]+\.[a-z_]+ [-+*\/] /.test(s)
+    || /\b(AS|SELECT|FROM|WHERE|JOIN|CASE|WHEN|THEN|ELSE|END|COALESCE)\b/.test(s);
   const isMessage = (s) => /^[a-z%]/.test(s) && s.includes(' ') && !/[^\x00-\x7f]/.test(s) && !s.includes('=')
+    && !isSql(s)
     && !s.includes('"') && !/^(%s ?)+$/.test(s) && !/\b[a-z]{2}\.[a-z_]+\b/.test(s) && !/^page /.test(s)
     && !notMessages.has(s);
   const catalogue = (() => {
@@ -317,7 +342,7 @@ describe('i18n catalogue covers the contracts, finance and goods messages', () =
     const body = src.slice(src.indexOf('i18n_zh_messages[]'), src.indexOf('i18n_zh_labels[]'));
     return [...body.matchAll(/\{"((?:[^"\\]|\\.)*)", "/g)].map((m) => unquote(m[1]));
   })();
-  const patterns = catalogue.filter((e) => e.includes('{}') || e.includes('{t}')).map((e) =>
+  const patterns = catalogue.filter((e) => (e.includes('{}') || e.includes('{t}')) && /[a-z]/.test(e.replace(/\{t?\}/g, ''))).map((e) =>
     new RegExp(`^${e.split(/\{t?\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?')}$`));
   const exact = new Set(catalogue);
   const sample = (s) => s.replace(/%[-0-9.]*(?:lld|ld|d|s|zu)/g, 'draft');
@@ -325,17 +350,20 @@ describe('i18n catalogue covers the contracts, finance and goods messages', () =
   it('has a Chinese text for each of them', () => {
     const missing = [];
     let n = 0;
-    for (const dir of ['src/contracts', 'src/finance', 'src/goods']) {
-      for (const f of readdirSync(resolve(root, dir)).filter((x) => x.endsWith('.c'))) {
-        if (f.endsWith('_demo.c')) continue; // demo data, in both languages already
-        for (const s of literals(readFileSync(resolve(root, dir, f), 'utf8')).filter(isMessage)) {
-          n++;
-          const t = sample(s);
-          if (!exact.has(s) && !patterns.some((p) => p.test(t))) missing.push(`${dir}/${f}: ${s}`);
-        }
+    const sources = [
+      ...['src/contracts', 'src/finance', 'src/goods', 'src/quotations', 'src/products', 'src/documents']
+        .flatMap((dir) => readdirSync(resolve(root, dir)).filter((x) => x.endsWith('.c')).map((f) => [dir, f])),
+      ['src/kit', 'doclines.c'],
+    ];
+    for (const [dir, f] of sources) {
+      if (f.endsWith('_demo.c')) continue; // demo data, in both languages already
+      for (const s of literals(readFileSync(resolve(root, dir, f), 'utf8')).filter(isMessage)) {
+        n++;
+        const t = sample(s);
+        if (!exact.has(s) && !patterns.some((p) => p.test(t))) missing.push(`${dir}/${f}: ${s}`);
       }
     }
-    assert.ok(n > 80, `found only ${n} messages: is the reading of the sources broken?`);
+    assert.ok(n > 160, `found only ${n} messages: is the reading of the sources broken?`);
     assert.deepEqual(missing, []);
   });
 });
