@@ -7,7 +7,9 @@
 // then money and stock must reconcile exactly: the contracts' running
 // figures are the sums of their rows, stock on hand the sum of its
 // movements, contract_goods the sums of their lines, received never
-// negative, returned <= delivered <= contracted; and no reply was a 5xx.
+// negative, returned <= delivered <= contracted, the gross profit (a
+// contract's and the report's) the delivered less returned net and cost of
+// the lines; and no reply was a 5xx.
 // Seeded: TF_SEED=<n> replays a run (the seed is printed).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -223,7 +225,25 @@ for (const engine of engines()) {
         const d = (await u.admin.get(`/api/v1/contracts/${ct.id}`)).body;
         const row = sql(srv, `SELECT received || '|' || refunded || '|' || returned_value || '|' || invoiced FROM contracts WHERE id = ${ct.id}`);
         assert.equal(`${d.received}|${d.refunded}|${d.returned_value}|${d.invoiced}`, row);
+        // gross profit on what was delivered: the stored sums of the delivery and return lines
+        const gp = (await u.admin.get(`/api/v1/contracts/${ct.id}/gross-profit`)).body.totals;
+        const dl = sql(srv, `SELECT COALESCE(SUM(net), 0) || '|' || COALESCE(SUM(cost), 0) FROM delivery_lines WHERE contract_id = ${ct.id}`);
+        const rl = sql(srv, `SELECT COALESCE(SUM(l.net), 0) || '|' || COALESCE(SUM(l.cost), 0) FROM return_lines l JOIN sales_returns r ON r.id = l.return_id
+          WHERE r.state = 'approved' AND l.contract_id = ${ct.id}`);
+        assert.equal(`${gp.delivered_net}|${gp.delivered_cost}`, dl);
+        assert.equal(`${gp.returned_net}|${gp.returned_cost}`, rl);
+        assert.equal(gp.revenue, gp.delivered_net - gp.returned_net);
+        assert.equal(gp.cost, gp.delivered_cost - gp.returned_cost);
       }
+      // the report's totals: every open or completed contract's delivered less returned net and cost
+      const rep = (await u.admin.get(`/api/v1/reports/gross-profit?from=2000-01-01&to=${today()}&group=owner`)).body.totals;
+      const held = "ct.state IN ('effective', 'fulfilling', 'completed') AND ct.sign_date <= '" + today() + "'";
+      assert.equal(rep.revenue, num(srv, `SELECT COALESCE(SUM(d.net), 0) FROM delivery_lines d JOIN contracts ct ON ct.id = d.contract_id WHERE ${held}`)
+        - num(srv, `SELECT COALESCE(SUM(l.net), 0) FROM return_lines l JOIN sales_returns r ON r.id = l.return_id JOIN contracts ct ON ct.id = l.contract_id
+          WHERE r.state = 'approved' AND ${held}`));
+      assert.equal(rep.cost, num(srv, `SELECT COALESCE(SUM(d.cost), 0) FROM delivery_lines d JOIN contracts ct ON ct.id = d.contract_id WHERE ${held}`)
+        - num(srv, `SELECT COALESCE(SUM(l.cost), 0) FROM return_lines l JOIN sales_returns r ON r.id = l.return_id JOIN contracts ct ON ct.id = l.contract_id
+          WHERE r.state = 'approved' AND ${held}`));
     });
   });
 }
