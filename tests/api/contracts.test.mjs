@@ -409,7 +409,11 @@ for (const engine of engines()) {
       k = await decide(li, k);
       const rid = k.approval.id;
       const ap = (await sun.get(`/api/v1/approvals/${rid}`)).body;
-      assertProblem(assert, await sun.post(`/api/v1/approvals/${rid}/approve`, { version: ap.version }), 409);
+      r = await sun.post(`/api/v1/approvals/${rid}/approve`, { version: ap.version });
+      assertProblem(assert, r, 409, 'conflict');
+      // the contract says why
+      assert.equal(r.body.reason, 'document_refused');
+      assert.equal(r.body.detail, `product ${prodA.id}: 2.500 were already delivered; the contract cannot ask for less`);
       assert.equal((await get(zhang, k)).revision, 1);
     });
 

@@ -82,10 +82,10 @@ for (const engine of engines()) {
     });
     const act = (c, ret, event, body = {}) => c.post(`/api/v1/returns/${ret.id}/${event}`, { version: ret.version, ...body });
     /** Approves the current step of the return's request as c. */
-    async function decide(c, ret, verb = 'approve', body = {}) {
+    async function decide(c, ret, verb = 'approve', body = {}, headers = {}) {
       const cur = (await admin.get(`/api/v1/returns/${ret.id}`)).body;
       const ap = (await admin.get(`/api/v1/approvals/${cur.approval_request_id}`)).body;
-      return c.post(`/api/v1/approvals/${cur.approval_request_id}/${verb}`, { version: ap.version, ...body });
+      return c.post(`/api/v1/approvals/${cur.approval_request_id}/${verb}`, { version: ap.version, ...body }, headers);
     }
 
     before(async () => {
@@ -404,8 +404,14 @@ for (const engine of engines()) {
       const listed = (await zhang.get(`/api/v1/contracts/${ct.id}/returns`)).body.items.find((x) => x.id === rb.id);
       assert.deepEqual(listed.blockers.map((x) => x.code), ['refund_above_received']);
       const was = counts(), sa = stock(prodA);
-      const r = await decide(zhou, rb);
+      const r = await decide(zhou, rb, 'approve', {}, { 'Accept-Language': 'en' });
       assertProblem(assert, r, 409, 'conflict');
+      // the approver is told why, by the return itself, in their language
+      assert.equal(r.body.reason, 'document_refused');
+      assert.equal(r.body.detail, 'the refund of 400.00 is more than the contract has received (100.00)');
+      const zh = await decide(zhou, rb, 'approve', {}, { 'Accept-Language': 'zh-CN' });
+      assertProblem(assert, zh, 409, 'conflict');
+      assert.equal(zh.body.detail, '退款 400.00 超过合同已收款（100.00）');
       assert.equal(counts(), was);
       assert.equal(stock(prodA), sa);
       rb = (await zhang.get(`/api/v1/returns/${rb.id}`)).body;
