@@ -12,9 +12,11 @@
 # signing, the rest after sixty), so the ageing report has every bucket;
 # each instalment with its place in the plan (cum_before, is_last).
 # Deliveries take the goods out of warehouse ZZ (which got an opening
-# balance) with a stock movement per line at the standard cost. The running
-# figures (contracts.invoiced / received, contract_goods, stock_levels) are
-# written from the rows and checked against a recount. One more contract
+# balance) with a stock movement per line at the standard cost, each line
+# with its net (delivered in full: the contract line's net). The running
+# figures (contracts.invoiced / received, contract_goods with the delivered
+# net, stock_levels) are written from the rows and checked against a
+# recount. One more contract
 # has 200 lines (its detail is an endpoint). Exports the values of
 # bench/data/contracts.conf.
 BENCH_CONTRACTS=${BENCH_CONTRACTS:-1000000}
@@ -148,8 +150,8 @@ FROM cb_d d JOIN cb_l l ON l.i = d.i ORDER BY d.id, l.seq;
 CREATE INDEX cb_move_ref ON stock_movements(reference, product_id);
 ANALYZE stock_movements;
 INSERT INTO delivery_lines(delivery_id, contract_id, product_id, qty_milli, unit_cost, cost,
-                           movement_id)
-SELECT d.id, d.contract_id, l.pid, l.qty, l.cost, l.cost * l.qty / 1000, m.id
+                           net, movement_id)
+SELECT d.id, d.contract_id, l.pid, l.qty, l.cost, l.cost * l.qty / 1000, l.total * 100 / 113, m.id
 FROM cb_d d JOIN cb_l l ON l.i = d.i
 JOIN stock_movements m ON m.reference = 'delivery:' || CAST(d.id AS TEXT) AND m.product_id = l.pid
   AND m.qty_milli = -l.qty
@@ -157,8 +159,9 @@ ORDER BY d.id, l.seq;
 DROP INDEX cb_move_ref;
 UPDATE deliveries SET cost = (SELECT SUM(cost) FROM delivery_lines WHERE delivery_id = deliveries.id)
 WHERE contract_id > $cb_first;
-INSERT INTO contract_goods(contract_id, product_id, delivered_milli, delivered_cost)
-SELECT contract_id, product_id, SUM(qty_milli), SUM(cost) FROM delivery_lines
+INSERT INTO contract_goods(contract_id, product_id, delivered_milli, delivered_cost,
+                           delivered_net)
+SELECT contract_id, product_id, SUM(qty_milli), SUM(cost), SUM(net) FROM delivery_lines
 WHERE contract_id > $cb_first GROUP BY contract_id, product_id;
 DELETE FROM stock_levels WHERE warehouse_id = $cb_wh;
 INSERT INTO stock_levels(product_id, warehouse_id, qty_milli)
@@ -185,6 +188,15 @@ bad=$(sqlval "SELECT COUNT(*) FROM contract_instalments i WHERE i.contract_id > 
      contract_instalments j WHERE j.contract_id = i.contract_id AND (j.due_date > i.due_date OR
      (j.due_date = i.due_date AND j.seq > i.seq))) THEN 0 ELSE 1 END))")
 [ "$bad" = 0 ] || die "$bad generated instalments' cum_before or is_last differ from their plan"
+# delivered in full: the net delivered is the lines' net, and contract_goods the sums of the lines
+bad=$(sqlval "SELECT COUNT(*) FROM contracts ct WHERE ct.id > $cb_first AND ct.state IN ('completed',
+  'fulfilling') AND ct.net <> COALESCE((SELECT SUM(d.net) FROM delivery_lines d WHERE d.contract_id =
+  ct.id), 0)")
+[ "$bad" = 0 ] || die "$bad generated contracts' delivered net differs from their lines' net"
+bad=$(sqlval "SELECT COUNT(*) FROM contract_goods g WHERE g.contract_id > $cb_first AND
+  (g.delivered_milli, g.delivered_cost, g.delivered_net) <> (SELECT SUM(d.qty_milli), SUM(d.cost),
+  SUM(d.net) FROM delivery_lines d WHERE d.contract_id = g.contract_id AND d.product_id = g.product_id)")
+[ "$bad" = 0 ] || die "$bad generated contract goods differ from their delivery lines"
 done_step "$(sqlval "SELECT COUNT(*) FROM doc_lines WHERE doc_type = 'contract'") lines"
 
 step "contracts: one of 200 lines, tokens"

@@ -305,8 +305,9 @@ static int reply_decided_first(req *r, int64_t id, bool stale)
                   "decision", last.decision, "decided_at", last.at));
 }
 
-/* An engine error code as an HTTP reply. */
-static int reply_engine_error(req *r, int rc, int64_t id)
+/* An engine error code as an HTTP reply; why: the document's reason for
+ * refusing the decision (APPR_ECALLBACK), or NULL. */
+static int reply_engine_error(req *r, int rc, int64_t id, const char *why)
 {
     switch (rc) {
     case APPR_ENOTFOUND:
@@ -322,7 +323,9 @@ static int reply_engine_error(req *r, int rc, int64_t id)
     case APPR_EPENDING:
         return reply_problem(r, 409, "duplicate", "the document already awaits approval");
     case APPR_ECALLBACK:
-        return reply_problem(r, 409, "conflict", "the document could not take this decision");
+        return reply_problem_with(r, 409, "conflict",
+                                  why && *why ? why : "the document could not take this decision",
+                                  json_pack("{s:s}", "reason", "document_refused"));
     default:
         return reply_db_error(r, rc);
     }
@@ -363,13 +366,14 @@ static int change_request(req *r, const char *what)
     }
     approvals_request_free(&q);
     int64_t version = in_int(r, "version", 0);
+    const char *why = NULL;
     rc = cancel ? approvals_cancel(r->db, &r->a, id, &r->me, comment, version)
-                : approvals_decide(r->db, &r->a, id, &r->me, approve, comment, version);
+                : approvals_decide_why(r->db, &r->a, id, &r->me, approve, comment, version, &why);
     if (rc == 0)
         rc = db_commit(r->db);
     else
         db_rollback(r->db);
-    if (rc < 0) return reply_engine_error(r, rc, id);
+    if (rc < 0) return reply_engine_error(r, rc, id, why);
     return reply_request(r, id, 200);
 }
 

@@ -85,7 +85,7 @@ static int64_t jint(json_t *o, const char *k)
     return json_integer_value(json_object_get(o, k));
 }
 
-int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor)
+int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor, const char **why)
 {
     json_t *before = contract_json(c, a, id);
     if (!before) return DB_ERR;
@@ -97,8 +97,11 @@ int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor)
     int rc = n < 0 ? n : 0;
     /* goods may have been delivered, money received or the plan changed
      * since the amendment was drafted */
-    if (rc >= 0 && (!json_is_object(h) || contract_check_delivered(c, a, id, l, n, errs) != 0))
+    if (rc >= 0 && (!json_is_object(h) || contract_check_delivered(c, a, id, l, n, errs) != 0)) {
+        const char *m = json_string_value(json_object_get(json_array_get(errs, 0), "message"));
+        *why = m ? arena_strdup(a, m) : "the amendment no longer fits the contract";
         rc = APPR_ECALLBACK;
+    }
     json_decref(errs);
     int64_t total = jint(h, "grand_total"), planned = 0;
     if (rc >= 0)
@@ -106,9 +109,19 @@ int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor)
                            "SELECT COALESCE(CAST(SUM(amount) AS BIGINT), 0) FROM"
                            " contract_instalments WHERE contract_id = ?",
                            DBP(DBI(id)));
-    if (rc >= 0 && (total < jint(before, "received") + jint(before, "returned_value") ||
-                    total < jint(before, "invoiced") || total < planned))
+    int64_t floor = jint(before, "received") + jint(before, "returned_value"),
+            inv = jint(before, "invoiced");
+    const char *below = total < floor ? "what was received and returned"
+                        : total < inv ? "what was invoiced"
+                        : total < planned ? "what the payment plan's instalments come to"
+                                          : NULL;
+    if (rc >= 0 && below) {
+        int64_t v = total < floor ? floor : total < inv ? inv : planned;
+        *why = arena_printf(a, "the amended total (%lld.%02lld) is below %s (%lld.%02lld)",
+                            (long long)(total / 100), (long long)(total % 100), below,
+                            (long long)(v / 100), (long long)(v % 100));
         rc = APPR_ECALLBACK;
+    }
     json_t *frozen = json_deep_copy(before);
     json_object_del(frozen, "lines");
     json_object_del(frozen, "amendment");
@@ -136,7 +149,10 @@ int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor)
                 DBI(jint(h, "net")), DBI(jint(h, "tax")), DBI(jint(h, "total")),
                 DBI(jint(h, "grand_total")), DBI(jint(h, "grand_total_cny")), DBS(now), DBI(id),
                 DBI(rev)));
-    if (rc == 0) rc = APPR_ECALLBACK;
+    if (rc == 0) {
+        *why = "the contract changed while the amendment was in approval";
+        rc = APPR_ECALLBACK;
+    }
     json_t *after = rc >= 0 ? contract_json(c, a, id) : NULL;
     if (rc >= 0) rc = audit_record(c, actor, "contract", id, "amendment-approved", before, after);
     json_decref(after);

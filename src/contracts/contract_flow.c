@@ -151,7 +151,8 @@ int contract_submit_approval(db_conn *c, arena *a, json_t *before, bool amendmen
 
 /* on_decided of the contract document type, inside the deciding
  * transaction: the contract's own approval, or its amendment's. */
-static int on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome, int64_t actor)
+static int on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome, int64_t actor,
+                      const char **why)
 {
     json_t *before = contract_header_json(c, a, doc_id);
     if (!before) return DB_ERR;
@@ -169,7 +170,10 @@ static int on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome,
                      " THEN ? ELSE effective_at END, version = version + 1, updated_at = ?"
                      " WHERE id = ? AND state = ?",
                      DBP(DBS(to), DBS(to), DBS(now), DBS(now), DBI(doc_id), DBS(state)));
-        if (rc == 0) rc = APPR_ECALLBACK;
+        if (rc == 0) {
+            *why = "the contract no longer awaits approval";
+            rc = APPR_ECALLBACK;
+        }
         /* an effective contract is the customer's last deal (the customer
          * page shows it; the pool's no-deal clock restarts from it) */
         if (rc > 0 && approved)
@@ -183,9 +187,11 @@ static int on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome,
         }
     } else if (am && strcmp(am, "in_approval") == 0) {
         rc = approved
-                 ? contract_amendment_apply(c, a, doc_id, actor)
+                 ? contract_amendment_apply(c, a, doc_id, actor, why)
                  : contract_amendment_discard(
                        c, a, doc_id, rejected ? "amendment-rejected" : "withdraw-amendment", actor);
+    } else {
+        *why = "the contract no longer awaits approval";
     }
     json_decref(before);
     return rc < 0 ? rc : 0;

@@ -113,8 +113,10 @@ json_t *contract_actions_json(const principal *u, tf_access acc, json_t *contrac
 int contract_submit_approval(db_conn *c, arena *a, json_t *before, bool amendment,
                              const char *reason, int64_t actor);
 /* Applies an approved amendment / discards a refused one (contract_amend.c),
- * inside the deciding transaction. */
-int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor);
+ * inside the deciding transaction. An amendment that no longer fits (goods
+ * delivered, money received or invoiced, the payment plan) is refused with
+ * APPR_ECALLBACK and *why says which. */
+int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor, const char **why);
 int contract_amendment_discard(db_conn *c, arena *a, int64_t id, const char *event, int64_t actor);
 /* Field errors for lines that go below what was delivered per product. */
 int contract_check_delivered(db_conn *c, arena *a, int64_t id, const doc_line *l, int n,

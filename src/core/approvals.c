@@ -105,14 +105,16 @@ static int need_tx(db_conn *c, const char *fn)
 /* on_decided's result as an engine code: DB_E* pass through (the handler maps
  * busy to 503), anything else negative becomes APPR_ECALLBACK. */
 static int run_on_decided(const approval_doc_type *t, db_conn *c, arena *a, int64_t doc_id,
-                          const char *outcome, int64_t actor_id)
+                          const char *outcome, int64_t actor_id, const char **why)
 {
     if (!t || !t->on_decided) return 0;
-    int rc = t->on_decided(c, a, doc_id, outcome, actor_id);
+    const char *said = NULL;
+    int rc = t->on_decided(c, a, doc_id, outcome, actor_id, &said);
     if (rc >= 0) return 0;
     if (rc >= DB_ECONN) return rc;
-    tf_log("info", "approvals: on_decided of %s refused doc=%lld outcome=%s rc=%d", t->doc_type,
-           (long long)doc_id, outcome, rc);
+    tf_log("info", "approvals: on_decided of %s refused doc=%lld outcome=%s rc=%d why=%s",
+           t->doc_type, (long long)doc_id, outcome, rc, said ? said : "-");
+    if (why) *why = said;
     return APPR_ECALLBACK;
 }
 
@@ -303,7 +305,7 @@ int approvals_submit(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
         goto done;
 
     if (auto_ok) {
-        if ((rc = run_on_decided(t, c, a, doc_id, state, 0)) < 0) goto done;
+        if ((rc = run_on_decided(t, c, a, doc_id, state, 0, NULL)) < 0) goto done;
         *approved_now = true;
     }
     rc = 0;
@@ -492,7 +494,7 @@ typedef enum { ACT_APPROVE, ACT_REJECT, ACT_CANCEL } act_kind;
  * loses cleanly), the action row, the audit row and, when the request
  * finishes, on_decided. */
 static int act(db_conn *c, arena *a, int64_t request_id, const principal *actor, act_kind kind,
-               const char *comment, int64_t expected_version)
+               const char *comment, int64_t expected_version, const char **why)
 {
     static const char *const decision_names[] = {"approve", "reject", "cancel"};
     approval_request q;
@@ -580,7 +582,8 @@ static int act(db_conn *c, arena *a, int64_t request_id, const principal *actor,
     if (rc < 0) goto done;
 
     if (finished &&
-        (rc = run_on_decided(approvals_doc_type(q.doc_type), c, a, q.doc_id, to, actor->id)) < 0)
+        (rc = run_on_decided(approvals_doc_type(q.doc_type), c, a, q.doc_id, to, actor->id,
+                             why)) < 0)
         goto done;
     rc = 0;
 done:
@@ -594,11 +597,20 @@ int approvals_decide(db_conn *c, arena *a, int64_t request_id, const principal *
                      const char *comment, int64_t expected_version)
 {
     return act(c, a, request_id, actor, approve ? ACT_APPROVE : ACT_REJECT, comment,
-               expected_version);
+               expected_version, NULL);
+}
+
+int approvals_decide_why(db_conn *c, arena *a, int64_t request_id, const principal *actor,
+                         bool approve, const char *comment, int64_t expected_version,
+                         const char **why)
+{
+    if (why) *why = NULL;
+    return act(c, a, request_id, actor, approve ? ACT_APPROVE : ACT_REJECT, comment,
+               expected_version, why);
 }
 
 int approvals_cancel(db_conn *c, arena *a, int64_t request_id, const principal *actor,
                      const char *comment, int64_t expected_version)
 {
-    return act(c, a, request_id, actor, ACT_CANCEL, comment, expected_version);
+    return act(c, a, request_id, actor, ACT_CANCEL, comment, expected_version, NULL);
 }

@@ -43,8 +43,13 @@ typedef struct approval_doc_type {
      * is "approved", "rejected" or "cancelled" (the applicant withdrew it, so
      * the document can go back to draft). actor_id is the deciding user, or 0
      * when approvals_submit approved at once (no step applied). Return < 0 to
-     * abort the whole change (the caller rolls back). NULL: nothing to do. */
-    int (*on_decided)(db_conn *c, arena *a, int64_t doc_id, const char *outcome, int64_t actor_id);
+     * abort the whole change (the caller rolls back); a refusal may say why
+     * in *why (never NULL; starts NULL): one English sentence for the person
+     * deciding, in `a` or static, put in their language by the reply layer
+     * (core/i18n), which approvals_decide_why hands back. NULL: nothing to
+     * do. */
+    int (*on_decided)(db_conn *c, arena *a, int64_t doc_id, const char *outcome, int64_t actor_id,
+                      const char **why);
     /* Extra readers of a request besides its applicant, its approvers, admins
      * and holders of approvals.read_all (e.g. the document's owner's manager).
      * NULL: nobody else. */
@@ -90,6 +95,11 @@ int approvals_submit(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
  * APPR_EINVAL, DB_E*, APPR_ECALLBACK or the DB_E* on_decided returned. */
 int approvals_decide(db_conn *c, arena *a, int64_t request_id, const principal *actor, bool approve,
                      const char *comment, int64_t expected_version);
+/* approvals_decide, and when it answers APPR_ECALLBACK, *why is the reason
+ * the document's on_decided gave (NULL: it gave none). */
+int approvals_decide_why(db_conn *c, arena *a, int64_t request_id, const principal *actor,
+                         bool approve, const char *comment, int64_t expected_version,
+                         const char **why);
 
 /* What the approver needs to see with request `request_id`, kept with it
  * (inside the submitting transaction, after approvals_submit): the

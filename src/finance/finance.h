@@ -22,4 +22,16 @@ enum {
  * cannot both pass). *receipt_id out. 0, FINANCE_EREFUND or a DB_E* code. */
 int finance_refund(db_conn *c, arena *a, int64_t contract_id, int64_t return_id, int64_t amount,
                    const char *method, const char *date, int64_t actor, int64_t *receipt_id);
+
+enum {
+    FINANCE_ERECEIPT = -41, /* the receipt was refused (contract not open, a bad date) */
+};
+/* Inside the caller's transaction: records a receipt of all that is still
+ * due on contract `contract_id` (grand total less returned value less
+ * received) through the receipt route's own write, dated `date` (today or
+ * before), then contract_progress (delivered in full and paid: completed).
+ * *receipt_id out, 0 when nothing was due. 0, FINANCE_ERECEIPT or DB_E*. */
+int finance_receive_due(db_conn *c, arena *a, int64_t contract_id, const char *date,
+                        const char *method, const char *bank_ref, int64_t actor,
+                        int64_t *receipt_id);
 #endif

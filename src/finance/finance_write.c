@@ -2,7 +2,8 @@
  * routes and the one-step call share (finance_int.h): a contract's money
  * facts, the checks of an invoice and a receipt, the conditional UPDATEs
  * of the contract's running figures that settle races, the rows with their
- * numbers and audit rows, and the replies to a refused write. */
+ * numbers and audit rows, the replies to a refused write, and the receipt
+ * of what is due that other modules' code records (finance.h). */
 #include "finance/finance_int.h"
 #include "contracts/contract_progress.h"
 #include "core/audit.h"
@@ -345,4 +346,25 @@ int fin_reply_refused(req *r, int rc, const fin_contract *ct, int64_t due, json_
                              " fulfilled; %s is %s",
                              ct ? ct->number : "the contract", ct ? ct->state : "closed");
     return reply_db_error(r, rc);
+}
+
+int finance_receive_due(db_conn *c, arena *a, int64_t contract_id, const char *date,
+                        const char *method, const char *bank_ref, int64_t actor,
+                        int64_t *receipt_id)
+{
+    fin_contract ct;
+    *receipt_id = 0;
+    int rc = fin_contract_load(c, a, contract_id, &ct);
+    if (rc != 0) return rc < 0 ? rc : FINANCE_ERECEIPT;
+    int64_t due = ct.grand_total - ct.returned_value - ct.received, ids[2] = {0, 0};
+    if (due <= 0) return contract_progress(c, a, contract_id, actor);
+    fin_receipt_in in = {.date = date, .method = method, .bank_ref = bank_ref ? bank_ref : "",
+                         .note = "", .amount = due};
+    json_t *errs = json_array();
+    rc = fin_receipt_write(c, a, &ct, &in, "", actor, ids, &due, errs);
+    json_decref(errs);
+    if (rc < 0 && rc <= FIN_EINVALID && rc >= FIN_EDUE) return FINANCE_ERECEIPT;
+    if (rc < 0) return rc;
+    *receipt_id = ids[0];
+    return contract_progress(c, a, contract_id, actor);
 }

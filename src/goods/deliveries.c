@@ -111,8 +111,8 @@ json_t *goods_delivery_json(db_conn *c, arena *a, int64_t id)
     json_t *o = db_row_json(&r, 0);
     int rc = db_query(c, a, &r,
                       "SELECT dl.id, dl.product_id, p.code AS product_code, p.name AS"
-                      " product_name, p.unit, dl.qty_milli, dl.unit_cost, dl.cost, dl.movement_id"
-                      " FROM delivery_lines dl JOIN products p ON p.id = dl.product_id"
+                      " product_name, p.unit, dl.qty_milli, dl.unit_cost, dl.cost, dl.net,"
+                      " dl.movement_id FROM delivery_lines dl JOIN products p ON p.id = dl.product_id"
                       " WHERE dl.delivery_id = ? ORDER BY dl.id",
                       DBP(DBI(id)));
     json_object_set_new(o, "lines", rc >= 0 ? db_rows_json(&r) : json_array());
@@ -120,15 +120,18 @@ json_t *goods_delivery_json(db_conn *c, arena *a, int64_t id)
 }
 
 /* One line: the contract_goods row moves by one conditional UPDATE (never
- * above what the lines in force contract), then the stock goes out. 0, 1
- * when a field error was added, or DB_E*. */
+ * above what the lines in force contract), then the stock goes out. The
+ * line's net (excl. tax) is the delivered quantity's cumulative share of
+ * the product's lines in force less what was recognised before, so
+ * delivering everything gives exactly the lines' net. 0, 1 when a field
+ * error was added, or DB_E*. */
 static int deliver_line(db_conn *c, arena *a, int64_t cid, int64_t did, const char *ref, int i,
                         const goods_line *l, int64_t wid, int64_t actor, int64_t *cost_sum,
                         json_t *errs)
 {
     const char *pre = arena_printf(a, "lines[%d]", i);
-    int64_t contracted = 0, unit_cost = 0, cost = 0;
-    int rc = goods_contracted(c, a, cid, l->product_id, &contracted, NULL, NULL);
+    int64_t contracted = 0, lines_net = 0, unit_cost = 0, cost = 0;
+    int rc = goods_contracted(c, a, cid, l->product_id, &contracted, &lines_net, NULL);
     if (rc < 0) return rc;
     if (contracted == 0) {
         json_array_append_new(errs, field_error(arena_printf(a, "%s.product_id", pre),
@@ -149,14 +152,16 @@ static int deliver_line(db_conn *c, arena *a, int64_t cid, int64_t did, const ch
                  " ON CONFLICT (contract_id, product_id) DO NOTHING",
                  DBP(DBI(cid), DBI(l->product_id)));
     if (rc < 0) return rc;
-    rc = db_exec(c,
-                 "UPDATE contract_goods SET delivered_milli = delivered_milli + ?,"
-                 " delivered_cost = delivered_cost + ? WHERE contract_id = ? AND product_id = ?"
-                 " AND delivered_milli + ? <= (SELECT COALESCE(SUM(l.qty_milli), 0) FROM"
-                 " contracts ct JOIN doc_lines l ON l.doc_type = 'contract' AND l.doc_id = ct.id"
-                 " AND l.revision = ct.revision WHERE ct.id = ? AND l.product_id = ?)",
-                 DBP(DBI(l->qty_milli), DBI(cost), DBI(cid), DBI(l->product_id),
-                     DBI(l->qty_milli), DBI(cid), DBI(l->product_id)));
+    db_res g;
+    rc = db_query(c, a, &g,
+                  "UPDATE contract_goods SET delivered_milli = delivered_milli + ?,"
+                  " delivered_cost = delivered_cost + ? WHERE contract_id = ? AND product_id = ?"
+                  " AND delivered_milli + ? <= (SELECT COALESCE(SUM(l.qty_milli), 0) FROM"
+                  " contracts ct JOIN doc_lines l ON l.doc_type = 'contract' AND l.doc_id = ct.id"
+                  " AND l.revision = ct.revision WHERE ct.id = ? AND l.product_id = ?)"
+                  " RETURNING delivered_milli, delivered_net",
+                  DBP(DBI(l->qty_milli), DBI(cost), DBI(cid), DBI(l->product_id),
+                      DBI(l->qty_milli), DBI(cid), DBI(l->product_id)));
     if (rc < 0) return rc;
     if (rc == 0) {
         int64_t done = 0;
@@ -170,6 +175,17 @@ static int deliver_line(db_conn *c, arena *a, int64_t cid, int64_t did, const ch
         json_array_append_new(errs, e);
         return 1;
     }
+    /* the row is locked now: the share up to what is delivered, less what
+     * earlier deliveries recognised (their share at the lines then in
+     * force: an amendment's new prices are caught up here) */
+    int64_t cum = 0, before = db_get_int(&g, 0, "delivered_net");
+    if (money_ratio(lines_net, db_get_int(&g, 0, "delivered_milli"), contracted, &cum) < 0)
+        return DB_ERR;
+    rc = db_exec(c,
+                 "UPDATE contract_goods SET delivered_net = ? WHERE contract_id = ? AND"
+                 " product_id = ?",
+                 DBP(DBI(cum), DBI(cid), DBI(l->product_id)));
+    if (rc < 0) return rc;
     int64_t mid = stock_move(c, a, l->product_id, wid, -l->qty_milli, unit_cost, "delivery", ref,
                              NULL, actor);
     if (mid < 0) return (int)mid;
@@ -187,9 +203,9 @@ static int deliver_line(db_conn *c, arena *a, int64_t cid, int64_t did, const ch
     }
     rc = db_exec(c,
                  "INSERT INTO delivery_lines(delivery_id, contract_id, product_id, qty_milli,"
-                 " unit_cost, cost, movement_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 " unit_cost, cost, net, movement_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                  DBP(DBI(did), DBI(cid), DBI(l->product_id), DBI(l->qty_milli), DBI(unit_cost),
-                     DBI(cost), DBI(mid)));
+                     DBI(cost), DBI(cum - before), DBI(mid)));
     if (rc < 0) return rc;
     *cost_sum += cost;
     return 0;

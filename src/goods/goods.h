@@ -45,7 +45,9 @@ typedef struct goods_delivery {
     int n;
 } goods_delivery;
 /* Inside the caller's transaction: records the delivery (number, lines,
- * stock out at the standard cost of the day, contract_goods, audit rows,
+ * stock out at the standard cost of the day, each line's net excl. tax —
+ * the delivered quantity's cumulative share of the product's lines in
+ * force less what was recognised before —, contract_goods, audit rows,
  * contract_progress). 0 (*id out), 1 when field errors were added to errs
  * (more than contracted, than in stock, not on the contract: the caller
  * rolls back), GOODS_ESTATE, or DB_E*. */

@@ -1,7 +1,9 @@
 /* goods_demo.c — the demo company's deliveries and returns, after its
  * contracts and their money: zhang's contract made from the accepted
  * quotation delivered in full, with a return approved by the manager and
- * the warehouse (its refund out of what was received); liu's delivered in
+ * the warehouse (its refund out of what was received), then the rest of its
+ * money received by finance (sun) through the finance module's receipt, so
+ * that it is completed; liu's delivered in
  * part, with a return awaiting the manager; chen's large framework
  * contract and zhao's (still effective: nothing recorded on it) wait at the
  * warehouse. Everything goes
@@ -10,6 +12,8 @@
 #include "goods/goods.h"
 #include "core/approvals.h"
 #include "base/util.h"
+#include "finance/finance.h"
+#include "products/products.h"
 #include <string.h>
 
 extern int goods_demo(db_conn *c, arena *a);
@@ -146,6 +150,13 @@ int goods_demo(db_conn *c, arena *a)
     if (full) rc = deliver(c, a, full, wid, 100, 100, zhou, "顺丰速运 SF Express");
     if (rc >= 0 && full)
         rc = give_back(c, a, full, wid, 0, 20000, "包装破损，线盘受潮 Damaged spools, wet", true);
+    /* paid in full: delivered and paid, the contract is completed */
+    int64_t sun = one_id(c, "SELECT id FROM users WHERE login = ?", "sun"), receipt = 0;
+    if (rc >= 0 && full && sun) {
+        rc = finance_receive_due(c, a, full, products_today(c, a), "bank_transfer",
+                                 "ICBC-209931", sun, &receipt);
+        if (rc == FINANCE_ERECEIPT) rc = 0; /* less demo money, not a failure */
+    }
     if (rc >= 0 && part) rc = deliver(c, a, part, wid, 100, 1, zhou, "德邦物流 Deppon");
     if (rc >= 0 && part) rc = deliver(c, a, part, wid, 50, 100, zhou, "自有车辆 Own truck");
     if (rc >= 0 && part)

@@ -1,15 +1,20 @@
-/* gross_profit.c — gross profit: GET /contracts/{id}/gross-profit (per
- * product of the lines in force: revenue = the lines' net excl. tax less
- * the net of approved returns; cost = the cost of the goods delivered at
- * delivery time less the cost of those returned; profit and margin, and
- * the totals) and GET /reports/gross-profit?from=&to=&group=owner|
- * department|month (the contracts signed in the period that are effective,
- * being fulfilled or completed, summed per salesperson, the salesperson's
- * department or month of signing, through the policy module's contract
- * filter). Revenue is in the contract's currency and turned into yuan at
- * the contract's rate (costs are in yuan); the sums are set-based SQL, one
- * statement for the revenue and one for the goods, grouped also by rate so
- * that every conversion and rounding happens once, in core/money. */
+/* gross_profit.c — gross profit on what was delivered:
+ * GET /contracts/{id}/gross-profit (per product of the lines in force:
+ * revenue = the net excl. tax of the goods delivered less the net of the
+ * goods returned; cost = the cost of the goods delivered at delivery time
+ * less the cost of those returned; profit and margin, and the totals; the
+ * lines' net beside, for what is still to deliver) and GET
+ * /reports/gross-profit?from=&to=&group=owner|department|month (the
+ * contracts signed in the period that are effective, being fulfilled or
+ * completed, summed per salesperson, the salesperson's department or month
+ * of signing, through the policy module's contract filter). The delivered
+ * net is computed once, at delivery time (deliveries.c), and kept in
+ * contract_goods beside the returned net and the costs: both replies sum
+ * stored integers. Revenue is in the contract's currency and turned into
+ * yuan at the contract's rate (costs are in yuan); the sums are set-based
+ * SQL, one statement over the contracts and one over their goods, grouped
+ * also by rate so that every conversion and rounding happens once, in
+ * core/money. */
 #include "goods/goods.h"
 #include "core/money.h"
 #include "core/policy_quotations.h"
@@ -48,6 +53,7 @@ static int h_contract(req *r)
     rc = db_query(r->db, &r->a, &res,
                   "SELECT w.product_id, p.code AS product_code, p.name AS product_name, p.unit,"
                   " w.qty_milli, w.net, COALESCE(g.delivered_milli, 0) AS delivered_milli,"
+                  " COALESCE(g.delivered_net, 0) AS delivered_net,"
                   " COALESCE(g.returned_milli, 0) AS returned_milli, COALESCE(g.returned_net,"
                   " 0) AS returned_net, COALESCE(g.delivered_cost, 0) AS delivered_cost,"
                   " COALESCE(g.returned_cost, 0) AS returned_cost FROM (SELECT l.product_id,"
@@ -60,13 +66,15 @@ static int h_contract(req *r)
                   DBP(DBI(cid), DBI(cid)));
     if (rc < 0) return reply_db_error(r, rc);
     json_t *lines = json_array();
-    int64_t t_net = 0, t_rnet = 0, t_rev = 0, t_rev_cny = 0, t_cost = 0, t_dcost = 0, t_rcost = 0;
+    int64_t t_net = 0, t_dnet = 0, t_rnet = 0, t_rev = 0, t_rev_cny = 0, t_cost = 0, t_dcost = 0,
+            t_rcost = 0;
     for (int i = 0; i < res.nrows; i++) {
         json_t *o = db_row_json(&res, i);
-        int64_t net = db_get_int(&res, i, "net"), rnet = db_get_int(&res, i, "returned_net"),
+        int64_t net = db_get_int(&res, i, "net"), dnet = db_get_int(&res, i, "delivered_net"),
+                rnet = db_get_int(&res, i, "returned_net"),
                 dcost = db_get_int(&res, i, "delivered_cost"),
                 rcost = db_get_int(&res, i, "returned_cost"), rev_cny = 0;
-        int64_t rev = net - rnet, cost = dcost - rcost;
+        int64_t rev = dnet - rnet, cost = dcost - rcost;
         if (money_ratio(rev, rate, RATE_ONE, &rev_cny) < 0) rev_cny = 0;
         json_object_set_new(o, "revenue", json_integer(rev));
         json_object_set_new(o, "revenue_cny", json_integer(rev_cny));
@@ -74,6 +82,7 @@ static int h_contract(req *r)
         put_profit(o, rev_cny, cost);
         json_array_append_new(lines, o);
         t_net += net;
+        t_dnet += dnet;
         t_rnet += rnet;
         t_rev += rev;
         t_rev_cny += rev_cny;
@@ -81,8 +90,8 @@ static int h_contract(req *r)
         t_dcost += dcost;
         t_rcost += rcost;
     }
-    json_t *tot = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "net", (json_int_t)t_net,
-                            "returned_net", (json_int_t)t_rnet, "revenue", (json_int_t)t_rev,
+    json_t *tot = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "net", (json_int_t)t_net,
+                            "delivered_net", (json_int_t)t_dnet, "returned_net", (json_int_t)t_rnet, "revenue", (json_int_t)t_rev,
                             "revenue_cny", (json_int_t)t_rev_cny, "delivered_cost",
                             (json_int_t)t_dcost, "returned_cost", (json_int_t)t_rcost, "cost",
                             (json_int_t)t_cost);
@@ -96,7 +105,7 @@ static int h_contract(req *r)
 
 typedef struct gp_row {
     const char *key;
-    int64_t contracts, net_cny, rnet_cny, cost;
+    int64_t contracts, net_cny, dnet_cny, rnet_cny, cost;
 } gp_row;
 
 static gp_row *find_row(arena *a, gp_row **rows, int *n, int *cap, const char *key)
@@ -168,8 +177,9 @@ static int h_report(req *r)
                      &rev);
     if (rc >= 0)
         rc = run_sum(r, g,
-                     " CAST(SUM(gd.returned_net) AS BIGINT) AS rnet, CAST(SUM(gd.delivered_cost"
-                     " - gd.returned_cost) AS BIGINT) AS cost",
+                     " CAST(SUM(gd.delivered_net) AS BIGINT) AS dnet, CAST(SUM(gd.returned_net)"
+                     " AS BIGINT) AS rnet, CAST(SUM(gd.delivered_cost - gd.returned_cost) AS"
+                     " BIGINT) AS cost",
                      " JOIN contract_goods gd ON gd.contract_id = ct.id", from, to, &goods);
     if (rc < 0) return reply_db_error(r, rc);
     gp_row *rows = NULL;
@@ -183,8 +193,11 @@ static int h_report(req *r)
     }
     for (int i = 0; i < goods.nrows; i++) {
         gp_row *x = find_row(&r->a, &rows, &n, &cap, db_get_text(&goods, i, "k"));
-        int64_t v = 0;
-        money_ratio(db_get_int(&goods, i, "rnet"), db_get_int(&goods, i, "rate"), RATE_ONE, &v);
+        int64_t v = 0, rate = db_get_int(&goods, i, "rate");
+        money_ratio(db_get_int(&goods, i, "dnet"), rate, RATE_ONE, &v);
+        x->dnet_cny += v;
+        v = 0;
+        money_ratio(db_get_int(&goods, i, "rnet"), rate, RATE_ONE, &v);
         x->rnet_cny += v;
         x->cost += db_get_int(&goods, i, "cost");
     }
@@ -192,12 +205,13 @@ static int h_report(req *r)
     gp_row t = {.key = ""};
     for (int i = 0; i < n; i++) {
         gp_row *x = &rows[i];
-        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "key", x->key, "contracts",
+        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "key", x->key, "contracts",
                               (json_int_t)x->contracts, "net", (json_int_t)x->net_cny,
-                              "returned_net", (json_int_t)x->rnet_cny, "revenue",
-                              (json_int_t)(x->net_cny - x->rnet_cny), "cost",
+                              "delivered_net", (json_int_t)x->dnet_cny, "returned_net",
+                              (json_int_t)x->rnet_cny, "revenue",
+                              (json_int_t)(x->dnet_cny - x->rnet_cny), "cost",
                               (json_int_t)x->cost);
-        put_profit(o, x->net_cny - x->rnet_cny, x->cost);
+        put_profit(o, x->dnet_cny - x->rnet_cny, x->cost);
         int64_t id = 0;
         db_res nm;
         const char *name = x->key;
@@ -214,14 +228,16 @@ static int h_report(req *r)
         json_array_append_new(items, o);
         t.contracts += x->contracts;
         t.net_cny += x->net_cny;
+        t.dnet_cny += x->dnet_cny;
         t.rnet_cny += x->rnet_cny;
         t.cost += x->cost;
     }
-    json_t *tot = json_pack("{s:I, s:I, s:I, s:I, s:I}", "contracts", (json_int_t)t.contracts,
-                            "net", (json_int_t)t.net_cny, "returned_net", (json_int_t)t.rnet_cny,
-                            "revenue", (json_int_t)(t.net_cny - t.rnet_cny), "cost",
-                            (json_int_t)t.cost);
-    put_profit(tot, t.net_cny - t.rnet_cny, t.cost);
+    json_t *tot = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "contracts",
+                            (json_int_t)t.contracts, "net", (json_int_t)t.net_cny,
+                            "delivered_net", (json_int_t)t.dnet_cny, "returned_net",
+                            (json_int_t)t.rnet_cny, "revenue",
+                            (json_int_t)(t.dnet_cny - t.rnet_cny), "cost", (json_int_t)t.cost);
+    put_profit(tot, t.dnet_cny - t.rnet_cny, t.cost);
     return reply_json(r, 200,
                       json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "from", from, "to", to, "group",
                                 KEYS[g], "currency", "CNY", "items", items, "totals", tot));
@@ -229,13 +245,14 @@ static int h_report(req *r)
 
 const route gross_profit_routes[] = {
     {"GET", "/api/v1/contracts/{id}/gross-profit", h_contract, "finance.read", 0,
-     "A contract's gross profit per product and in total: revenue net of tax and returns less"
-     " the cost of the goods delivered (at delivery time) less returned",
+     "A contract's gross profit per product and in total: the net (excl. tax) of the goods"
+     " delivered less returned, less their cost (at delivery time) less the returned cost",
      NULL},
     {"GET", "/api/v1/reports/gross-profit", h_report, "finance.read", 0,
      QUERY("from=date to=date group=owner|department|month")
      REPLIES("422")
-     "Gross profit of the contracts signed in a period, per salesperson, department or month",
+     "Gross profit on the goods delivered (less returned) of the contracts signed in a period,"
+     " per salesperson, department or month",
      NULL},
     ROUTES_END,
 };

@@ -11,7 +11,9 @@
  * figures move by a conditional UPDATE that never goes above what was
  * delivered; the contract's returned value grows by the return's value; the
  * refund is recorded through finance_refund (refused: the whole decision
- * rolls back); contract_progress. */
+ * rolls back); contract_progress. A refusal tells the approver why (the
+ * goods no longer there to return, a refund above what is received now),
+ * through the engine's reason. */
 #include "goods/goods.h"
 #include "contracts/contract_progress.h"
 #include "core/approvals.h"
@@ -38,10 +40,24 @@ const doc_transition return_states[] = {
     {NULL, NULL, NULL},
 };
 
+/* Why a line cannot come back: `left` of the product is still out. */
+static int no_goods(arena *a, const db_res *l, int i, int64_t left, const char **why)
+{
+    int64_t qty = db_get_int(l, i, "qty_milli");
+    if (left < 0) left = 0;
+    *why = arena_printf(a,
+                        "product %s: %lld.%03lld delivered are left to return; the return brings"
+                        " back %lld.%03lld",
+                        db_get_text(l, i, "product_code"), (long long)(left / 1000),
+                        (long long)(left % 1000), (long long)(qty / 1000),
+                        (long long)(qty % 1000));
+    return GOODS_ERETURN;
+}
+
 /* One line back into the warehouse. */
 static int restock_line(db_conn *c, arena *a, int64_t rid, int64_t cid, int64_t wid,
                         const db_res *l, int i, const char *ref, const char *reason,
-                        int64_t actor)
+                        int64_t actor, const char **why)
 {
     int64_t lid = db_get_int(l, i, "id"), pid = db_get_int(l, i, "product_id"),
             qty = db_get_int(l, i, "qty_milli"), net = db_get_int(l, i, "net");
@@ -50,19 +66,19 @@ static int restock_line(db_conn *c, arena *a, int64_t rid, int64_t cid, int64_t 
                      "UPDATE contract_goods SET returned_milli = returned_milli WHERE contract_id"
                      " = ? AND product_id = ?",
                      DBP(DBI(cid), DBI(pid)));
-    if (rc <= 0) return rc < 0 ? rc : GOODS_ERETURN;
+    if (rc <= 0) return rc < 0 ? rc : no_goods(a, l, i, 0, why);
     db_res g;
     rc = db_query(c, a, &g,
                   "SELECT delivered_milli - returned_milli AS q, delivered_cost - returned_cost"
                   " AS cost FROM contract_goods WHERE contract_id = ? AND product_id = ?",
                   DBP(DBI(cid), DBI(pid)));
-    if (rc <= 0) return rc < 0 ? rc : GOODS_ERETURN;
+    if (rc <= 0) return rc < 0 ? rc : no_goods(a, l, i, 0, why);
     int64_t left = db_get_int(&g, 0, "q"), left_cost = db_get_int(&g, 0, "cost"), cost = 0,
             unit_cost = 0;
     if (qty > left) {
         tf_log("info", "return %lld: product %lld has %lld left to return, asked %lld",
                (long long)rid, (long long)pid, (long long)left, (long long)qty);
-        return GOODS_ERETURN;
+        return no_goods(a, l, i, left, why);
     }
     /* the share of what is still out at its cost: a return of everything
      * left brings back exactly the cost that left */
@@ -74,15 +90,18 @@ static int restock_line(db_conn *c, arena *a, int64_t rid, int64_t cid, int64_t 
                  " returned_cost + ?, returned_net = returned_net + ? WHERE contract_id = ? AND"
                  " product_id = ? AND returned_milli + ? <= delivered_milli",
                  DBP(DBI(qty), DBI(cost), DBI(net), DBI(cid), DBI(pid), DBI(qty)));
-    if (rc <= 0) return rc < 0 ? rc : GOODS_ERETURN;
+    if (rc <= 0) return rc < 0 ? rc : no_goods(a, l, i, left, why);
     int64_t mid = stock_move(c, a, pid, wid, qty, unit_cost, "return", ref, reason, actor);
+    if (mid == 0)
+        *why = arena_printf(a, "product %s: the warehouse does not take the goods back",
+                            db_get_text(l, i, "product_code"));
     if (mid <= 0) return mid < 0 ? (int)mid : GOODS_ERETURN;
     return db_exec(c, "UPDATE return_lines SET unit_cost = ?, cost = ?, movement_id = ? WHERE id = ?",
                    DBP(DBI(unit_cost), DBI(cost), DBI(mid), DBI(lid)));
 }
 
-/* The approved return's effects. */
-static int approve(db_conn *c, arena *a, int64_t rid, int64_t actor)
+/* The approved return's effects; *why says what refuses them. */
+static int approve(db_conn *c, arena *a, int64_t rid, int64_t actor, const char **why)
 {
     db_res h;
     int rc = db_query(c, a, &h,
@@ -96,12 +115,14 @@ static int approve(db_conn *c, arena *a, int64_t rid, int64_t actor)
     const char *ref = arena_printf(a, "return:%lld", (long long)rid);
     db_res l;
     rc = db_query(c, a, &l,
-                  "SELECT id, product_id, qty_milli, net FROM return_lines WHERE return_id = ?"
-                  " ORDER BY product_id", /* the locking order of deliveries */
+                  "SELECT rl.id, rl.product_id, p.code AS product_code, rl.qty_milli, rl.net FROM"
+                  " return_lines rl JOIN products p ON p.id = rl.product_id WHERE rl.return_id = ?"
+                  " ORDER BY rl.product_id", /* the locking order of deliveries */
                   DBP(DBI(rid)));
     if (rc < 0) return rc;
     for (int i = 0; i < l.nrows && rc >= 0; i++)
-        rc = restock_line(c, a, rid, cid, wid, &l, i, ref, db_get_text(&h, 0, "number"), actor);
+        rc = restock_line(c, a, rid, cid, wid, &l, i, ref, db_get_text(&h, 0, "number"), actor,
+                          why);
     if (rc < 0) return rc;
     char now[TF_TS_LEN];
     tf_now(now);
@@ -115,9 +136,19 @@ static int approve(db_conn *c, arena *a, int64_t rid, int64_t actor)
         const char *method = db_get_text(&h, 0, "refund_method");
         rc = finance_refund(c, a, cid, rid, refund, method ? method : "bank_transfer",
                             products_today(c, a), actor, &receipt);
-        if (rc == FINANCE_EREFUND)
+        if (rc == FINANCE_EREFUND) {
+            int64_t received = 0;
+            db_scalar_int(c, &received, 0, "SELECT received FROM contracts WHERE id = ?",
+                          DBP(DBI(cid)));
+            if (received < 0) received = 0;
+            *why = arena_printf(a,
+                                "the refund of %lld.%02lld is more than the contract has received"
+                                " (%lld.%02lld)",
+                                (long long)(refund / 100), (long long)(refund % 100),
+                                (long long)(received / 100), (long long)(received % 100));
             tf_log("info", "return %lld: refund %lld is larger than what contract %lld received",
                    (long long)rid, (long long)refund, (long long)cid);
+        }
         if (rc < 0) return rc;
     }
     json_t *note = json_pack("{s:I, s:s, s:I, s:I}", "return_id", (json_int_t)rid, "number",
@@ -130,7 +161,8 @@ static int approve(db_conn *c, arena *a, int64_t rid, int64_t actor)
 }
 
 /* on_decided of the return document type, inside the deciding transaction. */
-static int on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome, int64_t actor)
+static int on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome, int64_t actor,
+                      const char **why)
 {
     const char *event = strcmp(outcome, "approved") == 0   ? "approve"
                         : strcmp(outcome, "rejected") == 0 ? "reject"
@@ -145,8 +177,11 @@ static int on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome,
                      " NULL ELSE ? END, version = version + 1, updated_at = ? WHERE id = ? AND"
                      " state = 'in_approval'",
                      DBP(DBS(to), DBS(to), DBS(now), DBS(now), DBI(doc_id)));
-    if (rc == 0) rc = APPR_ECALLBACK;
-    if (rc > 0 && strcmp(event, "approve") == 0) rc = approve(c, a, doc_id, actor);
+    if (rc == 0) {
+        *why = "the return no longer awaits approval";
+        rc = APPR_ECALLBACK;
+    }
+    if (rc > 0 && strcmp(event, "approve") == 0) rc = approve(c, a, doc_id, actor, why);
     if (rc >= 0) {
         json_t *after = goods_return_json(c, a, doc_id);
         rc = audit_record(c, actor > 0 ? actor : 0, "return", doc_id, event, before, after);

@@ -336,8 +336,9 @@ static int app_take(db_conn *c, arena *a, int64_t customer_id, int64_t applicant
 
 /* on_decided of customer_application (inside the deciding transaction). */
 static int app_on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome,
-                          int64_t actor_id)
+                          int64_t actor_id, const char **why)
 {
+    (void)why;
     db_res r;
     int rc = db_query(c, a, &r,
                       "SELECT customer_id, applicant_id, reason, state FROM customer_applications"

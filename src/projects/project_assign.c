@@ -186,8 +186,9 @@ static const app_kind project_apps = {
  * approved application makes the project the applicant's if it is still
  * unassigned; otherwise the application is lost, saying who has it. */
 static int app_on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome,
-                          int64_t actor_id)
+                          int64_t actor_id, const char **why)
 {
+    (void)why;
     db_res r;
     int rc = db_query(c, a, &r,
                       "SELECT project_id, applicant_id, reason, state FROM project_applications"

@@ -78,8 +78,10 @@ json_t *quote_actions_json(const principal *u, tf_access acc, json_t *quote)
 
 /* on_decided of the quotation document type, inside the deciding
  * transaction. */
-static int on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome, int64_t actor)
+static int on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome, int64_t actor,
+                      const char **why)
 {
+    (void)why;
     const char *event = strcmp(outcome, "approved") == 0   ? "approve"
                         : strcmp(outcome, "rejected") == 0 ? "return"
                                                            : "withdraw";

@@ -7,7 +7,9 @@
 // then money and stock must reconcile exactly: the contracts' running
 // figures are the sums of their rows, stock on hand the sum of its
 // movements, contract_goods the sums of their lines, received never
-// negative, returned <= delivered <= contracted; and no reply was a 5xx.
+// negative, returned <= delivered <= contracted, the gross profit (a
+// contract's and the report's) the delivered less returned net and cost of
+// the lines; and no reply was a 5xx.
 // Seeded: TF_SEED=<n> replays a run (the seed is printed).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -224,6 +226,28 @@ for (const engine of engines()) {
         const row = sql(srv, `SELECT received || '|' || refunded || '|' || returned_value || '|' || invoiced FROM contracts WHERE id = ${ct.id}`);
         assert.equal(`${d.received}|${d.refunded}|${d.returned_value}|${d.invoiced}`, row);
       }
+      // gross profit on what was delivered: the stored sums of the delivery and return lines,
+      // per contract (one query for the lot) and in the report's totals
+      const some = contracts.slice(0, 20).map((ct) => ct.id);
+      const lineSums = new Map(sql(srv, `SELECT ct.id || '|' || COALESCE((SELECT SUM(d.net) FROM delivery_lines d WHERE d.contract_id = ct.id), 0)
+        || '|' || COALESCE((SELECT SUM(d.cost) FROM delivery_lines d WHERE d.contract_id = ct.id), 0)
+        || '|' || COALESCE((SELECT SUM(l.net) FROM return_lines l JOIN sales_returns r ON r.id = l.return_id WHERE r.state = 'approved' AND l.contract_id = ct.id), 0)
+        || '|' || COALESCE((SELECT SUM(l.cost) FROM return_lines l JOIN sales_returns r ON r.id = l.return_id WHERE r.state = 'approved' AND l.contract_id = ct.id), 0)
+        FROM contracts ct WHERE ct.id IN (${some.join(', ')})`).split('\n').map((x) => [Number(x.split('|')[0]), x.split('|').slice(1).join('|')]));
+      for (const id of some) {
+        const gp = (await u.admin.get(`/api/v1/contracts/${id}/gross-profit`)).body.totals;
+        assert.equal(`${gp.delivered_net}|${gp.delivered_cost}|${gp.returned_net}|${gp.returned_cost}`, lineSums.get(id));
+        assert.equal(gp.revenue, gp.delivered_net - gp.returned_net);
+        assert.equal(gp.cost, gp.delivered_cost - gp.returned_cost);
+      }
+      const rep = (await u.admin.get(`/api/v1/reports/gross-profit?from=2000-01-01&to=${today()}&group=owner`)).body.totals;
+      const held = `ct.state IN ('effective', 'fulfilling', 'completed') AND ct.sign_date <= '${today()}'`;
+      const [dn, dc, rn, rc] = sql(srv, `SELECT (SELECT COALESCE(SUM(d.net), 0) FROM delivery_lines d JOIN contracts ct ON ct.id = d.contract_id WHERE ${held})
+        || '|' || (SELECT COALESCE(SUM(d.cost), 0) FROM delivery_lines d JOIN contracts ct ON ct.id = d.contract_id WHERE ${held})
+        || '|' || (SELECT COALESCE(SUM(l.net), 0) FROM return_lines l JOIN sales_returns r ON r.id = l.return_id JOIN contracts ct ON ct.id = l.contract_id WHERE r.state = 'approved' AND ${held})
+        || '|' || (SELECT COALESCE(SUM(l.cost), 0) FROM return_lines l JOIN sales_returns r ON r.id = l.return_id JOIN contracts ct ON ct.id = l.contract_id WHERE r.state = 'approved' AND ${held})`).split('|').map(Number);
+      assert.equal(rep.revenue, dn - rn);
+      assert.equal(rep.cost, dc - rc);
     });
   });
 }

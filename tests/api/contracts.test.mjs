@@ -77,8 +77,11 @@ for (const engine of engines()) {
 
     it('the demo company has contracts in every state it makes, approved through the engine', async () => {
       const states = sql(srv, 'SELECT DISTINCT state FROM contracts ORDER BY state').split('\n');
-      // effective ones stay effective (made after the money and goods demos recorded on the others)
-      for (const s of ['cancelled', 'draft', 'effective', 'in_approval', 'terminated']) assert.ok(states.includes(s), s);
+      // effective ones stay effective (made after the money and goods demos recorded on the others);
+      // one delivered and paid in full is completed, one delivered in part is being fulfilled
+      for (const s of ['cancelled', 'completed', 'draft', 'effective', 'fulfilling', 'in_approval', 'terminated']) assert.ok(states.includes(s), s);
+      const done = sql(srv, "SELECT grand_total - returned_value - received FROM contracts WHERE state = 'completed'").split('\n').map(Number);
+      assert.ok(done.length > 0 && done.every((d) => d <= 0), JSON.stringify(done));
       const pending = Number(sql(srv, "SELECT COUNT(*) FROM approval_requests WHERE doc_type = 'contract' AND state = 'approved'"));
       assert.ok(pending > 0);
       const list = await ok(wang.get('/api/v1/contracts'));
@@ -409,7 +412,11 @@ for (const engine of engines()) {
       k = await decide(li, k);
       const rid = k.approval.id;
       const ap = (await sun.get(`/api/v1/approvals/${rid}`)).body;
-      assertProblem(assert, await sun.post(`/api/v1/approvals/${rid}/approve`, { version: ap.version }), 409);
+      r = await sun.post(`/api/v1/approvals/${rid}/approve`, { version: ap.version });
+      assertProblem(assert, r, 409, 'conflict');
+      // the contract says why
+      assert.equal(r.body.reason, 'document_refused');
+      assert.equal(r.body.detail, `product ${prodA.id}: 2.500 were already delivered; the contract cannot ask for less`);
       assert.equal((await get(zhang, k)).revision, 1);
     });
 

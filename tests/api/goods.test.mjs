@@ -82,10 +82,10 @@ for (const engine of engines()) {
     });
     const act = (c, ret, event, body = {}) => c.post(`/api/v1/returns/${ret.id}/${event}`, { version: ret.version, ...body });
     /** Approves the current step of the return's request as c. */
-    async function decide(c, ret, verb = 'approve', body = {}) {
+    async function decide(c, ret, verb = 'approve', body = {}, headers = {}) {
       const cur = (await admin.get(`/api/v1/returns/${ret.id}`)).body;
       const ap = (await admin.get(`/api/v1/approvals/${cur.approval_request_id}`)).body;
-      return c.post(`/api/v1/approvals/${cur.approval_request_id}/${verb}`, { version: ap.version, ...body });
+      return c.post(`/api/v1/approvals/${cur.approval_request_id}/${verb}`, { version: ap.version, ...body }, headers);
     }
 
     before(async () => {
@@ -406,8 +406,14 @@ for (const engine of engines()) {
       const listed = (await zhang.get(`/api/v1/contracts/${ct.id}/returns`)).body.items.find((x) => x.id === rb.id);
       assert.deepEqual(listed.blockers.map((x) => x.code), ['refund_above_received']);
       const was = counts(), sa = stock(prodA);
-      const r = await decide(zhou, rb);
+      const r = await decide(zhou, rb, 'approve', {}, { 'Accept-Language': 'en' });
       assertProblem(assert, r, 409, 'conflict');
+      // the approver is told why, by the return itself, in their language
+      assert.equal(r.body.reason, 'document_refused');
+      assert.equal(r.body.detail, 'the refund of 400.00 is more than the contract has received (100.00)');
+      const zh = await decide(zhou, rb, 'approve', {}, { 'Accept-Language': 'zh-CN' });
+      assertProblem(assert, zh, 409, 'conflict');
+      assert.equal(zh.body.detail, '退款 400.00 超过合同已收款（100.00）');
       assert.equal(counts(), was);
       assert.equal(stock(prodA), sa);
       rb = (await zhang.get(`/api/v1/returns/${rb.id}`)).body;
@@ -448,9 +454,18 @@ for (const engine of engines()) {
       assertProblem(assert, await zhang.get('/api/v1/returns/99999999'), 404);
     });
 
-    it('gross profit per product and in total, net of tax and returns, at the cost of delivery; and the report', async () => {
+    it('gross profit on what was delivered: per product and in total, net of tax and returns, at the cost of delivery; and the report', async () => {
       const ct = await contract(li, [[prodA, 20000, 11300], [prodB, 10000, 5650]]);
+      const lines = (await admin.get(`/api/v1/contracts/${ct.id}`)).body.lines;
+      const netA = lines.find((l) => l.product_id === prodA.id).net, netB = lines.find((l) => l.product_id === prodB.id).net;
+      // effective, nothing delivered: no revenue, no cost, no margin (not 100 %)
+      let gp = (await li.get(`/api/v1/contracts/${ct.id}/gross-profit`)).body;
+      assert.deepEqual(gp.lines.map((l) => [l.net, l.delivered_net, l.revenue, l.cost, l.margin_bp]), [[netA, 0, 0, 0, null], [netB, 0, 0, 0, null]]);
+      assert.equal(gp.totals.revenue, 0);
+      assert.equal(gp.totals.margin_bp, null);
       const d = (await deliver(zhou, ct, [[prodA, 20000], [prodB, 4000]])).body;
+      // each delivery line carries its net: the delivered quantity's share of the lines' net
+      assert.deepEqual(d.lines.map((l) => l.net), [netA, ratio(netB, 4000, 10000)]);
       let ret = (await returnGoods(li, ct, [[prodA, 5000]])).body;
       ret = (await act(li, ret, 'submit')).body;
       // li's own return: the manager step goes to li's manager (or an administrator)
@@ -459,20 +474,31 @@ for (const engine of engines()) {
         ret = (await li.get(`/api/v1/returns/${ret.id}`)).body;
       }
       assert.equal(ret.state, 'approved');
-      const lines = (await admin.get(`/api/v1/contracts/${ct.id}`)).body.lines;
-      const netA = lines.find((l) => l.product_id === prodA.id).net, netB = lines.find((l) => l.product_id === prodB.id).net;
-      const gp = (await li.get(`/api/v1/contracts/${ct.id}/gross-profit`)).body;
-      const [ga, gb] = gp.lines;
+      gp = (await li.get(`/api/v1/contracts/${ct.id}/gross-profit`)).body;
+      let [ga, gb] = gp.lines;
       assert.equal(ga.product_id, prodA.id);
+      assert.equal(ga.delivered_net, netA);
       assert.equal(ga.revenue, netA - ret.lines[0].net);
       assert.equal(ga.cost, d.lines[0].cost - ret.lines[0].cost);
       assert.equal(ga.profit, ga.revenue - ga.cost);
       assert.equal(ga.margin_bp, ratio(ga.profit, 10000, ga.revenue));
-      assert.equal(gb.revenue, netB);
+      assert.equal(gb.net, netB);
+      assert.equal(gb.delivered_net, ratio(netB, 4000, 10000));
+      assert.equal(gb.revenue, gb.delivered_net);
       assert.equal(gb.cost, d.lines[1].cost);
       assert.equal(gp.totals.revenue, ga.revenue + gb.revenue);
+      assert.equal(gp.totals.delivered_net, ga.delivered_net + gb.delivered_net);
       assert.equal(gp.totals.cost, ga.cost + gb.cost);
       assert.equal(gp.totals.profit, gp.totals.revenue - gp.totals.cost);
+      // the rest of B in odd parts: every part its cumulative share, the whole exactly the lines' net
+      const parts = [];
+      for (const q of [1001, 2333, 2666]) parts.push((await deliver(zhou, ct, [[prodB, q]])).body.lines[0].net);
+      assert.deepEqual(parts, [ratio(netB, 5001, 10000) - ratio(netB, 4000, 10000), ratio(netB, 7334, 10000) - ratio(netB, 5001, 10000), netB - ratio(netB, 7334, 10000)]);
+      gp = (await li.get(`/api/v1/contracts/${ct.id}/gross-profit`)).body;
+      [ga, gb] = gp.lines;
+      assert.equal(gb.delivered_net, netB);
+      assert.equal(gb.revenue, netB);
+      assert.equal(gp.totals.revenue, netA - ret.lines[0].net + netB);
       assertProblem(assert, await zhou.get(`/api/v1/contracts/${ct.id}/gross-profit`), 403);
       assertProblem(assert, await chen.get(`/api/v1/contracts/${ct.id}/gross-profit`), 404);
 
@@ -487,8 +513,7 @@ for (const engine of engines()) {
       const expect = (login) => {
         const where = `ct.sign_date >= '${y}-01-01' AND ct.sign_date <= '${y}-12-31' AND ct.state IN ('effective', 'fulfilling', 'completed')
           AND ct.owner_id = (SELECT id FROM users WHERE login = '${login}')`;
-        const rev = num(srv, `SELECT COALESCE(SUM(ct.net), 0) FROM contracts ct WHERE ${where}`)
-          - num(srv, `SELECT COALESCE(SUM(g.returned_net), 0) FROM contract_goods g JOIN contracts ct ON ct.id = g.contract_id WHERE ${where}`);
+        const rev = num(srv, `SELECT COALESCE(SUM(g.delivered_net - g.returned_net), 0) FROM contract_goods g JOIN contracts ct ON ct.id = g.contract_id WHERE ${where}`);
         const cost = num(srv, `SELECT COALESCE(SUM(g.delivered_cost - g.returned_cost), 0) FROM contract_goods g JOIN contracts ct ON ct.id = g.contract_id WHERE ${where}`);
         return { rev, cost };
       };
@@ -498,6 +523,7 @@ for (const engine of engines()) {
         const e = expect('li');
         assert.equal(row.name.length > 0, true);
         assert.equal(row.revenue, e.rev);
+        assert.equal(row.revenue, row.delivered_net - row.returned_net);
         assert.equal(row.cost, e.cost);
         assert.equal(row.profit, e.rev - e.cost);
         const s = (k) => byOwner.items.reduce((t, x) => t + x[k], 0);

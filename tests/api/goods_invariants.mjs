@@ -22,6 +22,8 @@ export function invariantBreaches(srv) {
     delivered: `SELECT COUNT(*) FROM contract_goods g WHERE g.delivered_milli <> COALESCE((SELECT SUM(d.qty_milli)
       FROM delivery_lines d WHERE d.contract_id = g.contract_id AND d.product_id = g.product_id), 0)
       OR g.delivered_cost <> COALESCE((SELECT SUM(d.cost) FROM delivery_lines d WHERE d.contract_id =
+      g.contract_id AND d.product_id = g.product_id), 0)
+      OR g.delivered_net <> COALESCE((SELECT SUM(d.net) FROM delivery_lines d WHERE d.contract_id =
       g.contract_id AND d.product_id = g.product_id), 0)`,
     returned: `SELECT COUNT(*) FROM contract_goods g WHERE g.returned_milli <> COALESCE((SELECT SUM(l.qty_milli)
       FROM return_lines l JOIN sales_returns r ON r.id = l.return_id WHERE r.state = 'approved' AND l.contract_id =

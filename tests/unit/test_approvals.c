@@ -70,11 +70,12 @@ static const principal P_SP2 = {.id = U_SP2,
                                 .department_id = D_TEAM};
 
 /* The test module: records every outcome in test_outcomes; when fail_next is
- * set it writes its row and then refuses, so a rollback must undo the row. */
+ * set it writes its row and then refuses (saying why), so a rollback must
+ * undo the row. */
 static bool fail_next;
 
 static int test_on_decided(db_conn *c, arena *a, int64_t doc_id, const char *outcome,
-                           int64_t actor_id)
+                           int64_t actor_id, const char **why)
 {
     (void)a;
     int rc = db_exec(c, "INSERT INTO test_outcomes (doc_id, outcome, actor_id) VALUES (?, ?, ?)",
@@ -82,6 +83,7 @@ static int test_on_decided(db_conn *c, arena *a, int64_t doc_id, const char *out
     if (rc < 0) return rc;
     if (fail_next) {
         fail_next = false;
+        *why = "the test document refuses";
         return -99;
     }
     return 0;
@@ -626,6 +628,14 @@ static void test_on_decided_error_rolls_back(void **state)
     assert_int_equal(q.current_step, 1);
     assert_null(q.decided_at);
     approvals_request_free(&q);
+    /* the document's reason comes back to who decides */
+    const char *why = "x";
+    fail_next = true;
+    assert_int_equal(db_begin(f->c), 0);
+    assert_int_equal(approvals_decide_why(f->c, &f->a, rid, &P_FIN, true, "fine", 1, &why),
+                     APPR_ECALLBACK);
+    db_rollback(f->c);
+    assert_string_equal(why, "the test document refuses");
     assert_int_equal(actions(f, rid), 0);
     assert_int_equal(audits(f, rid), 1);   /* only the submission */
     assert_int_equal(outcomes(f, 100), 0); /* the module's own write is gone too */

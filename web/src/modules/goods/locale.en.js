@@ -58,13 +58,14 @@ export default {
     },
     gp: {
       title: 'Gross profit',
-      revenue: 'Revenue (net of tax and returns)',
+      revenue: 'Revenue (delivered, net of tax and returns)',
       revenueShort: 'Revenue',
+      contracted: 'Contracted (net)',
       cost: 'Cost of goods',
       profit: 'Gross profit',
       margin: 'Margin',
       total: 'Total',
-      hint: 'Revenue excludes tax and returned goods; cost is the standard cost at delivery time, less the goods returned.',
+      hint: 'Revenue counts the goods delivered, excluding tax and less the goods returned; cost is the standard cost at delivery time, less the goods returned. Nothing delivered yet: no revenue and no margin.',
     },
     page: {
       title: 'Deliveries',
@@ -83,7 +84,7 @@ export default {
     },
     report: {
       title: 'Gross profit',
-      description: 'Revenue net of tax and returns less the cost of the goods delivered, of the contracts signed in the period.',
+      description: 'Of the contracts signed in the period: the goods delivered, net of tax and returns, less their cost.',
       from: 'From',
       to: 'To',
       group: 'Group by',

@@ -58,13 +58,14 @@ export default {
     },
     gp: {
       title: '毛利',
-      revenue: '收入（不含税，扣除退货）',
+      revenue: '收入（已发货，不含税，扣除退货）',
       revenueShort: '收入',
+      contracted: '合同金额（不含税）',
       cost: '货物成本',
       profit: '毛利',
       margin: '毛利率',
       total: '合计',
-      hint: '收入不含税并扣除退货；成本为发货时的标准成本，扣除退回的货物。',
+      hint: '收入按已发货物计算，不含税并扣除退货；成本为发货时的标准成本，扣除退回的货物。尚未发货的合同没有收入，也没有毛利率。',
     },
     page: {
       title: '发货',
@@ -83,7 +84,7 @@ export default {
     },
     report: {
       title: '毛利',
-      description: '期间内签订的合同：不含税收入扣除退货，减去已发货物的成本。',
+      description: '期间内签订的合同：已发货物的不含税收入扣除退货，减去其成本。',
       from: '从',
       to: '到',
       group: '汇总方式',
