@@ -298,6 +298,13 @@ if [ -n "$BENCH_REUSE_DB" ]; then
     BENCH_QUOTE_BODY200+="]}"
     export BENCH_QUOTE_CURSOR BENCH_QUOTE_ID BENCH_QUOTE_BIG BENCH_QUOTE_BODY200
   fi
+  # and bench/data/contracts.sh's 200-line contract, cursor and finance token
+  if [[ " $BENCH_DATA " == *" contracts "* ]]; then
+    BENCH_CONTRACT_BIG=$(sqlval "SELECT id FROM contracts WHERE number = 'HB-BIG-1'")
+    BENCH_CONTRACT_CURSOR=$(sqlval "SELECT id FROM contracts ORDER BY id DESC LIMIT 1 OFFSET 19")
+    BENCH_FIN_TOKEN=$(reuse_token "$(sqlval "SELECT login FROM users WHERE role = 'finance' ORDER BY id LIMIT 1")")
+    export BENCH_CONTRACT_BIG BENCH_CONTRACT_CURSOR BENCH_FIN_TOKEN
+  fi
 else
   step "tradeflow demo"
   "$BIN" demo --db "$DB" >"$tmp/demo.log" 2>&1 || { echo; cat "$tmp/demo.log"; die "tradeflow demo failed"; }

@@ -411,10 +411,15 @@ for (const engine of engines()) {
       // the approver is told why, by the return itself, in their language
       assert.equal(r.body.reason, 'document_refused');
       assert.equal(r.body.detail, 'the refund of 400.00 is more than the contract has received (100.00)');
+      assert.equal(counts(), was);
+      // a user's own language wins over the browser's: zhou reads Chinese for this one
+      assert.equal((await zhou.patch('/api/v1/me', { lang: 'zh-CN' })).status, 200);
+      const was2 = counts();
       const zh = await decide(zhou, rb, 'approve', {}, { 'Accept-Language': 'zh-CN' });
+      assert.equal(counts(), was2);
+      assert.equal((await zhou.patch('/api/v1/me', { lang: 'en' })).status, 200);
       assertProblem(assert, zh, 409, 'conflict');
       assert.equal(zh.body.detail, '退款 400.00 超过合同已收款（100.00）');
-      assert.equal(counts(), was);
       assert.equal(stock(prodA), sa);
       rb = (await zhang.get(`/api/v1/returns/${rb.id}`)).body;
       assert.equal(rb.state, 'in_approval');
