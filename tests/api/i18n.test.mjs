@@ -340,7 +340,7 @@ describe('i18n catalogue covers the contracts, finance, goods, quotations and pr
   const catalogue = (() => {
     const src = readFileSync(resolve(root, 'src/core/i18n_zh.c'), 'utf8');
     const body = src.slice(src.indexOf('i18n_zh_messages[]'), src.indexOf('i18n_zh_labels[]'));
-    return [...body.matchAll(/\{"((?:[^"\\]|\\.)*)", "/g)].map((m) => unquote(m[1]));
+    return [...body.matchAll(/\{"((?:[^"\\]|\\.)*)",\s*"/g)].map((m) => unquote(m[1])); // the Chinese may wrap to the next line
   })();
   const patterns = catalogue.filter((e) => (e.includes('{}') || e.includes('{t}')) && /[a-z]/.test(e.replace(/\{t?\}/g, ''))).map((e) =>
     new RegExp(`^${e.split(/\{t?\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?')}$`));
