@@ -25,8 +25,10 @@ static const struct {
     int paid, invoiced;
     bool one_step;
 } plans[] = {
-    {5, {-120, -75, -45, -15, 30}, {20, 20, 20, 20, 20}, 100, 200, true},
+    /* the first effective contract is the one the goods demo delivers in
+     * full and has paid in full (completed): its plan is the short one */
     {2, {-20, 40}, {50, 50}, 300, 500, true},
+    {5, {-120, -75, -45, -15, 30}, {20, 20, 20, 20, 20}, 100, 200, true},
     {0, {0}, {0}, 0, 300, false},
     {3, {-100, 10, 70}, {30, 30, 40}, 150, 300, false},
     {1, {60}, {100}, 0, 0, false},
