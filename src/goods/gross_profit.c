@@ -139,7 +139,7 @@ static int run_sum(req *r, int g, const char *what, const char *join, const char
     sqlq q;
     sqlq_init(&q, &r->a, KEY_SQL[g]);
     sqlq_add(&q, what, DBP0);
-    sqlq_add(&q, " FROM contracts ct JOIN customers cu ON cu.id = ct.customer_id", DBP0);
+    sqlq_add(&q, " FROM contracts ct", DBP0);
     if (g == 1) sqlq_add(&q, " LEFT JOIN users ou ON ou.id = ct.owner_id", DBP0);
     sqlq_add(&q, join, DBP0);
     sqlq_add(&q,
