@@ -287,7 +287,7 @@ if [ -n "$BENCH_REUSE_DB" ]; then
   # and bench/data/quotations.sh's cursor and quotation
   if [[ " $BENCH_DATA " == *" quotations "* ]]; then
     BENCH_QUOTE_CURSOR=$(sqlval "SELECT id FROM quotations ORDER BY id DESC LIMIT 1 OFFSET 19")
-    BENCH_QUOTE_ID=$(sqlval "SELECT MAX(id) FROM quotations")
+    BENCH_QUOTE_ID=$(sqlval "SELECT MAX(id) FROM quotations WHERE number <> 'QB-BIG-1'")
     BENCH_QUOTE_BIG=$(sqlval "SELECT id FROM quotations WHERE number = 'QB-BIG-1'")
     BENCH_QUOTE_BODY200=$(sqlval "SELECT '{\"customer_id\":' || CAST(MIN(id) AS TEXT) || ',\"lines\":[' FROM customers")
     qb_ids=($(sqlval "SELECT id FROM products WHERE active = TRUE ORDER BY id"))

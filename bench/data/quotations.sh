@@ -135,6 +135,6 @@ BENCH_QUOTE_BODY200+="]}"
 export BENCH_QUOTE_BIG BENCH_QUOTE_BODY200
 # the cursor of the administrator's second page (page size 20), a quotation to read
 BENCH_QUOTE_CURSOR=$(sqlval "SELECT id FROM quotations ORDER BY id DESC LIMIT 1 OFFSET 19")
-BENCH_QUOTE_ID=$(sqlval "SELECT MAX(id) FROM quotations")
+BENCH_QUOTE_ID=$(sqlval "SELECT MAX(id) FROM quotations WHERE number <> 'QB-BIG-1'")
 export BENCH_QUOTE_CURSOR BENCH_QUOTE_ID
 done_step "$(sqlval "SELECT COUNT(*) FROM doc_lines WHERE doc_type = 'quotation'") lines"
