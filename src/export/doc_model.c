@@ -340,3 +340,28 @@ json_t *doc_sample_model(const char *kind, const char *lang, int nlines)
                         json_pack("{s:s, s:s}", "seller", en ? "Wang Fang" : "王芳", "buyer", ""));
     return m;
 }
+
+const char *doc_fmt_money(arena *a, int64_t fen)
+{
+    char buf[40];
+    if (money_format(buf, sizeof buf, fen) < 0) return "";
+    return arena_strdup(a, buf);
+}
+
+const char *doc_fmt_qty(arena *a, int64_t milli)
+{
+    int64_t whole = milli / 1000, frac = milli % 1000;
+    if (!frac) return arena_printf(a, "%lld", (long long)whole);
+    char f[8];
+    snprintf(f, sizeof f, "%03lld", (long long)frac);
+    for (int i = 2; i > 0 && f[i] == '0'; i--) f[i] = 0;
+    return arena_printf(a, "%lld.%s", (long long)whole, f);
+}
+
+const char *doc_fmt_bp(arena *a, int64_t bp)
+{
+    if (bp % 100 == 0) return arena_printf(a, "%lld%%", (long long)(bp / 100));
+    if (bp % 10 == 0)
+        return arena_printf(a, "%lld.%lld%%", (long long)(bp / 100), (long long)(bp % 100 / 10));
+    return arena_printf(a, "%lld.%02lld%%", (long long)(bp / 100), (long long)(bp % 100));
+}

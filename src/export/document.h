@@ -76,6 +76,12 @@ int doc_render_with(arena *a, const json_t *model, doc_format f, const char *tpl
 /* A sample model of kind (200 lines when many, else 3) for previews and tests,
  * in lang ("en" or "zh-CN"); caller owns. */
 json_t *doc_sample_model(const char *kind, const char *lang, int nlines);
+/* The figures of a model's lines and totals as printed (strings in a):
+ * money in fen "1,234.50" (money_format), a quantity in thousandths
+ * "1.5" / "2", a rate in basis points "12.5%" / "13%" / "12.34%". */
+const char *doc_fmt_money(arena *a, int64_t fen);
+const char *doc_fmt_qty(arena *a, int64_t milli);
+const char *doc_fmt_bp(arena *a, int64_t bp);
 
 /* Internal, shared by the doc_*.c files ------------------------------------- */
 /* The context a placeholder is read in: the model, and the current line or

@@ -12,32 +12,12 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A JSON integer of fen as printed. */
 static const char *fmt_money(arena *a, json_t *v)
 {
-    char buf[40];
-    if (money_format(buf, sizeof buf, json_integer_value(v)) < 0) return "";
-    return arena_strdup(a, buf);
+    return doc_fmt_money(a, json_integer_value(v));
 }
 
-/* 1500 thousandths → "1.5", 2000 → "2" */
-static const char *fmt_qty(arena *a, int64_t milli)
-{
-    int64_t whole = milli / 1000, frac = milli % 1000;
-    if (!frac) return arena_printf(a, "%lld", (long long)whole);
-    char f[8];
-    snprintf(f, sizeof f, "%03lld", (long long)frac);
-    for (int i = 2; i > 0 && f[i] == '0'; i--) f[i] = 0;
-    return arena_printf(a, "%lld.%s", (long long)whole, f);
-}
-
-/* 1250 basis points → "12.5%", 1300 → "13%" */
-static const char *fmt_bp(arena *a, int64_t bp)
-{
-    if (bp % 100 == 0) return arena_printf(a, "%lld%%", (long long)(bp / 100));
-    if (bp % 10 == 0) return arena_printf(a, "%lld.%lld%%", (long long)(bp / 100),
-                                          (long long)(bp % 100 / 10));
-    return arena_printf(a, "%lld.%02lld%%", (long long)(bp / 100), (long long)(bp % 100));
-}
 
 static json_t *build_model(req *r, json_t *q, bool zh)
 {
@@ -53,11 +33,11 @@ static json_t *build_model(req *r, json_t *q, bool zh)
                       json_string_value(json_object_get(l, "product_name")), "spec",
                       json_string_value(json_object_get(l, "spec")), "unit",
                       json_string_value(json_object_get(l, "unit")), "qty",
-                      fmt_qty(a, json_integer_value(json_object_get(l, "qty_milli"))), "price",
+                      doc_fmt_qty(a, json_integer_value(json_object_get(l, "qty_milli"))), "price",
                       fmt_money(a, json_object_get(l, "unit_price")), "discount",
-                      fmt_bp(a, json_integer_value(json_object_get(l, "discount_bp"))),
+                      doc_fmt_bp(a, json_integer_value(json_object_get(l, "discount_bp"))),
                       "amount", fmt_money(a, json_object_get(l, "amount")), "tax_rate",
-                      fmt_bp(a, json_integer_value(json_object_get(l, "tax_bp"))), "tax",
+                      doc_fmt_bp(a, json_integer_value(json_object_get(l, "tax_bp"))), "tax",
                       fmt_money(a, json_object_get(l, "tax")), "total",
                       fmt_money(a, json_object_get(l, "total"))));
     const char *currency = json_string_value(json_object_get(q, "currency"));
