@@ -243,6 +243,13 @@ else
   sqlval() { sqlite3 "$tmp/tradeflow.db" "$1"; }
   engine_version="SQLite $(sqlite3 --version | cut -d' ' -f1)"
 fi
+# the reply text of the documents' lines that bulk SQL wrote without it (the
+# migration's own statement, which adds only what is missing)
+doc_texts() {
+  local engine=sqlite
+  [ "$BENCH_DB" = pg ] && engine=pg
+  sqlrun <"migrations/036_doc_texts.$engine.sql"
+}
 
 if [ -n "$BENCH_REUSE_DB" ]; then
   step "copying $(basename "$BENCH_REUSE_DB")"

@@ -230,6 +230,7 @@ COMMIT;
 SQL
 sqlrun <"$tmp/contracts-big.sql" >"$tmp/contracts-big.log" 2>&1 ||
   { echo; cat "$tmp/contracts-big.log"; die "generating the 200-line contract failed"; }
+doc_texts || die "writing the lines' text failed"
 BENCH_CONTRACT_BIG=$(sqlval "SELECT id FROM contracts WHERE number = 'HB-BIG-1'")
 BENCH_CONTRACT_CURSOR=$(sqlval "SELECT id FROM contracts ORDER BY id DESC LIMIT 1 OFFSET 19")
 # a finance user asks for the reports

@@ -137,4 +137,5 @@ export BENCH_QUOTE_BIG BENCH_QUOTE_BODY200
 BENCH_QUOTE_CURSOR=$(sqlval "SELECT id FROM quotations ORDER BY id DESC LIMIT 1 OFFSET 19")
 BENCH_QUOTE_ID=$(sqlval "SELECT MAX(id) FROM quotations WHERE number <> 'QB-BIG-1'")
 export BENCH_QUOTE_CURSOR BENCH_QUOTE_ID
+doc_texts || die "writing the lines' text failed"
 done_step "$(sqlval "SELECT COUNT(*) FROM doc_lines WHERE doc_type = 'quotation'") lines"

@@ -58,8 +58,7 @@ int contract_amendment_discard(db_conn *c, arena *a, int64_t id, const char *eve
     int64_t rev = json_integer_value(json_object_get(before, "revision"));
     char now[TF_TS_LEN];
     tf_now(now);
-    int rc = db_exec(c, "DELETE FROM doc_lines WHERE doc_type = ? AND doc_id = ? AND revision = ?",
-                     DBP(DBS(CONTRACT_DOC), DBI(id), DBI(rev + 1)));
+    int rc = doclines_drop(c, CONTRACT_DOC, id, rev + 1);
     if (rc >= 0)
         rc = db_exec(c,
                      "UPDATE contracts SET amendment_state = NULL, amendment_json = NULL,"

@@ -43,26 +43,15 @@ json_t *contract_header_json(db_conn *c, arena *a, int64_t id)
     return db_row_json(&r, 0);
 }
 
-static json_t *rates_json(db_conn *c, arena *a, int64_t id, int64_t rev)
-{
-    db_res r;
-    if (db_query(c, a, &r,
-                 "SELECT tax_bp, CAST(SUM(net) AS BIGINT) AS net, CAST(SUM(tax) AS BIGINT) AS tax"
-                 " FROM doc_lines WHERE doc_type = ? AND doc_id = ? AND revision = ? GROUP BY"
-                 " tax_bp ORDER BY tax_bp",
-                 DBP(DBS(CONTRACT_DOC), DBI(id), DBI(rev))) < 0)
-        return json_array();
-    return db_rows_json(&r);
-}
-
-json_t *contract_json(db_conn *c, arena *a, int64_t id)
+/* Everything of the detail but its lines and rates (the bulk of a long
+ * contract: the detail reply takes them as text from doc_texts,
+ * contract_json adds them as JSON). */
+static json_t *contract_json_but_lines(db_conn *c, arena *a, int64_t id, int64_t *rev_out)
 {
     json_t *o = contract_header_json(c, a, id);
     if (!o) return NULL;
     int64_t rev = json_integer_value(json_object_get(o, "revision"));
-    json_t *lines = doclines_json(c, a, CONTRACT_DOC, id, rev);
-    json_object_set_new(o, "lines", lines ? lines : json_array());
-    json_object_set_new(o, "rates", rates_json(c, a, id, rev));
+    *rev_out = rev;
     db_res r;
     json_object_set_new(o, "approval", json_null());
     json_t *req_id = json_object_get(o, "approval_request_id");
@@ -99,6 +88,13 @@ json_t *contract_json(db_conn *c, arena *a, int64_t id)
     return o;
 }
 
+json_t *contract_json(db_conn *c, arena *a, int64_t id)
+{
+    int64_t rev = 0;
+    json_t *o = contract_json_but_lines(c, a, id, &rev);
+    return doclines_add_json(c, a, CONTRACT_DOC, id, rev, o);
+}
+
 int64_t contract_need(req *r, tf_access need, tf_access *acc)
 {
     return record_need(r, need, policy_contract_access, acc);
@@ -106,11 +102,14 @@ int64_t contract_need(req *r, tf_access need, tf_access *acc)
 
 int contract_reply_detail(req *r, int status, int64_t id, tf_access acc)
 {
-    json_t *o = contract_json(r->db, &r->a, id);
+    int64_t rev;
+    json_t *o = contract_json_but_lines(r->db, &r->a, id, &rev);
     if (!o) return reply_not_found(r);
     json_object_set_new(o, "access", json_string(policy_access_name(acc)));
     json_object_set_new(o, "actions", contract_actions_json(&r->me, acc, o));
-    return reply_json(r, status, o);
+    size_t len = 0;
+    char *lines = doclines_reply_text(r->db, &r->a, CONTRACT_DOC, id, rev, o, &len);
+    return reply_json_plus(r, status, o, "lines", lines, len);
 }
 
 static bool state_ok(const char *s)

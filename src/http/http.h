@@ -103,6 +103,10 @@ struct req {
 /* Replies ------------------------------------------------------------------ */
 /* Steals the reference to body. */
 int reply_json(req *r, int status, json_t *body);
+/* reply_json for a reply with one large member already written as JSON text
+ * (the 200 lines of a document, from db_rows_text): body's members, then
+ * "member": raw. Steals body and raw (malloc'd; NULL answers 500). */
+int reply_json_plus(req *r, int status, json_t *body, const char *member, char *raw, size_t len);
 int reply_empty(req *r, int status);
 /* data is sent as it is, not copied: it must live until the request ends
  * (static, or in r's arena). */

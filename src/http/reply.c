@@ -46,6 +46,42 @@ int reply_json(req *r, int status, json_t *body)
     return 0;
 }
 
+int reply_json_plus(req *r, int status, json_t *body, const char *member, char *raw, size_t len)
+{
+    char *s = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!s || !raw) {
+        free(s);
+        free(raw);
+        return reply_problem(r, 500, "internal", "could not encode the reply");
+    }
+    /* body is an object: `{...}` becomes `{...,"member":raw}` */
+    size_t bl = strlen(s), ml = strlen(member);
+    char *out = arena_alloc_raw(&r->a, bl + ml + len + 5), *o = out;
+    memcpy(o, s, bl - 1);
+    o += bl - 1;
+    if (bl > 2) *o++ = ',';
+    *o++ = '"';
+    memcpy(o, member, ml);
+    o += ml;
+    *o++ = '"';
+    *o++ = ':';
+    memcpy(o, raw, len);
+    o += len;
+    *o++ = '}';
+    free(s);
+    free(raw);
+    if (r->resp_fd > 0) {
+        close(r->resp_fd);
+        r->resp_fd = 0;
+    }
+    r->status = status;
+    r->resp = out;
+    r->resp_len = (size_t)(o - out);
+    if (!r->resp_type) r->resp_type = "application/json";
+    return 0;
+}
+
 int reply_empty(req *r, int status)
 {
     r->status = status;

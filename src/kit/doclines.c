@@ -124,6 +124,7 @@ int doclines_save(db_conn *c, const char *doc_type, int64_t doc_id, int64_t revi
                          DBI(l[i].m.amount), DBI(l[i].m.discount), DBI(l[i].m.header_discount),
                          DBI(l[i].m.net), DBI(l[i].m.tax), DBI(l[i].m.total),
                          DBS(l[i].note ? l[i].note : "")));
+    if (rc >= 0) rc = doclines_render(c, doc_type, doc_id, revision);
     return rc < 0 ? rc : 0;
 }
 
@@ -139,29 +140,133 @@ int doclines_copy(db_conn *c, const char *doc_type, int64_t doc_id, int64_t from
                      ") SELECT doc_type, doc_id, ?, " LINE_COLS
                      " FROM doc_lines WHERE doc_type = ? AND doc_id = ? AND revision = ?",
                      DBP(DBI(to), DBS(doc_type), DBI(doc_id), DBI(from)));
+    if (rc >= 0) rc = doclines_render(c, doc_type, doc_id, to);
     return rc < 0 ? rc : 0;
+}
+
+int doclines_drop(db_conn *c, const char *doc_type, int64_t doc_id, int64_t revision)
+{
+    int rc = db_exec(c, "DELETE FROM doc_lines WHERE doc_type = ? AND doc_id = ? AND revision = ?",
+                     DBP(DBS(doc_type), DBI(doc_id), DBI(revision)));
+    if (rc >= 0)
+        rc = db_exec(c, "DELETE FROM doc_texts WHERE doc_type = ? AND doc_id = ? AND revision = ?",
+                     DBP(DBS(doc_type), DBI(doc_id), DBI(revision)));
+    return rc < 0 ? rc : 0;
+}
+
+/* The tax summary of a version: {tax_bp, net, tax} per rate. */
+static int rates_query(db_conn *c, arena *a, db_res *r, const char *doc_type, int64_t doc_id,
+                       int64_t revision)
+{
+    return db_query(c, a, r,
+                    "SELECT tax_bp, CAST(SUM(net) AS BIGINT) AS net, CAST(SUM(tax) AS BIGINT) AS"
+                    " tax FROM doc_lines WHERE doc_type = ? AND doc_id = ? AND revision = ? GROUP"
+                    " BY tax_bp ORDER BY tax_bp",
+                    DBP(DBS(doc_type), DBI(doc_id), DBI(revision)));
+}
+
+json_t *doclines_rates_json(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
+                            int64_t revision)
+{
+    db_res r;
+    if (rates_query(c, a, &r, doc_type, doc_id, revision) < 0) return json_array();
+    return db_rows_json(&r);
+}
+
+json_t *doclines_add_json(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
+                          int64_t revision, json_t *o)
+{
+    if (!o) return NULL;
+    json_t *lines = doclines_json(c, a, doc_type, doc_id, revision);
+    json_object_set_new(o, "lines", lines ? lines : json_array());
+    json_object_set_new(o, "rates", doclines_rates_json(c, a, doc_type, doc_id, revision));
+    return o;
+}
+
+/* The rates of a version as JSON text (malloc'd). */
+static char *rates_text(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
+                        int64_t revision, size_t *len)
+{
+    db_res r;
+    if (rates_query(c, a, &r, doc_type, doc_id, revision) < 0) return NULL;
+    return db_rows_text(&r, r.nrows, len);
+}
+
+int doclines_render(db_conn *c, const char *doc_type, int64_t doc_id, int64_t revision)
+{
+    arena a;
+    arena_init(&a);
+    size_t ll = 0, rl = 0;
+    char *lines = doclines_text(c, &a, doc_type, doc_id, revision, &ll);
+    char *rates = lines ? rates_text(c, &a, doc_type, doc_id, revision, &rl) : NULL;
+    int rc = lines && rates ? 0 : DB_ERR;
+    if (rc == 0)
+        rc = db_exec(c, "DELETE FROM doc_texts WHERE doc_type = ? AND doc_id = ? AND revision = ?",
+                     DBP(DBS(doc_type), DBI(doc_id), DBI(revision)));
+    if (rc >= 0)
+        rc = db_exec(c,
+                     "INSERT INTO doc_texts(doc_type, doc_id, revision, lines_text, rates_text)"
+                     " VALUES (?, ?, ?, ?, ?)",
+                     DBP(DBS(doc_type), DBI(doc_id), DBI(revision), DBS(lines), DBS(rates)));
+    free(lines);
+    free(rates);
+    arena_free(&a);
+    return rc < 0 ? rc : 0;
+}
+
+char *doclines_reply_text(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
+                          int64_t revision, json_t *o, size_t *len)
+{
+    db_res r;
+    int rc = db_query(c, a, &r,
+                      "SELECT lines_text, rates_text FROM doc_texts WHERE doc_type = ? AND"
+                      " doc_id = ? AND revision = ?",
+                      DBP(DBS(doc_type), DBI(doc_id), DBI(revision)));
+    if (rc < 0) return NULL;
+    if (rc == 0) { /* a version written before doc_texts, or by bulk SQL */
+        json_object_set_new(o, "rates", doclines_rates_json(c, a, doc_type, doc_id, revision));
+        return doclines_text(c, a, doc_type, doc_id, revision, len);
+    }
+    json_t *rates = json_loads(db_get_text(&r, 0, "rates_text"), 0, NULL);
+    json_object_set_new(o, "rates", rates ? rates : json_array());
+    const char *t = db_get_text(&r, 0, "lines_text");
+    *len = strlen(t);
+    char *out = malloc(*len + 1);
+    if (out) memcpy(out, t, *len + 1);
+    return out;
+}
+
+/* The lines of a version in their order. */
+static int lines_query(db_conn *c, arena *a, db_res *r, const char *doc_type, int64_t doc_id,
+                       int64_t revision)
+{
+    return db_query(c, a, r,
+                    "SELECT " LINE_COLS " FROM doc_lines WHERE doc_type = ? AND doc_id = ? AND"
+                    " revision = ? ORDER BY seq",
+                    DBP(DBS(doc_type), DBI(doc_id), DBI(revision)));
 }
 
 json_t *doclines_json(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
                       int64_t revision)
 {
     db_res r;
-    if (db_query(c, a, &r,
-                 "SELECT " LINE_COLS " FROM doc_lines WHERE doc_type = ? AND doc_id = ? AND"
-                 " revision = ? ORDER BY seq",
-                 DBP(DBS(doc_type), DBI(doc_id), DBI(revision))) < 0)
-        return NULL;
+    if (lines_query(c, a, &r, doc_type, doc_id, revision) < 0) return NULL;
     return db_rows_json(&r);
+}
+
+char *doclines_text(db_conn *c, arena *a, const char *doc_type, int64_t doc_id, int64_t revision,
+                    size_t *len)
+{
+    db_res r;
+    if (lines_query(c, a, &r, doc_type, doc_id, revision) < 0) return NULL;
+    return db_rows_text(&r, r.nrows, len);
 }
 
 int doclines_load(db_conn *c, arena *a, const char *doc_type, int64_t doc_id, int64_t revision,
                   doc_line **out)
 {
     db_res r;
-    int rc = db_query(c, a, &r,
-                      "SELECT " LINE_COLS " FROM doc_lines WHERE doc_type = ? AND doc_id = ? AND"
-                      " revision = ? ORDER BY seq",
-                      DBP(DBS(doc_type), DBI(doc_id), DBI(revision)));
+    int rc = lines_query(c, a, &r, doc_type, doc_id, revision);
     if (rc < 0) return rc;
     doc_line *l = arena_alloc(a, (size_t)(r.nrows ? r.nrows : 1) * sizeof *l);
     memset(l, 0, (size_t)(r.nrows ? r.nrows : 1) * sizeof *l);

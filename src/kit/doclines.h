@@ -77,6 +77,27 @@ int doclines_copy(db_conn *c, const char *doc_type, int64_t doc_id, int64_t from
  * on a database error). */
 json_t *doclines_json(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
                       int64_t revision);
+/* The same lines as JSON text (malloc'd, *len bytes; NULL on error), for a
+ * detail reply that splices them in with reply_json_plus. */
+char *doclines_text(db_conn *c, arena *a, const char *doc_type, int64_t doc_id, int64_t revision,
+                    size_t *len);
+/* The tax summary of a version, [{tax_bp, net, tax}] by rate. */
+json_t *doclines_rates_json(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
+                            int64_t revision);
+/* Sets o's "lines" and "rates" as JSON (o may be NULL); returns o. */
+json_t *doclines_add_json(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
+                          int64_t revision, json_t *o);
+/* Writes (again) the reply text of a version's lines and rates (table
+ * doc_texts) from its rows; doclines_save and doclines_copy call it, and so
+ * must anything else that changes a version's lines. */
+int doclines_render(db_conn *c, const char *doc_type, int64_t doc_id, int64_t revision);
+/* Removes a version's lines and their text (an amendment discarded). */
+int doclines_drop(db_conn *c, const char *doc_type, int64_t doc_id, int64_t revision);
+/* For a detail reply: sets o's "rates" and returns the lines' JSON text
+ * (malloc'd, *len bytes; NULL on error), from doc_texts in one row, or from
+ * the rows when the version has no text yet. */
+char *doclines_reply_text(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
+                          int64_t revision, json_t *o, size_t *len);
 /* The lines of a version as doc_line structs (figures included), for a
  * new version or a document made from another. Returns n or DB_E*. */
 int doclines_load(db_conn *c, arena *a, const char *doc_type, int64_t doc_id, int64_t revision,

@@ -40,21 +40,15 @@ json_t *quote_header_json(db_conn *c, arena *a, int64_t id)
     return db_row_json(&r, 0);
 }
 
-json_t *quote_json(db_conn *c, arena *a, int64_t id)
+/* Everything of the detail but its lines and rates (the detail reply takes
+ * them as text from doc_texts, quote_json adds them as JSON). */
+static json_t *quote_json_but_lines(db_conn *c, arena *a, int64_t id, int64_t *rev_out)
 {
     json_t *o = quote_header_json(c, a, id);
     if (!o) return NULL;
     int64_t rev = json_integer_value(json_object_get(o, "revision"));
-    json_t *lines = doclines_json(c, a, QUOTE_DOC, id, rev);
-    json_object_set_new(o, "lines", lines ? lines : json_array());
+    *rev_out = rev;
     db_res r;
-    json_object_set_new(o, "rates", json_array());
-    if (db_query(c, a, &r,
-                 "SELECT tax_bp, CAST(SUM(net) AS BIGINT) AS net, CAST(SUM(tax) AS BIGINT) AS tax FROM"
-                 " doc_lines WHERE doc_type"
-                 " = ? AND doc_id = ? AND revision = ? GROUP BY tax_bp ORDER BY tax_bp",
-                 DBP(DBS(QUOTE_DOC), DBI(id), DBI(rev))) > 0)
-        json_object_set_new(o, "rates", db_rows_json(&r));
     json_object_set_new(o, "tier_name", json_null());
     if (db_query(c, a, &r,
                  "SELECT t.name FROM quotations qt JOIN customers cu ON cu.id = qt.customer_id"
@@ -75,6 +69,13 @@ json_t *quote_json(db_conn *c, arena *a, int64_t id)
     return o;
 }
 
+json_t *quote_json(db_conn *c, arena *a, int64_t id)
+{
+    int64_t rev = 0;
+    json_t *o = quote_json_but_lines(c, a, id, &rev);
+    return doclines_add_json(c, a, QUOTE_DOC, id, rev, o);
+}
+
 int64_t quote_need(req *r, tf_access need, tf_access *acc)
 {
     return record_need(r, need, policy_quotation_access, acc);
@@ -82,7 +83,8 @@ int64_t quote_need(req *r, tf_access need, tf_access *acc)
 
 int quote_reply_detail(req *r, int status, int64_t id, tf_access acc)
 {
-    json_t *o = quote_json(r->db, &r->a, id);
+    int64_t rev;
+    json_t *o = quote_json_but_lines(r->db, &r->a, id, &rev);
     if (!o) return reply_not_found(r);
     json_object_set_new(o, "access", json_string(policy_access_name(acc)));
     json_object_set_new(o, "actions", quote_actions_json(&r->me, acc, o));
@@ -93,7 +95,9 @@ int quote_reply_detail(req *r, int status, int64_t id, tf_access acc)
         role = db_get_text(&u, 0, "role");
     json_object_set_new(o, "discount_limit_bp",
                         json_integer(pricing_role_limit(r->db, role)));
-    return reply_json(r, status, o);
+    size_t len = 0;
+    char *lines = doclines_reply_text(r->db, &r->a, QUOTE_DOC, id, rev, o, &len);
+    return reply_json_plus(r, status, o, "lines", lines, len);
 }
 
 static bool state_ok(const char *s)
