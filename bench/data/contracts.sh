@@ -163,6 +163,10 @@ INSERT INTO contract_goods(contract_id, product_id, delivered_milli, delivered_c
                            delivered_net)
 SELECT contract_id, product_id, SUM(qty_milli), SUM(cost), SUM(net) FROM delivery_lines
 WHERE contract_id > $cb_first GROUP BY contract_id, product_id;
+UPDATE contracts SET delivered_net = g.dnet, delivered_cost = g.dcost
+FROM (SELECT contract_id, SUM(delivered_net) AS dnet, SUM(delivered_cost) AS dcost
+      FROM contract_goods WHERE contract_id > $cb_first GROUP BY contract_id) g
+WHERE contracts.id = g.contract_id;
 DELETE FROM stock_levels WHERE warehouse_id = $cb_wh;
 INSERT INTO stock_levels(product_id, warehouse_id, qty_milli)
 SELECT product_id, warehouse_id, SUM(qty_milli) FROM stock_movements WHERE warehouse_id = $cb_wh
@@ -197,6 +201,10 @@ bad=$(sqlval "SELECT COUNT(*) FROM contract_goods g WHERE g.contract_id > $cb_fi
   (g.delivered_milli, g.delivered_cost, g.delivered_net) <> (SELECT SUM(d.qty_milli), SUM(d.cost),
   SUM(d.net) FROM delivery_lines d WHERE d.contract_id = g.contract_id AND d.product_id = g.product_id)")
 [ "$bad" = 0 ] || die "$bad generated contract goods differ from their delivery lines"
+bad=$(sqlval "SELECT COUNT(*) FROM contracts ct WHERE ct.id > $cb_first AND (ct.delivered_net,
+  ct.delivered_cost) <> (SELECT COALESCE(SUM(g.delivered_net), 0), COALESCE(SUM(g.delivered_cost), 0)
+  FROM contract_goods g WHERE g.contract_id = ct.id)")
+[ "$bad" = 0 ] || die "$bad generated contracts' goods sums differ from their contract goods"
 done_step "$(sqlval "SELECT COUNT(*) FROM doc_lines WHERE doc_type = 'contract'") lines"
 
 step "contracts: one of 200 lines, tokens"

@@ -255,6 +255,13 @@ int goods_deliver(db_conn *c, arena *a, const goods_delivery *d, int64_t actor, 
     }
     if (bad) return 1;
     rc = db_exec(c, "UPDATE deliveries SET cost = ? WHERE id = ?", DBP(DBI(cost), DBI(did)));
+    /* the contract's sums of its goods (the gross profit report reads them) */
+    if (rc >= 0)
+        rc = db_exec(c,
+                     "UPDATE contracts SET delivered_net = delivered_net + (SELECT"
+                     " COALESCE(SUM(net), 0) FROM delivery_lines WHERE delivery_id = ?),"
+                     " delivered_cost = delivered_cost + ? WHERE id = ?",
+                     DBP(DBI(did), DBI(cost), DBI(d->contract_id)));
     json_t *after = rc >= 0 ? goods_delivery_json(c, a, did) : NULL;
     if (rc >= 0 && !after) rc = DB_ERR;
     if (rc >= 0) rc = audit_record(c, actor, "delivery", did, "create", NULL, after);

@@ -9,12 +9,12 @@
  * completed, summed per salesperson, the salesperson's department or month
  * of signing, through the policy module's contract filter). The delivered
  * net is computed once, at delivery time (deliveries.c), and kept in
- * contract_goods beside the returned net and the costs: both replies sum
- * stored integers. Revenue is in the contract's currency and turned into
- * yuan at the contract's rate (costs are in yuan); the sums are set-based
- * SQL, one statement over the contracts and one over their goods, grouped
- * also by rate so that every conversion and rounding happens once, in
- * core/money. */
+ * contract_goods beside the returned net and the costs, and their sums on
+ * the contract (migration 037): both replies sum stored integers. Revenue
+ * is in the contract's currency and turned into yuan at the contract's rate
+ * (costs are in yuan); the report is one set-based statement over the
+ * contracts, grouped also by rate so that every conversion and rounding
+ * happens once, in core/money. */
 #include "goods/goods.h"
 #include "core/money.h"
 #include "core/policy_quotations.h"
@@ -132,16 +132,15 @@ static const char *const KEY_SQL[] = {
     "SELECT SUBSTR(ct.sign_date, 1, 7) AS k, ct.rate_micro AS rate,",
 };
 
-/* The one shape of both sums: the contracts of the period the user sees. */
-static int run_sum(req *r, int g, const char *what, const char *join, const char *from,
-                   const char *to, db_res *out)
+/* The sums over the contracts of the period the user sees. */
+static int run_sum(req *r, int g, const char *what, const char *from, const char *to,
+                   db_res *out)
 {
     sqlq q;
     sqlq_init(&q, &r->a, KEY_SQL[g]);
     sqlq_add(&q, what, DBP0);
     sqlq_add(&q, " FROM contracts ct", DBP0);
     if (g == 1) sqlq_add(&q, " LEFT JOIN users ou ON ou.id = ct.owner_id", DBP0);
-    sqlq_add(&q, join, DBP0);
     sqlq_add(&q,
              " WHERE ct.sign_date >= ? AND ct.sign_date <= ? AND ct.state IN ('effective',"
              " 'fulfilling', 'completed')",
@@ -172,34 +171,29 @@ static int h_report(req *r)
                                                 "must be owner, department or month"));
     if (json_array_size(errs)) return reply_invalid(r, errs);
     json_decref(errs);
-    db_res rev, goods;
-    int rc = run_sum(r, g, " COUNT(*) AS n, CAST(SUM(ct.net) AS BIGINT) AS net", "", from, to,
-                     &rev);
-    if (rc >= 0)
-        rc = run_sum(r, g,
-                     " CAST(SUM(gd.delivered_net) AS BIGINT) AS dnet, CAST(SUM(gd.returned_net)"
-                     " AS BIGINT) AS rnet, CAST(SUM(gd.delivered_cost - gd.returned_cost) AS"
+    db_res res;
+    int rc = run_sum(r, g,
+                     " COUNT(*) AS n, CAST(SUM(ct.net) AS BIGINT) AS net,"
+                     " CAST(SUM(ct.delivered_net) AS BIGINT) AS dnet, CAST(SUM(ct.returned_net)"
+                     " AS BIGINT) AS rnet, CAST(SUM(ct.delivered_cost - ct.returned_cost) AS"
                      " BIGINT) AS cost",
-                     " JOIN contract_goods gd ON gd.contract_id = ct.id", from, to, &goods);
+                     from, to, &res);
     if (rc < 0) return reply_db_error(r, rc);
     gp_row *rows = NULL;
     int n = 0, cap = 0;
-    for (int i = 0; i < rev.nrows; i++) {
-        gp_row *x = find_row(&r->a, &rows, &n, &cap, db_get_text(&rev, i, "k"));
-        int64_t v = 0;
-        money_ratio(db_get_int(&rev, i, "net"), db_get_int(&rev, i, "rate"), RATE_ONE, &v);
+    for (int i = 0; i < res.nrows; i++) {
+        gp_row *x = find_row(&r->a, &rows, &n, &cap, db_get_text(&res, i, "k"));
+        int64_t v = 0, rate = db_get_int(&res, i, "rate");
+        money_ratio(db_get_int(&res, i, "net"), rate, RATE_ONE, &v);
         x->net_cny += v;
-        x->contracts += db_get_int(&rev, i, "n");
-    }
-    for (int i = 0; i < goods.nrows; i++) {
-        gp_row *x = find_row(&r->a, &rows, &n, &cap, db_get_text(&goods, i, "k"));
-        int64_t v = 0, rate = db_get_int(&goods, i, "rate");
-        money_ratio(db_get_int(&goods, i, "dnet"), rate, RATE_ONE, &v);
+        x->contracts += db_get_int(&res, i, "n");
+        v = 0;
+        money_ratio(db_get_int(&res, i, "dnet"), rate, RATE_ONE, &v);
         x->dnet_cny += v;
         v = 0;
-        money_ratio(db_get_int(&goods, i, "rnet"), rate, RATE_ONE, &v);
+        money_ratio(db_get_int(&res, i, "rnet"), rate, RATE_ONE, &v);
         x->rnet_cny += v;
-        x->cost += db_get_int(&goods, i, "cost");
+        x->cost += db_get_int(&res, i, "cost");
     }
     json_t *items = json_array();
     gp_row t = {.key = ""};

@@ -127,9 +127,12 @@ static int approve(db_conn *c, arena *a, int64_t rid, int64_t actor, const char 
     char now[TF_TS_LEN];
     tf_now(now);
     rc = db_exec(c,
-                 "UPDATE contracts SET returned_value = returned_value + ?, version = version +"
-                 " 1, updated_at = ? WHERE id = ?",
-                 DBP(DBI(value), DBS(now), DBI(cid)));
+                 "UPDATE contracts SET returned_value = returned_value + ?, returned_net ="
+                 " returned_net + (SELECT COALESCE(SUM(net), 0) FROM return_lines WHERE"
+                 " return_id = ?), returned_cost = returned_cost + (SELECT COALESCE(SUM(cost),"
+                 " 0) FROM return_lines WHERE return_id = ?), version = version + 1,"
+                 " updated_at = ? WHERE id = ?",
+                 DBP(DBI(value), DBI(rid), DBI(rid), DBS(now), DBI(cid)));
     if (rc <= 0) return rc < 0 ? rc : DB_ERR;
     if (refund > 0) {
         int64_t receipt = 0;

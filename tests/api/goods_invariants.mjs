@@ -32,6 +32,10 @@ export function invariantBreaches(srv) {
       g.contract_id AND l.product_id = g.product_id), 0) OR g.returned_net <> COALESCE((SELECT SUM(l.net) FROM
       return_lines l JOIN sales_returns r ON r.id = l.return_id WHERE r.state = 'approved' AND l.contract_id =
       g.contract_id AND l.product_id = g.product_id), 0)`,
+    contract_sums: `SELECT COUNT(*) FROM contracts ct WHERE (ct.delivered_net, ct.returned_net, ct.delivered_cost,
+      ct.returned_cost) <> (SELECT COALESCE(SUM(g.delivered_net), 0), COALESCE(SUM(g.returned_net), 0),
+      COALESCE(SUM(g.delivered_cost), 0), COALESCE(SUM(g.returned_cost), 0) FROM contract_goods g
+      WHERE g.contract_id = ct.id)`,
     lines_without_goods: `SELECT COUNT(*) FROM delivery_lines d LEFT JOIN contract_goods g ON g.contract_id =
       d.contract_id AND g.product_id = d.product_id WHERE g.contract_id IS NULL`,
     above_contract: `SELECT COUNT(*) FROM contract_goods g JOIN contracts ct ON ct.id = g.contract_id WHERE
