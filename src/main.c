@@ -3,6 +3,7 @@
  * flags. Each subcommand opens the database it is given and does one thing. */
 #include "cli/config.h"
 #include "cli/demo.h"
+#include "cli/serve_lock.h"
 #include "core/jobs.h"
 #include "customers/customers.h"
 #include "imports/import_jobs.h"
@@ -105,6 +106,10 @@ static int cmd_serve(tf_config *c, int argc, char **argv)
                                  : workers_default(strncmp(c->db, "postgres", 8) == 0);
     db *d = open_db(c, 2 * workers + 1);
     if (!d) return 1;
+    if (serve_lock(c->db) < 0) {
+        db_close(d);
+        return 1;
+    }
     tf_app.session_hours = c->session_hours;
     server_config sc = {.listen = c->listen, .threads = workers, .db = d,
                         .secure_cookie = c->secure_cookie, .access_log = c->access_log,

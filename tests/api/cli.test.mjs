@@ -270,6 +270,36 @@ for (const engine of engines()) {
       }
     });
 
+    it(engine === 'sqlite'
+      ? 'serve: a second server on the same SQLite file is refused and says why; the first goes on'
+      : 'serve: a second server on the same PostgreSQL database starts beside the first', async () => {
+      const db = newDatabase(engine);
+      cli(['demo', '--db', db.url]);
+      const srv = await startServer({ engine, db });
+      try {
+        if (engine === 'sqlite') {
+          const r = cli(['serve', '--db', db.url, '--listen', `127.0.0.1:${await freePort()}`]);
+          assert.equal(r.status, 1, r.stderr);
+          assert.match(r.stderr, /another server is already serving .*test\.db.*PostgreSQL/);
+        } else {
+          const second = await startServer({ engine, db });
+          try {
+            const me = await second.login('admin', 'demo123');
+            assert.equal((await me.get('/api/v1/me')).body.login, 'admin');
+          } finally {
+            await second.stop();
+          }
+        }
+        const admin = await srv.login('admin', 'demo123');
+        assert.equal((await admin.get('/api/v1/me')).status, 200);
+        // the other commands still work beside the server
+        assert.equal(cli(['user', 'list', '--db', db.url]).status, 0);
+      } finally {
+        await srv.stop();
+        db.cleanup();
+      }
+    });
+
     it('user add / passwd / disable / list work on a live database and are recorded in the history', async () => {
       const db = newDatabase(engine);
       cli(['demo', '--db', db.url]);
