@@ -81,6 +81,11 @@ run: deps tradeflow
 test: deps tradeflow tradeflow-asan $(UNIT:tests/unit/%.c=build/unit/%) fuzz-build
 	@bash tests/run.sh
 
+# tests/cluster alone (make test runs it too): several servers on a
+# PostgreSQL pair under pg_auto_failover, HAProxy in front, a failover
+test-cluster: deps tradeflow-asan
+	@TF_BIN=$(CURDIR)/tradeflow-asan node --test --test-timeout=600000 tests/cluster/*.test.mjs
+
 bench: deps tradeflow
 	@bash bench/run.sh
 	@bash bench/import.sh
@@ -94,6 +99,6 @@ format:
 clean:
 	rm -rf build tradeflow tradeflow-asan web/dist
 
-.PHONY: all asan unit deps run test bench screens format clean
+.PHONY: all asan unit deps run test test-cluster bench screens format clean
 include tests/fuzz/fuzz.mk
 -include $(shell find build -name '*.d' 2>/dev/null)

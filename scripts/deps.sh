@@ -2,7 +2,8 @@
 # deps.sh — installs what Tradeflow needs on Debian 12 when it is missing:
 # the C libraries, PostgreSQL (for the tests), Chromium (browser tests), wrk
 # (benchmarks), clang with its sanitizer and libFuzzer runtimes (the fuzz
-# targets), Node.js, and the front end's npm packages. Safe to re-run.
+# targets), pg_auto_failover and HAProxy (tests/cluster), Node.js, and the
+# front end's npm packages. Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ PKGS=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libxlsxwriter-dev libexpat1-dev libssl-dev postgresql postgresql-contrib
       chromium fonts-noto-cjk wrk curl ca-certificates libreoffice-calc-nogui
       libcairo2-dev libpango1.0-dev poppler-utils libreoffice-writer-nogui
-      clang libclang-rt-dev)
+      clang libclang-rt-dev postgresql-15-auto-failover haproxy)
 command -v node >/dev/null 2>&1 || PKGS+=(nodejs npm)
 
 missing=()

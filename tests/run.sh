@@ -2,7 +2,8 @@
 # run.sh — `make test`: the unit tests (cmocka, built with ASan + UBSan), then
 # the black-box API tests and the browser test (node's test runner) against
 # the ASan + UBSan build of the real server, on SQLite and on a real
-# PostgreSQL cluster started here. Ends with "N passed, N failed".
+# PostgreSQL cluster started here, and several servers on a PostgreSQL pair
+# that fails over (tests/cluster). Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:strict_string_checks=1:fast_unwind_on_malloc=0"
@@ -122,6 +123,15 @@ if [ ${#journeys[@]} -gt 0 ]; then
   stop_browser_server "$tmp/browser-pg-server.log"
   count_tap "$tmp/results-pg.tap" $node_rc
 fi
+
+# several servers on one PostgreSQL that fails over (pg_auto_failover,
+# HAProxy): tests/cluster starts and stops its own cluster
+echo "== several servers, one database, a failover"
+node --test --test-concurrency=1 --test-timeout=600000 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$tmp/results-cluster.tap" \
+  tests/cluster/*.test.mjs
+count_tap "$tmp/results-cluster.tap" $?
 
 echo
 echo "$passed passed, $failed failed"
