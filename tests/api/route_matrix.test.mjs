@@ -13,6 +13,7 @@
 //     404). Allowed writes are sent with a stale version or an unknown field so
 //     they change nothing; allowed deletions run last.
 // A route whose {id} names no known kind, or a kind without records, fails.
+// TF_MATRIX_DEBUG=1 prints the denials answered otherwise than 403 or 404.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, startServer, run } from '../lib/server.mjs';
@@ -107,7 +108,8 @@ for (const engine of engines()) {
     async function makeRecords() {
       const c = ctx.clients, u = ctx.users, admin = c.admin;
       // customers of liu (North China): plain, protected, protected and shared
-      // with zhang (read) or chen (write); one in the pool; one of zhang's
+      // with zhang (read) or chen (write) or once with zhao (ended); one in
+      // the pool; one of zhang's (East China)
       const cust = {};
       const mk = async (key, who, body) => {
         const r = ok(await c[who].post(`${V1}/customers`, { name: `矩阵客户 ${key} ${engine}`, ...body }), `customer ${key}`);
@@ -119,11 +121,15 @@ for (const engine of engines()) {
       await mk('shared_write', 'liu', { phone: '13900000004', protected: true });
       await mk('pool', 'wang', { phone: '13900000005', owner_id: null });
       await mk('east', 'zhang', { phone: '13900000006' });
+      await mk('share_ended', 'liu', { phone: '13900000007', protected: true });
+      const ends = Date.now() + 1500;
+      ok(await c.liu.post(`${V1}/customers/${cust.share_ended}/shares`,
+        { user_id: u.zhao.id, mode: 'write', until: new Date(ends).toISOString() }), 'share');
       ok(await c.liu.post(`${V1}/customers/${cust.shared_read}/shares`, { user_id: u.zhang.id, mode: 'read' }), 'share');
       ok(await c.liu.post(`${V1}/customers/${cust.shared_write}/shares`, { user_id: u.chen.id, mode: 'write' }), 'share');
       for (const [key, id] of Object.entries(cust)) {
         add('customer', key, id);
-        const author = key === 'pool' ? 'wang' : key === 'east' ? 'zhang' : 'liu';
+        const author = { pool: 'wang', east: 'zhang' }[key] || 'liu';
         const ct = ok(await c[author].post(`${V1}/customers/${id}/contacts`, { name: `联系人 ${key}` }), 'contact');
         ctx.contactOf[ct.id] = id;
         add('contact', key, ct.id);
@@ -141,12 +147,19 @@ for (const engine of engines()) {
       const projects = await items('/projects?limit=500');
       const ownedBy = (list, login, pred = () => true) => list.find((x) => x.owner_id === u[login]?.id && pred(x));
       const pick = (kind, label, x) => { if (x) add(kind, label, x.id); };
-      for (const p of projects) {
-        const members = (await items(`/projects/${p.id}/members`)).map((m) => m.user_id);
-        if (!records.project?.some((r) => r.label === 'north, east member') && p.owner_id === u.liu.id && members.includes(u.zhang.id)) add('project', 'north, east member', p.id);
-      }
-      pick('project', 'east', ownedBy(projects, 'zhang'));
+      // liu's project with zhang (East) as a member; zhang's with an
+      // after-sales member; one unassigned
+      const members = {};
+      for (const p of projects) members[p.id] = (await items(`/projects/${p.id}/members`)).map((m) => m.user_id);
+      pick('project', 'north, east member', projects.find((p) => p.owner_id === u.liu.id && members[p.id].includes(u.zhang.id)));
+      pick('project', 'east, after-sales member', projects.find((p) => p.owner_id === u.zhang.id && members[p.id].includes(u.wu.id)));
       pick('project', 'unassigned', projects.find((p) => p.owner_id == null));
+      // zhang's documents for liu's customer shared with him: liu, the
+      // customer's owner, reads them; liu's manager does not
+      const prod = (await items('/products?limit=500'))[0];
+      const docBody = { customer_id: cust.shared_read, lines: [{ product_id: prod.id, qty_milli: 1000 }] };
+      add('quotation', 'east on a north customer', ok(await c.zhang.post(`${V1}/quotations`, docBody), 'quotation').id);
+      add('contract', 'east on a north customer', ok(await c.zhang.post(`${V1}/contracts`, docBody), 'contract').id);
       const quotations = await items('/quotations?limit=500');
       pick('quotation', 'north', ownedBy(quotations, 'liu'));
       pick('quotation', 'east draft', ownedBy(quotations, 'zhang', (q) => q.state === 'draft'));
@@ -157,7 +170,7 @@ for (const engine of engines()) {
       for (const d of (await items('/deliveries?limit=500')).slice(0, 2)) add('delivery', `of contract ${d.contract_id}`, d.id);
       for (const r of (await items('/returns?limit=500')).slice(0, 2)) add('return', r.state, r.id);
       const approvals = await items('/approvals?box=all&limit=500');
-      for (const type of ['return', 'customer_application', 'quotation', 'project_application'])
+      for (const type of ['return', 'customer_application', 'quotation', 'project_application', 'contract'])
         pick('approval', `${type} pending`, approvals.find((a) => a.doc_type === type && a.state === 'pending'));
       pick('customer_application', 'east applicant', (await items('/customer-applications?box=all&limit=500'))[0]);
       pick('project_application', 'north applicant', (await items('/project-applications?box=all&limit=500'))[0]);
@@ -199,6 +212,7 @@ for (const engine of engines()) {
       await first('customer_tier', '/customer-tiers');
       await first('price_rule', '/price-rules?limit=500');
       records.currency = [{ label: 'USD', id: 'USD' }];
+      await new Promise((done) => setTimeout(done, Math.max(0, ends + 200 - Date.now()))); // zhao's share has ended
     }
 
     /** The path of route rt for record rec (its facts f). */
@@ -292,6 +306,7 @@ for (const engine of engines()) {
                 if (r.status === 403 || (r.status === 404 && !missing)) fail(`${cell}, but the policy allows: ${r.text.slice(0, 200)}`);
               } else {
                 tally.denied++;
+                if (process.env.TF_MATRIX_DEBUG && r.status !== 403 && r.status !== 404) console.log('denied-other', r.status, cell, r.text.slice(0, 160));
                 if (r.status < 300) fail(`${cell}, but the policy denies`);
                 else if (w.acc === NONE && model.allows(w.u, rt.perm) && r.status !== 404)
                   fail(`${cell}, but the record is not theirs to see: 404 expected`);
