@@ -41,7 +41,11 @@ export const KINDS = {
     params: (c) => ({ user_id: c.shares[0]?.user_id }),
   },
   contact: {
-    load: async (ctx, id) => ({ id, customer: await customerFacts(ctx, ctx.contactOf[id]) }),
+    load: async (ctx, id) => {
+      const customer = await customerFacts(ctx, ctx.contactOf[id]);
+      const ct = (await get(ctx.admin, `/customers/${customer.id}/contacts`)).items.find((x) => x.id === id);
+      return { id, version: ct.version, customer };
+    },
     access: (m, u, c) => m.customer(u, c.customer),
     snap: (c) => custSnap(c.customer.id),
   },
@@ -59,12 +63,14 @@ export const KINDS = {
     load: async (ctx, id) => {
       const p = await get(ctx.admin, `/projects/${id}`);
       const members = (await get(ctx.admin, `/projects/${id}/members`)).items.map((x) => x.user_id);
-      const item = (p.process?.checklist || p.process?.items || [])[0]?.key;
+      // a task of the current stage (a field's item is ticked by the field)
+      const stage = (p.process?.stages || []).find((st) => st.current);
+      const item = stage?.items.find((i) => i.kind === 'task')?.key;
       return { id, owner_id: p.owner_id, version: p.version, members, item };
     },
     access: (m, u, p) => m.project(u, p),
     snap: (p) => [`/projects/${p.id}`, `/projects/${p.id}/history`, `/projects/${p.id}/members`, `/projects/${p.id}/followups`],
-    params: (p) => ({ user_id: p.members[0], item_key: p.item || 'matrix' }),
+    params: (p) => ({ user_id: p.members[0], item_key: p.item }),
   },
   quotation: {
     load: (ctx, id) => docFacts(ctx, `/quotations/${id}`),
