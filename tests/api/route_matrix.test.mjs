@@ -155,8 +155,10 @@ for (const engine of engines()) {
       // the demo's documents, found by their owners
       const items = async (path) => ok(await admin.get(`${V1}${path}`), path).items;
       const projects = await items('/projects?limit=500');
-      const ownedBy = (list, login, pred = () => true) => list.find((x) => x.owner_id === u[login]?.id && pred(x));
-      const pick = (kind, label, x) => { if (x) add(kind, label, x.id); };
+      const ownedBy = (kind, list, login, pred = () => true) => list.find((x) => x.owner_id === u[login]?.id && pred(x) &&
+        !records[kind]?.some((r) => r.id === x.id));
+      // a situation the demo company no longer has fails here, not silently
+      const pick = (kind, label, x) => { assert.ok(x, `the demo company has no ${kind} "${label}"`); add(kind, label, x.id); };
       // liu's project with zhang (East) as a member; zhang's with an
       // after-sales member; one unassigned
       const members = {};
@@ -171,12 +173,12 @@ for (const engine of engines()) {
       add('quotation', 'east on a north customer', ok(await c.zhang.post(`${V1}/quotations`, docBody), 'quotation').id);
       add('contract', 'east on a north customer', ok(await c.zhang.post(`${V1}/contracts`, docBody), 'contract').id);
       const quotations = await items('/quotations?limit=500');
-      pick('quotation', 'north', ownedBy(quotations, 'liu'));
-      pick('quotation', 'east draft', ownedBy(quotations, 'zhang', (q) => q.state === 'draft'));
+      pick('quotation', 'north', ownedBy('quotation', quotations, 'liu'));
+      pick('quotation', 'east draft', ownedBy('quotation', quotations, 'zhang', (q) => q.state === 'draft'));
       const contracts = await items('/contracts?limit=500');
-      pick('contract', 'north fulfilling', ownedBy(contracts, 'liu', (x) => x.state === 'fulfilling'));
-      pick('contract', 'east draft', ownedBy(contracts, 'zhang', (x) => x.state === 'draft'));
-      pick('contract', 'east effective', ownedBy(contracts, 'zhang', (x) => x.state === 'effective'));
+      pick('contract', 'north fulfilling', ownedBy('contract', contracts, 'liu', (x) => x.state === 'fulfilling'));
+      pick('contract', 'east draft', ownedBy('contract', contracts, 'zhang', (x) => x.state === 'draft'));
+      pick('contract', 'east effective', ownedBy('contract', contracts, 'zhang', (x) => x.state === 'effective'));
       for (const d of (await items('/deliveries?limit=500')).slice(0, 2)) add('delivery', `of contract ${d.contract_id}`, d.id);
       for (const r of (await items('/returns?limit=500')).slice(0, 2)) add('return', r.state, r.id);
       const approvals = await items('/approvals?box=all&limit=500');
@@ -204,7 +206,7 @@ for (const engine of engines()) {
       const feed = ok(await c.liu.post(`${V1}/reminders/feed`), 'feed');
       records.calendar_feed = [{ label: 'liu\'s', id: feed.url.split('/').pop() }];
       // the company's shared records: the first of each list
-      const first = async (kind, path, id = (x) => x.id) => add(kind, 'first', id((await items(path))[0]));
+      const first = async (kind, path) => pick(kind, 'first', (await items(path))[0]);
       add('user', 'liu', u.liu.id);
       add('department', 'north', u.liu.department_id);
       await first('approval_flow', '/approval-flows');

@@ -149,7 +149,7 @@ export const KINDS = {
     access: (m, u, t) => (t.user_id === u.id ? MANAGE : NONE),
     snap: () => ['/tokens'], reader: (t) => t.login,
   },
-  calendar_feed: config(() => [], { params: (f) => ({ token: f.token }) }),
+  calendar_feed: config(() => []), // public: the token in the path is the secret
   user: config((x) => [`/users/${x.id}`, `/users/${x.id}/history`]),
   department: config((x) => [`/departments/${x.id}`, `/departments/${x.id}/history`]),
   approval_flow: config((x) => [`/approval-flows/${x.id}`, `/approval-flows/${x.id}/history`]),
