@@ -14,7 +14,9 @@
 //     they change nothing (but those that add a contact, a follow-up, ...,
 //     which changes no one's access); allowed deletions run last.
 // A route whose {id} names no known kind, or a kind without records, fails.
-// TF_MATRIX_DEBUG=1 prints the denials answered otherwise than 403 or 404.
+// Routes without an id that name a record in their body are walked too.
+// TF_MATRIX_DEBUG=1 prints the denials answered otherwise than 403 or 404 and
+// the answers to allowed writes.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { engines, startServer, run } from '../lib/server.mjs';
@@ -291,6 +293,44 @@ for (const engine of engines()) {
       assert.deepEqual(empty, [], 'kinds without a record to test');
       const stale = Object.keys(NEEDS).filter((k) => !routes.some((r) => r.key === k));
       assert.deepEqual(stale, [], 'rules for routes that no longer exist');
+    });
+
+    // Routes without a record id that name one in their JSON body (a
+    // reminder, project, quotation or contract for a customer, a project or
+    // a quotation): the body members come from the route table's body
+    // schemas in the OpenAPI document. Whoever may not see the named record
+    // gets no 2xx (its existence is not confirmed either: 403, 404 or 422).
+    const BODY_REFS = { customer_id: 'customer', project_id: 'project', quotation_id: 'quotation' };
+    it('routes that name a record in their body: nothing made for a record the user may not see', async () => {
+      const failures = [];
+      const prod = (await ctx.admin.get(`${V1}/products?limit=1`)).body.items[0];
+      let checked = 0;
+      for (const rt of routes.filter((r) => r.kind === '-' && r.method === 'POST')) {
+        const op = doc.paths[rt.pattern]?.post;
+        const schema = op?.requestBody?.content?.['application/json']?.schema;
+        for (const prop of Object.keys(schema?.properties || {}).filter((x) => BODY_REFS[x])) {
+          const kind = BODY_REFS[prop];
+          for (const rec of records[kind]) {
+            const f = await KINDS[kind].load(ctx, rec.id);
+            const body = { ...schemaBody(op, {}), [prop]: rec.id };
+            if (schema.properties.lines) body.lines = [{ product_id: prod.id, qty_milli: 1000 }];
+            if (rt.pattern.endsWith('/reminders')) body.due_at = '2030-01-01';
+            await Promise.all(LOGINS.map(async (l) => {
+              const u = ctx.users[l];
+              if (model.allows(u, rt.perm) && KINDS[kind].access(model, u, f) > NONE) return;
+              checked++;
+              const r = await send(ctx.clients[l], rt, V1 + rt.pattern.slice(V1.length), body);
+              const cell = `${rt.key} {${prop}: ${kind} "${rec.label}" #${rec.id}} as ${l} (${u.role}): ${r.status}`;
+              if (process.env.TF_MATRIX_DEBUG) console.log('body-ref', cell, r.text.slice(0, 160));
+              if (r.status < 300 || r.status >= 500) failures.push(`${cell}, but the policy denies: ${r.text.slice(0, 200)}`);
+              else if (![403, 404, 422].includes(r.status)) failures.push(`${cell}: 403, 404 or 422 expected: ${r.text.slice(0, 200)}`);
+            }));
+          }
+        }
+      }
+      console.log(`route matrix [${engine}]: ${checked} refusals of records named in a body`);
+      assert.ok(checked > 100, 'a real number of cases');
+      assert.deepEqual(failures, [], `${failures.length} replies against the policy`);
     });
 
     it('every route × every demo user × every record: no 2xx where the policy denies, nothing changed', async () => {
