@@ -102,12 +102,16 @@ for (const engine of engines()) {
       srv = await startServer({ engine, threads: 4 });
       await Promise.all(LOGINS.map(async (l) => { ctx.clients[l] = await srv.login(l); }));
       const admin = ctx.admin = ctx.clients.admin;
-      const users = (await admin.get(`${V1}/users?limit=500`)).body.items;
-      for (const u of users) ctx.users[u.login] = u;
-      const depts = (await admin.get(`${V1}/departments`)).body.items;
-      model = ctx.model = policyModel(users, depts);
+      const people = async () => {
+        const users = (await admin.get(`${V1}/users?limit=500`)).body.items;
+        for (const u of users) ctx.users[u.login] = u;
+        const depts = (await admin.get(`${V1}/departments`)).body.items;
+        model = ctx.model = policyModel(users, depts);
+      };
+      await people();
       doc = (await admin.get(`${V1}/openapi.json`)).body;
       await makeRecords();
+      await people(); // with the users made for the matrix
     });
     after(async () => { await srv.stop(); });
 
@@ -139,9 +143,16 @@ for (const engine of engines()) {
         { user_id: u.zhao.id, mode: 'write', until: new Date(ends).toISOString() }), 'share');
       ok(await c.liu.post(`${V1}/customers/${cust.shared_read}/shares`, { user_id: u.zhang.id, mode: 'read' }), 'share');
       ok(await c.liu.post(`${V1}/customers/${cust.shared_write}/shares`, { user_id: u.chen.id, mode: 'write' }), 'share');
+      // a salesperson in the After-sales department (headed by wu, an
+      // after-sales agent, who manages nobody's records for that)
+      u.qian = ok(await admin.post(`${V1}/users`, { login: 'qian', name: '钱 Qian', password: 'demo123', role: 'salesperson',
+        department_id: u.wu.department_id }), 'user');
+      c.qian = await srv.login('qian'); // a record owner, not one of the matrix's viewers
+      await mk('after-sales salesperson', 'qian', { phone: '13900000008', protected: true });
+      ctx.qianProject = ok(await c.qian.post(`${V1}/projects`, { name: `矩阵项目 ${engine}`, customer_id: cust['after-sales salesperson'] }), 'project').id;
       for (const [key, id] of Object.entries(cust)) {
         add('customer', key, id);
-        const author = { pool: 'wang', east: 'zhang' }[key] || 'liu';
+        const author = { pool: 'wang', east: 'zhang', 'after-sales salesperson': 'qian' }[key] || 'liu';
         const ct = ok(await c[author].post(`${V1}/customers/${id}/contacts`, { name: `联系人 ${key}` }), 'contact');
         ctx.contactOf[ct.id] = id;
         add('contact', key, ct.id);
@@ -168,6 +179,7 @@ for (const engine of engines()) {
       pick('project', 'north, east member', projects.find((p) => p.owner_id === u.liu.id && members[p.id].includes(u.zhang.id)));
       pick('project', 'east, after-sales member', projects.find((p) => p.owner_id === u.zhang.id && members[p.id].includes(u.wu.id)));
       pick('project', 'unassigned', projects.find((p) => p.owner_id == null));
+      add('project', 'after-sales salesperson', ctx.qianProject);
       // zhang's documents for liu's customer shared with him: liu, the
       // customer's owner, reads them; liu's manager does not
       const prod = (await items('/products?limit=500'))[0];
@@ -293,6 +305,19 @@ for (const engine of engines()) {
       assert.deepEqual(empty, [], 'kinds without a record to test');
       const stale = Object.keys(NEEDS).filter((k) => !routes.some((r) => r.key === k));
       assert.deepEqual(stale, [], 'rules for routes that no longer exist');
+    });
+
+    // The regression the matrix found: policy_is_manager_of and the list
+    // filters let the head of any department manage its members' records,
+    // where policy.h gives that to sales managers and administrators only.
+    it('the head of a department of another role manages nobody: wu does not see a protected customer of a salesperson in After-sales', async () => {
+      const id = records.customer.find((r) => r.label === 'after-sales salesperson').id;
+      for (const [login, status] of [['wu', 404], ['zheng', 404], ['wang', 404], ['admin', 200], ['qian', 200]]) {
+        const c = ctx.clients[login] || await srv.login(login);
+        assert.equal((await c.get(`${V1}/customers/${id}`)).status, status, `${login} reads the customer`);
+        const listed = (await c.get(`${V1}/customers?limit=500&protected=true`)).body.items.some((x) => x.id === id);
+        assert.equal(listed, status === 200, `${login} lists the customer`);
+      }
     });
 
     // Routes without a record id that name one in their JSON body (a

@@ -38,9 +38,11 @@ export function policyModel(users, departments) {
       return (ROLE_PERMS[perm] || []).includes(u.role);
     },
     scope(u) { return u.role === S ? 'own' : u.role === M ? 'dept' : 'all'; },
-    /** manager manages user: a department at or above the user's names them. */
+    /** manager manages user: a department at or above the user's names them,
+     * and their role manages (policy.h: sales manager or administrator; the
+     * head of the finance, warehouse or after-sales department does not). */
     isManagerOf(manager, userId) {
-      if (!userId || manager.id === userId) return false;
+      if (!userId || manager.id === userId || ![A, M].includes(manager.role)) return false;
       return up(user.get(userId)?.department_id).some((d) => d.manager_id === manager.id);
     },
     /** u's data scope covers owner: own, department subtree, or all. */
