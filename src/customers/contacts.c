@@ -235,14 +235,15 @@ static int h_contacts_delete(req *r)
 }
 
 #define CONTACT_PROPERTIES                                                                         \
-    "\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100},"                              \
+    "\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100},"                            \
     "\"title\":{\"type\":[\"string\",\"null\"]},\"phone\":{\"type\":[\"string\",\"null\"]},"       \
     "\"mobile\":{\"type\":[\"string\",\"null\"]},\"email\":{\"type\":[\"string\",\"null\"]},"      \
     "\"wechat\":{\"type\":[\"string\",\"null\"]},\"is_primary\":{\"type\":\"boolean\"},"           \
     "\"version\":{\"type\":\"integer\"}}"
 #define CONTACT_SCHEMA "{\"type\":\"object\"," CONTACT_PROPERTIES "}"
 /* an update names the version it read (h_contacts_update requires it) */
-#define CONTACT_UPDATE_SCHEMA "{\"type\":\"object\",\"required\":[\"version\"]," CONTACT_PROPERTIES "}"
+#define CONTACT_UPDATE_SCHEMA                                                                      \
+    "{\"type\":\"object\",\"required\":[\"version\"]," CONTACT_PROPERTIES "}"
 
 const route contacts_routes[] = {
     {"GET", "/api/v1/customers/{id}/contacts", h_contacts_list, PERM_SIGNED_IN, 0,
