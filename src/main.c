@@ -235,9 +235,12 @@ static int cmd_routes(tf_config *c, int argc, char **argv)
     (void)argc;
     (void)argv;
     for (const route *const *t = tf_route_tables; *t; t++)
-        for (const route *rt = *t; rt->method; rt++)
-            printf("%s %s %s\n", rt->method, rt->pattern,
-                   rt->perm == PERM_PUBLIC ? "public" : rt->perm[0] ? rt->perm : "signed-in");
+        for (const route *rt = *t; rt->method; rt++) {
+            const char *kind = route_record_kind(rt->pattern);
+            printf("%s %s %s %s\n", rt->method, rt->pattern,
+                   rt->perm == PERM_PUBLIC ? "public" : rt->perm[0] ? rt->perm : "signed-in",
+                   kind ? kind : "-");
+        }
     return 0;
 }
 
@@ -268,7 +271,7 @@ static const command commands[] = {
      "Online, consistent copy of a live database (SQLite file, or pg_dump archive)."},
     {"jobs", cmd_jobs, "tradeflow jobs run NAME [--db URL]",
      "Run a background job now (pool take-back, reminders, ...)."},
-    {"routes", cmd_routes, "tradeflow routes", "Print the route table."},
+    {"routes", cmd_routes, "tradeflow routes", "Print the route table: method, path, permission, and the record kind of the path's {id} (- for none)."},
     {"version", cmd_version, "tradeflow version", "Print the version."},
     {NULL, NULL, NULL, NULL},
 };

@@ -102,10 +102,16 @@ const char POLICY_DEPT_SUBTREE_SQL[] =
     "WITH RECURSIVE sub(id) AS (SELECT CAST(? AS BIGINT) UNION ALL "
     "SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id) SELECT id FROM sub";
 
+int64_t policy_manager_id(const principal *u)
+{
+    return u->role == ROLE_SALES_MANAGER || u->role == ROLE_ADMIN ? u->id : 0;
+}
+
 bool policy_is_manager_of(db_conn *c, int64_t manager_id, int64_t user_id)
 {
     if (manager_id == user_id) return false;
-    /* user's department lies in the subtree of a department manager_id manages */
+    /* user's department lies in the subtree of a department manager_id
+     * manages, and manager_id's role manages (policy_manager_id) */
     int64_t n = 0;
     db_scalar_int(c, &n, 0,
                   "WITH RECURSIVE up(id, parent_id, manager_id) AS ("
@@ -113,8 +119,9 @@ bool policy_is_manager_of(db_conn *c, int64_t manager_id, int64_t user_id)
                   " JOIN users u ON u.department_id = d.id WHERE u.id = ?"
                   " UNION ALL SELECT d.id, d.parent_id, d.manager_id FROM departments d"
                   " JOIN up ON d.id = up.parent_id)"
-                  " SELECT COUNT(*) FROM up WHERE manager_id = ?",
-                  DBP(DBI(user_id), DBI(manager_id)));
+                  " SELECT COUNT(*) FROM up WHERE manager_id = ? AND EXISTS (SELECT 1 FROM users m"
+                  " WHERE m.id = ? AND m.role IN ('sales_manager', 'admin'))",
+                  DBP(DBI(user_id), DBI(manager_id), DBI(manager_id)));
     return n > 0;
 }
 
@@ -225,7 +232,8 @@ void policy_customer_filter(db_conn *c, const principal *u, sqlq *q, const char 
             sqlq_add(q, ", ?", 1, (db_val[]){DBI(db_get_int(&sh, i, "customer_id"))});
         sqlq_add(q, ")", 0, NULL);
     }
-    sqlq_add(q, " OR " OWNER_MANAGED, 2, (db_val[]){DBI(u->id), DBI(u->id)});
+    sqlq_add(q, " OR " OWNER_MANAGED, 2,
+             (db_val[]){DBI(policy_manager_id(u)), DBI(policy_manager_id(u))});
     if (policy_scope(u) == SCOPE_DEPT && u->department_id)
         sqlq_add(q, " OR (c.protected = FALSE AND " OWNER_IN_DEPT ")", 1,
                  (db_val[]){DBI(u->department_id)});
@@ -240,7 +248,7 @@ bool policy_customer_parts(db_conn *c, const principal *u, const char *now, cust
     if (policy_scope(u) != SCOPE_OWN) return false;
     int64_t manages = 1;
     if (db_scalar_int(c, &manages, 1, "SELECT COUNT(*) FROM departments WHERE manager_id = ?",
-                      DBP(DBI(u->id))) < 0 ||
+                      DBP(DBI(policy_manager_id(u)))) < 0 ||
         manages > 0)
         return false;
     arena a;
@@ -313,7 +321,7 @@ void policy_user_filter(const principal *u, sqlq *q, const char *col)
     sqlq_add(q, col, 0, NULL);
     sqlq_add(q, " = ? OR ", 1, (db_val[]){DBI(u->id)});
     sqlq_add(q, col, 0, NULL);
-    sqlq_add(q, " IN (" MANAGED_OWNERS ")", 1, (db_val[]){DBI(u->id)});
+    sqlq_add(q, " IN (" MANAGED_OWNERS ")", 1, (db_val[]){DBI(policy_manager_id(u))});
     switch (policy_scope(u)) {
     case SCOPE_ALL:
         sqlq_add(q, " OR 1 = 1", 0, NULL);

@@ -47,6 +47,11 @@ bool policy_sees_owner(db_conn *c, const principal *u, int64_t owner_id);
  * and user's department lies in the subtree of a department managed by
  * manager (or manager's own department for sales managers). */
 bool policy_is_manager_of(db_conn *c, int64_t manager_id, int64_t user_id);
+/* The id to bind where a query asks for "the departments u manages": u's id
+ * when u's role manages (sales manager, administrator), else 0, which no
+ * department names: the head of a department of another role (finance,
+ * warehouse, after-sales) manages nobody's records. */
+int64_t policy_manager_id(const principal *u);
 /* The applicant's manager for approval steps of kind "manager": the manager of
  * the applicant's department, else of the nearest ancestor that has one.
  * 0 if nobody. */

@@ -43,7 +43,8 @@ static bool sales_role(const principal *u)
 
 /* Is the user row aliased `ou` one whose projects u sees by owner: u, a
  * user below the departments u manages, or (department scope) a user of
- * u's department subtree. Parameters: u->id, u->id [, u->department_id].
+ * u's department subtree. Parameters: u->id, policy_manager_id(u)
+ * [, u->department_id].
  * The department lists are small and built once per statement; the board
  * and the pipeline test each candidate owner against them by primary key
  * (an EXISTS) instead of building the list of every covered user, which
@@ -59,7 +60,7 @@ static bool sales_role(const principal *u)
 
 static void owner_covered(const principal *u, sqlq *q)
 {
-    sqlq_add(q, OWNER_COVERED_HEAD, 2, (db_val[]){DBI(u->id), DBI(u->id)});
+    sqlq_add(q, OWNER_COVERED_HEAD, 2, (db_val[]){DBI(u->id), DBI(policy_manager_id(u))});
     if (policy_scope(u) == SCOPE_DEPT && u->department_id)
         sqlq_add(q, OWNER_COVERED_DEPT, 1, (db_val[]){DBI(u->department_id)});
     sqlq_add(q, ")", 0, NULL);
@@ -107,7 +108,7 @@ int policy_project_branches(db_conn *c, arena *a, const principal *u, project_br
               "WITH RECURSIVE pm_sub(id) AS (SELECT id FROM departments WHERE manager_id = ?"
               " UNION ALL SELECT d.id FROM departments d JOIN pm_sub ON d.parent_id = pm_sub.id)"
               " SELECT id FROM pm_sub");
-    q.p[q.n++] = DBI(u->id);
+    q.p[q.n++] = DBI(policy_manager_id(u));
     if (policy_scope(u) == SCOPE_DEPT && u->department_id)
         sqlq_add(&q,
                  " UNION SELECT id FROM (WITH RECURSIVE pd_sub(id) AS (SELECT CAST(? AS BIGINT)"
@@ -237,7 +238,7 @@ void policy_project_totals_filter(db_conn *c, const principal *u, sqlq *q, const
     int64_t manages = 0;
     if (policy_scope(u) == SCOPE_OWN)
         db_scalar_int(c, &manages, 0, "SELECT COUNT(*) FROM departments WHERE manager_id = ?",
-                      DBP(DBI(u->id)));
+                      DBP(DBI(policy_manager_id(u))));
     if (policy_scope(u) == SCOPE_OWN && !manages) { /* only u's own rows (and unassigned) */
         sqlq_add(q, " AND (", 0, NULL);
         sqlq_add(q, col, 0, NULL);

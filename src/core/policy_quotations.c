@@ -63,7 +63,7 @@ static void owner_doc_filter(const principal *u, sqlq *q, const char *table, con
                               " FROM %s WHERE owner_id IN (%s) UNION SELECT id FROM %s WHERE"
                               " customer_id IN (SELECT id FROM customers WHERE owner_id = ?))",
                               alias, table, table, POLICY_MANAGED_OWNERS_SQL, table),
-                 3, (db_val[]){me, me, me});
+                 3, (db_val[]){me, DBI(policy_manager_id(u)), me});
         return;
     }
     sqlq_add(q,

@@ -234,12 +234,16 @@ static int h_contacts_delete(req *r)
     return finish(r, rc, cust, 0, "contact_delete", before, 204);
 }
 
-#define CONTACT_SCHEMA                                                                             \
-    "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100},"       \
+#define CONTACT_PROPERTIES                                                                         \
+    "\"properties\":{\"name\":{\"type\":\"string\",\"maxLength\":100},"                            \
     "\"title\":{\"type\":[\"string\",\"null\"]},\"phone\":{\"type\":[\"string\",\"null\"]},"       \
     "\"mobile\":{\"type\":[\"string\",\"null\"]},\"email\":{\"type\":[\"string\",\"null\"]},"      \
     "\"wechat\":{\"type\":[\"string\",\"null\"]},\"is_primary\":{\"type\":\"boolean\"},"           \
-    "\"version\":{\"type\":\"integer\"}}}"
+    "\"version\":{\"type\":\"integer\"}}"
+#define CONTACT_SCHEMA "{\"type\":\"object\"," CONTACT_PROPERTIES "}"
+/* an update names the version it read (h_contacts_update requires it) */
+#define CONTACT_UPDATE_SCHEMA                                                                      \
+    "{\"type\":\"object\",\"required\":[\"version\"]," CONTACT_PROPERTIES "}"
 
 const route contacts_routes[] = {
     {"GET", "/api/v1/customers/{id}/contacts", h_contacts_list, PERM_SIGNED_IN, 0,
@@ -247,7 +251,7 @@ const route contacts_routes[] = {
     {"POST", "/api/v1/customers/{id}/contacts", h_contacts_create, PERM_SIGNED_IN, 8192,
      "Add a contact to a customer (write access)", CONTACT_SCHEMA},
     {"PATCH", "/api/v1/contacts/{id}", h_contacts_update, PERM_SIGNED_IN, 8192,
-     "Update a contact (send version)", CONTACT_SCHEMA},
+     "Update a contact (send version)", CONTACT_UPDATE_SCHEMA},
     {"DELETE", "/api/v1/contacts/{id}", h_contacts_delete, PERM_SIGNED_IN, 0,
      QUERY("version!=id")
      "Delete a contact (?version=N)", NULL},

@@ -254,6 +254,7 @@ static int h_list(req *r)
                 " (%s)",
                 POLICY_MANAGED_OWNERS_SQL),
             "ct.customer_id IN (SELECT id FROM customers WHERE owner_id = ?)"};
+        db_val me = DBI(r->me.id), mgr = DBI(policy_manager_id(&r->me));
         sqlq_add(&q, "cand AS (", DBP0);
         for (int k = 0; k < 3; k++) {
             sqlq_add(&q,
@@ -261,7 +262,7 @@ static int h_list(req *r)
                                   "%sSELECT id FROM (SELECT ct.id FROM contracts ct WHERE %s AND"
                                   " ct.state IN " LISTED,
                                   k ? " UNION " : "", ways[k]),
-                     k == 1 ? 2 : 1, (db_val[]){DBI(r->me.id), DBI(r->me.id)});
+                     k == 1 ? 2 : 1, k == 1 ? (db_val[]){mgr, mgr} : (db_val[]){me});
             if (id_filters(r, &q) < 0) return 0;
             if (cursor) sqlq_add(&q, " AND ct.id < ?", DBP(DBI(cursor)));
             sqlq_add(&q, arena_printf(&r->a, " ORDER BY ct.id DESC LIMIT ?) c%d", k),

@@ -181,5 +181,9 @@ char *page_members_text(req *r, const db_res *res, int n, bool more, const char 
 /* Every route table, in the order of the OpenAPI document (routes.c). */
 extern const route *const tf_route_tables[];
 json_t *openapi_document(void);
+/* The kind of record a pattern's first parameter names ("customer" for
+ * /api/v1/customers/{id}/contacts), by the segment in front of it; NULL
+ * when the pattern has no parameter, "?" when the segment is not known. */
+const char *route_record_kind(const char *pattern);
 
 #endif

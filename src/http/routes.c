@@ -1,7 +1,9 @@
-/* routes.c — the list of every resource's route table. A new resource adds
- * its table here; the dispatcher, the metrics and the OpenAPI document all
- * read this one list. */
+/* routes.c — the list of every resource's route table, and the record kind a
+ * route's {id} names. A new resource adds its table here; the dispatcher, the
+ * metrics, the OpenAPI document and `tradeflow routes` all read this one
+ * list. */
 #include "http/http.h"
+#include <string.h>
 
 extern const route system_routes[];
 extern const route session_routes[];
@@ -74,3 +76,60 @@ const route *const tf_route_tables[] = {
     payment_plan_routes, invoices_routes, receipts_routes, invoice_receipt_routes, receivables_routes,
     NULL,
 };
+
+/* The record kind each collection's {id} names, by the path segment in front
+ * of the parameter. `tradeflow routes` prints it and the route matrix test
+ * (tests/api/route_matrix.test.mjs) walks every route with a parameter by it,
+ * so a new collection must be named here to be tested: its routes print "?"
+ * until then, and the test fails. */
+static const struct {
+    const char *segment, *kind;
+} record_kinds[] = {
+    {"tokens", "token"},
+    {"users", "user"},
+    {"departments", "department"},
+    {"approval-flows", "approval_flow"},
+    {"approvals", "approval"},
+    {"settings", "setting"},
+    {"dictionaries", "dictionary"},
+    {"custom-fields", "custom_field"},
+    {"customers", "customer"},
+    {"customer-applications", "customer_application"},
+    {"contacts", "contact"},
+    {"followups", "followup"},
+    {"attachments", "attachment"},
+    {"followup-templates", "followup_template"},
+    {"reminders", "reminder"},
+    {"calendar", "calendar_feed"},
+    {"imports", "import"},
+    {"fans", "wechat_fan"},
+    {"projects", "project"},
+    {"project-applications", "project_application"},
+    {"process-templates", "process_template"},
+    {"views", "view"},
+    {"document-templates", "document_template"},
+    {"product-categories", "product_category"},
+    {"products", "product"},
+    {"warehouses", "warehouse"},
+    {"customer-tiers", "customer_tier"},
+    {"price-rules", "price_rule"},
+    {"currency-rates", "currency"},
+    {"quotations", "quotation"},
+    {"contracts", "contract"},
+    {"deliveries", "delivery"},
+    {"returns", "return"},
+};
+
+const char *route_record_kind(const char *pattern)
+{
+    const char *brace = strchr(pattern, '{');
+    if (!brace) return NULL;
+    /* the segment before the first parameter: ".../customers/{id}" */
+    const char *end = brace - 1, *start = end;
+    while (start > pattern && start[-1] != '/') start--;
+    size_t len = (size_t)(end - start);
+    for (size_t i = 0; i < sizeof(record_kinds) / sizeof(record_kinds[0]); i++)
+        if (strlen(record_kinds[i].segment) == len && !strncmp(start, record_kinds[i].segment, len))
+            return record_kinds[i].kind;
+    return "?";
+}

@@ -295,8 +295,18 @@ static int h_projects_apply(req *r)
     }
     const db_val *owner = db_cell(&p, 0, "owner_id");
     if (owner->t != DBV_NULL) {
-        db_rollback(r->db);
         bool mine = owner->i == r->me.id;
+        /* someone who cannot see the project learns that it is taken only
+         * when they applied for it while it was unassigned; otherwise 404,
+         * so project ids cannot be probed (as the pool's claims) */
+        int64_t applied = 0;
+        if (!mine && acc == ACCESS_NONE)
+            db_scalar_int(r->db, &applied, 0,
+                          "SELECT COUNT(*) FROM project_applications WHERE project_id = ? AND"
+                          " applicant_id = ?",
+                          DBP(DBI(id), DBI(r->me.id)));
+        db_rollback(r->db);
+        if (!mine && acc == ACCESS_NONE && !applied) return reply_not_found(r);
         const char *who = acc >= ACCESS_READ ? db_get_text(&p, 0, "owner_name") : NULL;
         return reply_problem_with(
             r, 409, "conflict",

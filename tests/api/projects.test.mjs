@@ -496,6 +496,10 @@ for (const engine of engines()) {
       const owned = await liu.post(`/api/v1/projects/${p.id}/apply`, { reason: 'x' });
       assertProblem(assert, owned, 409, 'conflict');
       assert.equal(owned.body.reason, 'already_owned');
+      // someone who cannot see it and never applied learns nothing: 404, as
+      // for any id (the route matrix found the 409 told them it exists)
+      const probe = await chen.post(`/api/v1/projects/${p.id}/apply`, { reason: 'x' });
+      assertProblem(assert, probe, 404, 'not_found');
     });
 
     it('the same user applying several times at once gets one application, the rest 409', async () => {
