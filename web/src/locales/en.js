@@ -717,11 +717,19 @@ export default {
       default: 'default',
     },
     number: {
-      title: 'Customer numbers',
+      titles: {
+        customer: 'Customer numbers',
+        quotation: 'Quotation numbers',
+        contract: 'Contract numbers',
+        delivery: 'Delivery numbers',
+        return: 'Sales return numbers',
+        invoice: 'Invoice numbers',
+        receipt: 'Receipt numbers',
+      },
       hint: "The pattern of new numbers: {'{yyyy}'} year, {'{yy}'} short year, {'{mm}'} month, {'{dd}'} day and one {'{seq:N}'} running number of N digits.",
       preview: 'A new number looks like',
       needSeq: "Put exactly one {'{seq:N}'}",
-      note: 'Existing customers keep their numbers.',
+      note: 'Existing customers and documents keep their numbers. A running number restarts when the date part of the number changes.',
     },
     wechat: {
       serverTitle: 'Official account server',

@@ -717,11 +717,19 @@ export default {
       default: '默认',
     },
     number: {
-      title: '客户编号',
+      titles: {
+        customer: '客户编号',
+        quotation: '报价单编号',
+        contract: '合同编号',
+        delivery: '发货单编号',
+        return: '退货单编号',
+        invoice: '发票编号',
+        receipt: '收款单编号',
+      },
       hint: "新编号的格式：{'{yyyy}'} 年、{'{yy}'} 两位年、{'{mm}'} 月、{'{dd}'} 日，以及一个 N 位流水号 {'{seq:N}'}。",
       preview: '新编号示例',
       needSeq: "需要且只能有一个 {'{seq:N}'}",
-      note: '已有客户的编号不变。',
+      note: '已有客户和单据的编号不变。编号中的日期部分变化时，流水号重新开始。',
     },
     wechat: {
       serverTitle: '公众号服务器配置',
