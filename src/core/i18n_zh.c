@@ -441,6 +441,7 @@ const i18n_pair i18n_zh_messages[] = {
     {"must be a date on or after the quotation's date", "不能早于报价日期"},
     {"must be USD or EUR", "必须是 USD 或 EUR"},
     {"the product is retired and cannot be quoted", "产品已停用，不能报价"},
+    {"the product is retired and cannot be chosen", "产品已停用，不能选用"},
     {"the quotation's total is too large", "报价总额过大"},
     {"this currency has no exchange rate: enter one on the quotation or ask an administrator to keep one", "此币种没有汇率：请在报价单上填写汇率，或请管理员维护汇率"},
     {"a discount beyond your limit needs approval before the quotation is sent", "折扣超出您的权限，报价单须先经审批才能发出"},
