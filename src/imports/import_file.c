@@ -82,4 +82,3 @@ FILE *import_load_file(db_conn *c, arena *a, int64_t job_id)
     }
     return f;
 }
-

@@ -33,9 +33,9 @@ int import_resource_row(pass *p, const imp_row *row)
     int64_t first = norm && *norm ? import_seen_check(&p->seen[0], norm, row->row_no) : 0;
     if (first && rc >= 0) {
         nerr++;
-        rc = import_log_error(p, row->row_no, p->res->unique, "duplicate",
-                              arena_printf(p->a, "row %lld of this file has the same value",
-                                           (long long)first));
+        rc = import_log_error(
+            p, row->row_no, p->res->unique, "duplicate",
+            arena_printf(p->a, "row %lld of this file has the same value", (long long)first));
     }
     if (!nerr && rc >= 0) rc = p->res->row(p->c, p->a, &p->me, p->job_id, p->dry, f, errs);
     size_t i;

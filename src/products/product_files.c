@@ -38,11 +38,12 @@ enum { NTARGETS = sizeof(targets) / sizeof(targets[0]) };
 
 /* The export's headers (English, Chinese) come first among the names. */
 static const char *const head_en[NTARGETS] = {
-    "Code", "Name",      "Category", "Conductor",  "Insulation",    "Thickness (mm)", "Width (mm)",
-    "Unit", "Packaging", "List price", "Standard cost", "Tax rate", "Active"};
-static const char *const head_cn[NTARGETS] = {"编码", "名称", "类别", "导体", "绝缘", "厚度(mm)",
-                                              "宽度(mm)", "单位", "包装", "标准售价", "标准成本",
-                                              "税率", "在用"};
+    "Code",           "Name",       "Category", "Conductor", "Insulation",
+    "Thickness (mm)", "Width (mm)", "Unit",     "Packaging", "List price",
+    "Standard cost",  "Tax rate",   "Active"};
+static const char *const head_cn[NTARGETS] = {"编码",     "名称",     "类别", "导体", "绝缘",
+                                              "厚度(mm)", "宽度(mm)", "单位", "包装", "标准售价",
+                                              "标准成本", "税率",     "在用"};
 
 static const import_known known[] = {
     {"code", "code|product code|sku|item code|编码|产品编码|物料编码"},
@@ -72,8 +73,10 @@ static bool parse_milli(const char *s, int64_t *out)
         if (*s == '.' && decimals < 0) {
             decimals = 0;
         } else if (*s >= '0' && *s <= '9' && decimals < 3 && digits < 12) {
-            if (decimals < 0) v = v * 10 + (*s - '0'), digits++;
-            else frac = frac * 10 + (*s - '0'), decimals++;
+            if (decimals < 0)
+                v = v * 10 + (*s - '0'), digits++;
+            else
+                frac = frac * 10 + (*s - '0'), decimals++;
         } else {
             return false;
         }
@@ -125,8 +128,8 @@ static void packages_cell(arena *a, json_t *in, const char *v, json_t *errs)
             row_error(errs, "packages", "invalid", "list the sizes such as 30 / 50 / 150");
             break;
         }
-        json_array_append_new(pk, json_pack("{s:s, s:I}", "name", name, "size_milli",
-                                            (json_int_t)size));
+        json_array_append_new(
+            pk, json_pack("{s:s, s:I}", "name", name, "size_milli", (json_int_t)size));
     }
     json_object_set_new(in, "packages", pk);
 }
@@ -135,8 +138,7 @@ static void packages_cell(arena *a, json_t *in, const char *v, json_t *errs)
 static const char *target_of(const char *fld)
 {
     for (int i = 0; fld && i < NTARGETS; i++)
-        if (strncmp(fld, targets[i].field, strlen(targets[i].field)) == 0)
-            return targets[i].name;
+        if (strncmp(fld, targets[i].field, strlen(targets[i].field)) == 0) return targets[i].name;
     return fld;
 }
 
@@ -161,17 +163,21 @@ static int product_row(db_conn *c, arena *a, const principal *me, int64_t job_id
                          "SELECT id FROM product_categories WHERE name = ? ORDER BY id LIMIT 2",
                          DBP(DBS(v)));
         if (n < 0) goto fail;
-        if (n == 0) row_error(ce, "category", "not_found", "no such category");
-        else if (n > 1) row_error(ce, "category", "ambiguous", "several categories have this name");
-        else json_object_set_new(in, "category_id", json_integer(db_get_int(&r, 0, "id")));
+        if (n == 0)
+            row_error(ce, "category", "not_found", "no such category");
+        else if (n > 1)
+            row_error(ce, "category", "ambiguous", "several categories have this name");
+        else
+            json_object_set_new(in, "category_id", json_integer(db_get_int(&r, 0, "id")));
     }
-    static const char *const mm[][2] = {{"thickness_mm", "thickness_um"},
-                                        {"width_mm", "width_um"}};
+    static const char *const mm[][2] = {{"thickness_mm", "thickness_um"}, {"width_mm", "width_um"}};
     for (int k = 0; k < 2; k++) {
         int64_t um;
         if (!(v = json_string_value(json_object_get(f, mm[k][0])))) continue;
-        if (parse_milli(v, &um)) json_object_set_new(in, mm[k][1], json_integer(um));
-        else row_error(ce, mm[k][0], "invalid", "must be a number of mm such as 1.50");
+        if (parse_milli(v, &um))
+            json_object_set_new(in, mm[k][1], json_integer(um));
+        else
+            row_error(ce, mm[k][0], "invalid", "must be a number of mm such as 1.50");
     }
     money_cell(in, f, "list_price", "list_price", ce);
     money_cell(in, f, "standard_cost", "standard_cost", ce);
@@ -200,8 +206,10 @@ static int product_row(db_conn *c, arena *a, const principal *me, int64_t job_id
             if (strcasecmp(v, yes[k]) == 0) is = 1;
         for (int k = 0; no[k] && is < 0; k++)
             if (strcasecmp(v, no[k]) == 0) is = 0;
-        if (is < 0) row_error(ce, "active", "invalid", "must be yes or no");
-        else json_object_set_new(in, "active", json_boolean(is));
+        if (is < 0)
+            row_error(ce, "active", "invalid", "must be yes or no");
+        else
+            json_object_set_new(in, "active", json_boolean(is));
     }
     if (!json_array_size(ce)) products_check_new(c, a, in, ce);
     size_t i;
@@ -282,9 +290,8 @@ static void export_cells(arena *a, const db_res *res, int i, tf_lang lang, bool 
     cells[4] = db_get_text(res, i, "insulation");
     static const char *const um[] = {"thickness_um", "width_um"};
     for (int k = 0; k < 2; k++)
-        cells[5 + k] = db_cell(res, i, um[k])->t == DBV_NULL
-                           ? NULL
-                           : milli_text(a, db_get_int(res, i, um[k]));
+        cells[5 + k] =
+            db_cell(res, i, um[k])->t == DBV_NULL ? NULL : milli_text(a, db_get_int(res, i, um[k]));
     cells[7] = db_get_text(res, i, "unit");
     json_t *pk = json_loads(db_get_text(res, i, "packages_json"), 0, NULL), *it;
     size_t k;
@@ -360,9 +367,10 @@ static int h_products_export(req *r)
 
 const route product_files_routes[] = {
     {"GET", "/api/v1/products/export", h_products_export, "products.read", 0,
-     QUERY("format=csv|xlsx q category_id=id active=bool")
-     "The product list as CSV or XLSX (format=csv|xlsx and the list's filters), with the"
-     " headers the import knows",
+     QUERY("format=csv|xlsx q category_id=id active=bool") "The product list as CSV or XLSX "
+                                                           "(format=csv|xlsx and the list's "
+                                                           "filters), with the"
+                                                           " headers the import knows",
      NULL},
     ROUTES_END,
 };

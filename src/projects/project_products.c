@@ -19,29 +19,25 @@ static const field text_line[] = {{"name", F_STR, F_REQ, 200, 1},
 
 /* The catalogue's fields may come back as the project reply showed them;
  * they are replaced by the catalogue's own. */
-static const field product_line[] = {{"product_id", F_INT, F_REQ, 0, 1},
-                                     {"quantity_milli", F_INT, F_NULL, 1000000000000000LL, 0},
-                                     {"package", F_STR, F_NULL, 60, 0},
-                                     {"note", F_STR, F_NULL, 200, 0},
-                                     {"code", F_STR, F_NULL, 200, 0},
-                                     {"name", F_STR, F_NULL, 200, 0},
-                                     {"spec", F_STR, F_NULL, 200, 0},
-                                     {"unit", F_STR, F_NULL, 10, 0},
-                                     {"list_price", F_INT, F_NULL, 0, 0},
-                                     FIELDS_END};
+static const field product_line[] = {
+    {"product_id", F_INT, F_REQ, 0, 1},  {"quantity_milli", F_INT, F_NULL, 1000000000000000LL, 0},
+    {"package", F_STR, F_NULL, 60, 0},   {"note", F_STR, F_NULL, 200, 0},
+    {"code", F_STR, F_NULL, 200, 0},     {"name", F_STR, F_NULL, 200, 0},
+    {"spec", F_STR, F_NULL, 200, 0},     {"unit", F_STR, F_NULL, 10, 0},
+    {"list_price", F_INT, F_NULL, 0, 0}, FIELDS_END};
 
 /* True if the project's lines before this change had product id. */
 static bool had_product(json_t *current, json_int_t id)
 {
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(current, "products"), i, it)
-        if (json_integer_value(json_object_get(it, "product_id")) == id) return true;
+    json_array_foreach(json_object_get(current, "products"), i,
+                       it) if (json_integer_value(json_object_get(it, "product_id")) ==
+                               id) return true;
     return false;
 }
 
-void project_products_check(db_conn *c, arena *a, json_t *products, json_t *current,
-                            json_t *errs)
+void project_products_check(db_conn *c, arena *a, json_t *products, json_t *current, json_t *errs)
 {
     size_t i;
     json_t *it;
@@ -80,8 +76,10 @@ void project_products_check(db_conn *c, arena *a, json_t *products, json_t *curr
         static const char *const copied[] = {"code", "name", "spec", "unit", NULL};
         for (int k = 0; copied[k]; k++) {
             const char *v = db_get_text(&r, 0, copied[k]);
-            if (v && *v) json_object_set_new(it, copied[k], json_string(v));
-            else json_object_del(it, copied[k]);
+            if (v && *v)
+                json_object_set_new(it, copied[k], json_string(v));
+            else
+                json_object_del(it, copied[k]);
         }
         json_object_set_new(it, "list_price", json_integer(db_get_int(&r, 0, "list_price")));
     }
