@@ -62,7 +62,9 @@ static int h_settings_put(req *r)
 
 const route settings_routes[] = {
     {"GET", "/api/v1/settings/{key}", h_settings_get, PERM_SIGNED_IN, 0,
-     "A company setting: customer_entry_policy, pool_rules, customer_number, wechat", NULL},
+     "A company setting: customer_entry_policy, pool_rules, the number patterns (customer_number,"
+     " quotation_number, contract_number, delivery_number, return_number, invoice_number,"
+     " receipt_number), wechat", NULL},
     {"PUT", "/api/v1/settings/{key}", h_settings_put, "settings.manage", 16384,
      "Change a company setting (fields given are replaced, others kept)",
      "{\"type\":\"object\"}"},

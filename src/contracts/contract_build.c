@@ -10,7 +10,7 @@
 #include "contracts/contracts.h"
 #include "core/audit.h"
 #include "core/money.h"
-#include "core/numbering.h"
+#include "core/settings.h"
 #include "core/policy_quotations.h"
 #include "base/textsearch.h"
 #include "base/util.h"
@@ -388,7 +388,7 @@ int contract_insert(db_conn *c, arena *a, const contract_input *k, int64_t actor
     char now[TF_TS_LEN];
     tf_now(now);
     int rc = 0;
-    const char *number = numbering_next(c, a, "contract", CONTRACT_NUMBER_PATTERN, time(NULL), &rc);
+    const char *number = settings_number_next(c, a, "contract", &rc);
     if (!number) return rc < 0 ? rc : DB_ERR;
     db_res res;
     rc = db_query(

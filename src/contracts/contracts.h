@@ -19,7 +19,6 @@
 #include "db/db.h"
 
 #define CONTRACT_DOC            "contract"
-#define CONTRACT_NUMBER_PATTERN "HT-{yyyy}{mm}-{seq:4}"
 #define CONTRACT_RATE_ONE       1000000LL
 #define CONTRACT_RATE_MAX       1000000000000LL
 #define CONTRACT_MONEY_MAX      1000000000000000LL /* fen: freight and header discount */

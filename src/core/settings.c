@@ -144,6 +144,10 @@ static void v_company_profile(json_t *v, json_t *errs)
     }
 }
 
+/* The pattern a kind of record is numbered by: the setting "<sequence>_number",
+ * {"pattern": ...}, one shape for every numbered record (settings_number_next). */
+#define NUMBER_SETTING(seq, pattern) {seq "_number", "{\"pattern\":\"" pattern "\"}", v_pattern}
+
 static const setting_def defs[] = {
     {"customer_entry_policy",
      "{\"required\":[\"phone\"],\"duplicates\":{\"name\":\"warn\",\"phone\":\"forbid\","
@@ -155,7 +159,13 @@ static const setting_def defs[] = {
      "\"takeback_no_deal_days\":90,\"takeback_no_followup_days_by_level\":{},"
      "\"takeback_no_deal_days_by_level\":{},\"takeback_warn_days\":3,\"exempt_signed\":true}",
      v_pool_rules},
-    {"customer_number", "{\"pattern\":\"KH-{yyyy}{mm}-{seq:5}\"}", v_pattern},
+    NUMBER_SETTING("customer", "KH-{yyyy}{mm}-{seq:5}"),
+    NUMBER_SETTING("quotation", "BJ-{yyyy}{mm}-{seq:4}"),
+    NUMBER_SETTING("contract", "HT-{yyyy}{mm}-{seq:4}"),
+    NUMBER_SETTING("delivery", "FH-{yyyy}{mm}-{seq:5}"),
+    NUMBER_SETTING("return", "TH-{yyyy}{mm}-{seq:4}"),
+    NUMBER_SETTING("invoice", "FP-{yyyy}{mm}-{seq:5}"),
+    NUMBER_SETTING("receipt", "SK-{yyyy}{mm}-{seq:5}"),
     {"project_entry_policy", "{\"required\":[],\"duplicates\":{\"name\":\"warn\"}}",
      v_project_entry_policy},
     {"wechat", "{\"token\":\"\",\"auto_customer\":\"off\",\"owner_id\":null}", v_wechat},
@@ -198,4 +208,14 @@ int settings_put(db_conn *c, const char *key, json_t *value)
                      DBP(DBS(key), DBS(s)));
     free(s);
     return rc < 0 ? rc : 0;
+}
+
+char *settings_number_next(db_conn *c, arena *a, const char *seq, int *rc)
+{
+    json_t *v = settings_get(c, arena_printf(a, "%s_number", seq));
+    const char *p = json_string_value(json_object_get(v, "pattern"));
+    char *number = p ? numbering_next(c, a, seq, p, time(NULL), rc) : NULL;
+    if (!p) *rc = -1;
+    json_decref(v);
+    return number;
 }

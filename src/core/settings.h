@@ -20,4 +20,9 @@ const setting_def *settings_def(const char *key);
 json_t *settings_get(db_conn *c, const char *key);
 /* Stores a validated value (inside the caller's transaction). */
 int settings_put(db_conn *c, const char *key, json_t *value);
+/* The next number of a numbered record (customer, quotation, contract,
+ * delivery, return, invoice, receipt): sequence seq, with the pattern of the
+ * setting "<seq>_number", inside the caller's transaction. NULL (the db
+ * error in *rc) on failure; the number is in a. */
+char *settings_number_next(db_conn *c, arena *a, const char *seq, int *rc);
 #endif

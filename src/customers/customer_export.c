@@ -210,19 +210,7 @@ static int h_customers_export(req *r)
     const char *sort_given = req_query(r, "sort");
     if (sort_given && *sort_given) json_object_set_new(filters, "sort", json_string(sort_given));
     json_object_set_new(after, "query", filters);
-    rc = db_begin(r->db);
-    if (rc >= 0) rc = audit_record(r->db, r->me.id, "customers", 0, "export", NULL, after);
-    if (rc >= 0) rc = db_commit(r->db);
-    json_decref(after);
-    if (rc < 0) {
-        db_rollback(r->db);
-        xt_abort(w);
-        return reply_db_error(r, rc);
-    }
-    char day[16];
-    memcpy(day, now, 10);
-    day[10] = 0;
-    return reply_table(r, w, fmt, arena_printf(&r->a, "customers-%s", day));
+    return reply_export(r, w, fmt, "customers", after, "customers");
 }
 
 const route customer_export_routes[] = {

@@ -8,8 +8,6 @@
 #include "base/arena.h"
 #include "db/db.h"
 
-#define INVOICE_NUMBER_PATTERN "FP-{yyyy}{mm}-{seq:5}"
-#define RECEIPT_NUMBER_PATTERN "SK-{yyyy}{mm}-{seq:5}"
 
 enum {
     FINANCE_EREFUND = -40, /* the refund is larger than what was received */

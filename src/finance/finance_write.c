@@ -8,7 +8,7 @@
 #include "contracts/contract_progress.h"
 #include "core/audit.h"
 #include "core/money.h"
-#include "core/numbering.h"
+#include "core/settings.h"
 #include "core/policy_quotations.h"
 #include "base/util.h"
 #include "http/http.h"
@@ -194,7 +194,7 @@ int fin_invoice_write(db_conn *c, arena *a, const fin_contract *ct, fin_invoice_
                          fmt_money(a, left < 0 ? 0 : left)));
         return FIN_EINVALID;
     }
-    const char *number = numbering_next(c, a, "invoice", INVOICE_NUMBER_PATTERN, time(NULL), &rc);
+    const char *number = settings_number_next(c, a, "invoice", &rc);
     if (!number) return rc < 0 ? rc : DB_ERR;
     db_res r;
     rc = db_query(c, a, &r,
@@ -219,7 +219,7 @@ static int insert_receipt(db_conn *c, arena *a, const fin_contract *ct, const fi
     char now[TF_TS_LEN];
     tf_now(now);
     int rc = 0;
-    const char *number = numbering_next(c, a, "receipt", RECEIPT_NUMBER_PATTERN, time(NULL), &rc);
+    const char *number = settings_number_next(c, a, "receipt", &rc);
     if (!number) return rc < 0 ? rc : DB_ERR;
     db_res r;
     rc = db_query(c, a, &r,

@@ -2,7 +2,7 @@
  * (finance.h): a receipt of kind "refund" with the negative amount, and the
  * contract's received figure lowered by one conditional UPDATE. */
 #include "finance/finance.h"
-#include "core/numbering.h"
+#include "core/settings.h"
 #include "base/util.h"
 #include <time.h>
 
@@ -18,7 +18,7 @@ int finance_refund(db_conn *c, arena *a, int64_t contract_id, int64_t return_id,
                      DBP(DBI(amount), DBI(amount), DBS(now), DBI(contract_id), DBI(amount)));
     if (rc < 0) return rc;
     if (rc == 0) return FINANCE_EREFUND;
-    const char *number = numbering_next(c, a, "receipt", RECEIPT_NUMBER_PATTERN, time(NULL), &rc);
+    const char *number = settings_number_next(c, a, "receipt", &rc);
     if (!number) return rc < 0 ? rc : DB_ERR;
     db_res r;
     rc = db_query(c, a, &r,

@@ -11,7 +11,7 @@
 #include "contracts/contract_progress.h"
 #include "core/audit.h"
 #include "core/money.h"
-#include "core/numbering.h"
+#include "core/settings.h"
 #include "core/policy_quotations.h"
 #include "base/util.h"
 #include "db/sqlq.h"
@@ -220,8 +220,7 @@ int goods_deliver(db_conn *c, arena *a, const goods_delivery *d, int64_t actor, 
     if (rc <= 0) return rc < 0 ? rc : DB_ERR;
     if (!contract_state_open(db_get_text(&res, 0, "state"))) return GOODS_ESTATE;
     int64_t customer = db_get_int(&res, 0, "customer_id"), did = 0, cost = 0;
-    const char *number =
-        numbering_next(c, a, "delivery", DELIVERY_NUMBER_PATTERN, time(NULL), &rc);
+    const char *number = settings_number_next(c, a, "delivery", &rc);
     if (!number) return rc < 0 ? rc : DB_ERR;
     char now[TF_TS_LEN];
     tf_now(now);

@@ -15,8 +15,6 @@
 #include "core/policy.h"
 #include "db/db.h"
 
-#define DELIVERY_NUMBER_PATTERN "FH-{yyyy}{mm}-{seq:5}"
-#define RETURN_NUMBER_PATTERN "TH-{yyyy}{mm}-{seq:4}"
 #define RETURN_DOC "return"
 #define GOODS_LINES_MAX 200
 

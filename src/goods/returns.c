@@ -11,7 +11,7 @@
 #include "goods/goods.h"
 #include "core/audit.h"
 #include "core/money.h"
-#include "core/numbering.h"
+#include "core/settings.h"
 #include "core/policy_quotations.h"
 #include "base/util.h"
 #include "db/sqlq.h"
@@ -244,7 +244,7 @@ int goods_return_enter(db_conn *c, arena *a, const goods_return_in *in, int64_t 
     }
     char now[TF_TS_LEN];
     tf_now(now);
-    const char *number = numbering_next(c, a, "return", RETURN_NUMBER_PATTERN, time(NULL), &rc);
+    const char *number = settings_number_next(c, a, "return", &rc);
     if (!number) return rc < 0 ? rc : DB_ERR;
     rc = db_query(c, a, &res,
                   "INSERT INTO sales_returns(number, contract_id, customer_id, owner_id,"

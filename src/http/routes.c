@@ -37,6 +37,7 @@ extern const route process_templates_routes[];
 extern const route saved_views_routes[];
 extern const route dashboard_routes[];
 extern const route catalogue_routes[];
+extern const route product_files_routes[];
 extern const route stock_routes[];
 extern const route pricing_routes[];
 extern const route price_rules_routes[];
@@ -69,7 +70,7 @@ const route *const tf_route_tables[] = {
     project_members_routes, project_followups_routes, project_process_routes,
     process_templates_routes, saved_views_routes, dashboard_routes,
     document_templates_routes,
-    catalogue_routes, stock_routes, pricing_routes, price_rules_routes,
+    product_files_routes, catalogue_routes, stock_routes, pricing_routes, price_rules_routes,
     quotations_routes, quotation_flow_routes, quotation_rates_routes, quotation_document_routes,
     contracts_routes, contract_flow_routes, contract_amend_routes, contract_document_routes,
     deliveries_routes, returns_routes, return_flow_routes, gross_profit_routes,

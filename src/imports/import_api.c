@@ -1,6 +1,10 @@
-/* import_api.c — the batch import API of customers: upload, mapping (with a
- * choice per dictionary column), dry run, run, progress, the error report and
- * deleting a job; the work itself is import_run.c's (see import_jobs.h). */
+/* import_api.c — the batch import API of every importable resource
+ * (customers, products: import_jobs.h): upload, mapping (for customers with
+ * a mode, an owner and a choice per dictionary column), dry run, run,
+ * progress, the error report and deleting a job; the work itself is
+ * import_run.c's. The right to import depends on the job's resource, so
+ * the routes ask only for a signed-in user and each handler checks the
+ * resource's permission (job_load, resource_of). */
 #include "customers/customers.h"
 #include "imports/import_jobs.h"
 #include "imports/import_parse.h"
@@ -20,7 +24,8 @@
 const job_def imports_job = {"imports", 60, import_housekeeping};
 
 #define JOB_SELECT                                                                                 \
-    "SELECT id, user_id, filename, format, encoding, file_size, state, task, mode, owner_id,"      \
+    "SELECT id, entity, user_id, filename, format, encoding, file_size, state, task, mode,"        \
+    " owner_id,"                                                                                   \
     " confirm_duplicates, columns_json, sample_json, mapping_json, choices_json, unknown_json,"    \
     " total_rows, done_rows,"                                                                      \
     " created_rows, updated_rows, error_rows, duplicate_rows, message, created_at, updated_at,"    \
@@ -52,15 +57,35 @@ static json_t *job_json(req *r, int64_t id)
     return o;
 }
 
-/* The job's owner and state, after the policy check; 0, or -1 after a 404. */
-static int job_load(req *r, int64_t id, bool change, db_res *res)
+/* The resource ?entity= names (customer when absent) if the user may import
+ * it; NULL after a reply. */
+static const import_resource *resource_of(req *r)
+{
+    const char *e = req_query(r, "entity");
+    const import_resource *res = import_resource_find(e && *e ? e : "customer");
+    if (!res) {
+        reply_problem(r, 400, "bad_request", "entity must be customer or product");
+        return NULL;
+    }
+    if (!policy_allows(&r->me, res->perm)) {
+        reply_problem(r, 403, "forbidden", "you may not import these records");
+        return NULL;
+    }
+    return res;
+}
+
+/* The job's owner and state, after the policy check (the job's own and the
+ * right to import its resource); 0, or -1 after a 404. *rs: its resource. */
+static int job_load(req *r, int64_t id, bool change, db_res *res, const import_resource **rs)
 {
     if (id <= 0 ||
         db_query(r->db, &r->a, res,
-                 "SELECT user_id, state, task, done_rows, columns_json, mapping_json FROM"
+                 "SELECT entity, user_id, state, task, done_rows, columns_json, mapping_json FROM"
                  " import_jobs WHERE id = ?",
                  DBP(DBI(id))) <= 0 ||
-        !policy_import_job_access(&r->me, db_get_int(res, 0, "user_id"), change))
+        !policy_import_job_access(&r->me, db_get_int(res, 0, "user_id"), change) ||
+        !(*rs = import_resource_find(db_get_text(res, 0, "entity"))) ||
+        !policy_allows(&r->me, (*rs)->perm))
         return reply_not_found(r), -1;
     return 0;
 }
@@ -111,6 +136,8 @@ static char *cut(arena *a, const char *s, size_t n)
  * the job, its columns, a sample and the mapping it suggests. */
 static int h_imports_upload(req *r)
 {
+    const import_resource *rs = resource_of(r);
+    if (!rs) return 0;
     const char *ct = req_header(r, "Content-Type");
     bool type_ok = false;
     for (int i = 0; ct && upload_types[i]; i++)
@@ -211,9 +238,9 @@ static int h_imports_upload(req *r)
         rc = db_query(r->db, &r->a, &res,
                       "INSERT INTO import_jobs(user_id, entity, filename, mode, state, total_rows,"
                       " format, encoding, file_size, columns_json, sample_json, created_at,"
-                      " updated_at) VALUES (?, 'customer', ?, 'create', 'uploaded', ?, ?, ?, ?, ?,"
+                      " updated_at) VALUES (?, ?, ?, 'create', 'uploaded', ?, ?, ?, ?, ?,"
                       " ?, ?, ?) RETURNING id",
-                      DBP(DBI(r->me.id), DBS(filename), DBI(total),
+                      DBP(DBI(r->me.id), DBS(rs->entity), DBS(filename), DBI(total),
                           DBS(fmt == IMP_XLSX ? "xlsx" : "csv"), DBS(encoding),
                           DBI((int64_t)r->body_len), DBS(cj), DBS(sj), DBS(now), DBS(now)));
     free(cj);
@@ -235,7 +262,7 @@ static int h_imports_upload(req *r)
     bool remembered = false;
     json_t *o = job_json(r, id);
     json_object_set_new(o, "suggested_mapping",
-                        import_suggest(r->db, &r->a, r->me.id, cols, &remembered));
+                        import_suggest(rs, r->db, &r->a, r->me.id, cols, &remembered));
     json_object_set_new(o, "remembered", json_boolean(remembered));
     json_object_set_new(o, "ragged_rows", json_integer(ragged));
     json_decref(cols);
@@ -275,18 +302,24 @@ static int h_imports_mapping(req *r)
                                  FIELDS_END};
     int64_t id = req_id(r, 0);
     db_res job;
-    if (job_load(r, id, true, &job) < 0) return 0;
+    const import_resource *rs;
+    if (job_load(r, id, true, &job, &rs) < 0) return 0;
     if (input_check(r, spec) < 0) return 0;
     const char *mode = in_str(r, "mode");
     if (!mode) mode = "create";
     json_t *errs = json_array();
-    bool create = strcmp(mode, "create") == 0;
-    if (!create && strcmp(mode, "update_by_number") && strcmp(mode, "update_by_phone"))
+    bool create = strcmp(mode, "create") == 0, cust = rs == &import_customers;
+    if (!cust && !create)
+        json_array_append_new(errs, field_error("mode", "invalid", "must be create"));
+    else if (!create && strcmp(mode, "update_by_number") && strcmp(mode, "update_by_phone"))
         json_array_append_new(errs, field_error("mode", "invalid",
                                                 "must be create, update_by_number or"
                                                 " update_by_phone"));
     int64_t owner = 0;
-    if (create && import_owner(r, &owner, errs) < 0) {
+    if (!cust && json_object_get(r->in, "owner_id"))
+        json_array_append_new(errs, field_error("owner_id", "invalid",
+                                                "only imported customers have an owner"));
+    else if (create && cust && import_owner(r, &owner, errs) < 0) {
         json_decref(errs);
         return 0;
     }
@@ -304,10 +337,11 @@ static int h_imports_mapping(req *r)
         if (!known) {
             json_array_append_new(
                 errs, field_error(fname, "unknown_column", "the file has no such column"));
-        } else if (!json_is_null(v) && (!t || !import_target_valid(r->db, &r->a, t, NULL))) {
+        } else if (!json_is_null(v) && (!t || !import_target_valid(rs, r->db, &r->a, t, NULL))) {
             json_array_append_new(errs, field_error(fname, "invalid",
-                                                    "is not a customer field that can be"
-                                                    " imported"));
+                                                    cust ? "is not a customer field that can be"
+                                                           " imported"
+                                                         : "is not a field that can be imported"));
         } else if (t && json_object_get(used, t)) {
             json_array_append_new(
                 errs, field_error(fname, "duplicate", "another column is mapped to this field"));
@@ -322,13 +356,20 @@ static int h_imports_mapping(req *r)
             json_object_set_new(used, t, json_true());
         }
     }
-    import_choices_check(r, map, errs);
-    /* what each mode needs, and what the entry policy requires of new customers */
-    const char *need = create ? "name" : strcmp(mode, "update_by_number") == 0 ? "number" : "phone";
-    if (!json_object_get(used, need))
-        json_array_append_new(errs, field_error("mapping", "required",
-                                                arena_printf(&r->a, "map a column to %s", need)));
-    if (create) {
+    import_choices_check(r, rs, map, errs);
+    /* what the resource and each mode need, and what the entry policy
+     * requires of new customers */
+    const char *need = !cust   ? NULL
+                       : create ? "name"
+                       : strcmp(mode, "update_by_number") == 0 ? "number"
+                                                               : "phone";
+    for (int k = -1; k < 0 || rs->required[k]; k++) {
+        const char *t = k < 0 ? need : rs->required[k];
+        if (t && !json_object_get(used, t))
+            json_array_append_new(errs, field_error("mapping", "required",
+                                                    arena_printf(&r->a, "map a column to %s", t)));
+    }
+    if (create && cust) {
         json_t *pol = settings_get(r->db, "customer_entry_policy"), *rq;
         size_t i;
         json_array_foreach(json_object_get(pol, "required"), i, rq)
@@ -378,10 +419,9 @@ static int h_imports_mapping(req *r)
     }
     json_decref(cols);
     db_res m;
-    if (db_query(
-            r->db, &r->a, &m,
-            "SELECT mapping_json FROM import_mappings WHERE user_id = ? AND entity = 'customer'",
-            DBP(DBI(r->me.id))) > 0)
+    if (db_query(r->db, &r->a, &m,
+                 "SELECT mapping_json FROM import_mappings WHERE user_id = ? AND entity = ?",
+                 DBP(DBI(r->me.id), DBS(rs->entity))) > 0)
         memory = json_loads(db_get_text(&m, 0, "mapping_json"), 0, NULL);
     json_t *mcols = json_object_get(memory, "columns");
     if (!json_is_object(mcols) || json_object_size(mcols) + json_object_size(full) > 500) {
@@ -421,9 +461,9 @@ static int h_imports_mapping(req *r)
     if (rc >= 0)
         rc = db_exec(r->db,
                      "INSERT INTO import_mappings(user_id, entity, mapping_json) VALUES (?,"
-                     " 'customer', ?) ON CONFLICT (user_id, entity) DO UPDATE SET"
+                     " ?, ?) ON CONFLICT (user_id, entity) DO UPDATE SET"
                      " mapping_json = excluded.mapping_json",
-                     DBP(DBI(r->me.id), DBS(mj)));
+                     DBP(DBI(r->me.id), DBS(rs->entity), DBS(mj)));
     free(mj);
     if (rc >= 0) rc = db_commit(r->db);
     if (rc < 0) {
@@ -438,7 +478,8 @@ static int queue(req *r, const char *task)
 {
     int64_t id = req_id(r, 0);
     db_res job;
-    if (job_load(r, id, true, &job) < 0) return 0;
+    const import_resource *rs;
+    if (job_load(r, id, true, &job, &rs) < 0) return 0;
     bool confirm = false;
     if (strcmp(task, "run") == 0 && r->in) {
         static const field spec[] = {{"confirm_duplicates", F_BOOL, 0, 0, 0}, FIELDS_END};
@@ -490,7 +531,8 @@ static int h_imports_get(req *r)
 {
     db_res job;
     int64_t id = req_id(r, 0);
-    if (job_load(r, id, false, &job) < 0) return 0;
+    const import_resource *rs;
+    if (job_load(r, id, false, &job, &rs) < 0) return 0;
     json_t *o = job_json(r, id);
     /* someone watches a job that waits: wake this server's worker, which
      * takes it over if its runner went silent or is gone (a crash) */
@@ -504,14 +546,16 @@ static int h_imports_list(req *r)
 {
     int limit;
     int64_t cursor;
-    if (req_page(r, &limit, &cursor) < 0) return 0;
+    const import_resource *rs = resource_of(r);
+    if (!rs || req_page(r, &limit, &cursor) < 0) return 0;
     db_res res;
     int rc = db_query(r->db, &r->a, &res,
-                      "SELECT id, filename, format, state, task, mode, total_rows, done_rows,"
-                      " created_rows, updated_rows, error_rows, duplicate_rows, message,"
+                      "SELECT id, entity, filename, format, state, task, mode, total_rows,"
+                      " done_rows, created_rows, updated_rows, error_rows, duplicate_rows, message,"
                       " created_at, updated_at, finished_at FROM import_jobs WHERE user_id = ?"
-                      " AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
-                      DBP(DBI(r->me.id), DBI(cursor), DBI(cursor), DBI(limit + 1)));
+                      " AND entity = ? AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+                      DBP(DBI(r->me.id), DBS(rs->entity), DBI(cursor), DBI(cursor),
+                          DBI(limit + 1)));
     if (rc < 0) return reply_db_error(r, rc);
     return reply_page_rows(r, &res, limit, "id");
 }
@@ -529,7 +573,8 @@ static int h_imports_errors(req *r)
 {
     db_res job;
     int64_t id = req_id(r, 0);
-    if (job_load(r, id, false, &job) < 0) return 0;
+    const import_resource *rs;
+    if (job_load(r, id, false, &job, &rs) < 0) return 0;
     const char *task = db_get_text(&job, 0, "task");
     const char *pass = task && strcmp(task, "run") == 0 ? "run" : "dry_run";
     json_t *map = json_loads(
@@ -582,7 +627,8 @@ static int h_imports_delete(req *r)
 {
     db_res job;
     int64_t id = req_id(r, 0);
-    if (job_load(r, id, true, &job) < 0) return 0;
+    const import_resource *rs;
+    if (job_load(r, id, true, &job, &rs) < 0) return 0;
     int rc = db_begin(r->db);
     if (rc >= 0) rc = db_exec(r->db, "DELETE FROM import_errors WHERE job_id = ?", DBP(DBI(id)));
     if (rc >= 0) rc = db_exec(r->db, "DELETE FROM import_chunks WHERE job_id = ?", DBP(DBI(id)));
@@ -610,28 +656,30 @@ static int h_imports_delete(req *r)
     "\"refuse\",\"empty\",\"add\"]}}}}"
 
 const route imports_routes[] = {
-    {"POST", "/api/v1/imports", h_imports_upload, "customers.import", IMPORT_BODY_MAX,
-     QUERY("filename")
-     "Upload a CSV or XLSX file of customers (the file is the body; ?filename=): the job, its"
-     " columns, a sample and a suggested mapping",
+    {"POST", "/api/v1/imports", h_imports_upload, PERM_SIGNED_IN, IMPORT_BODY_MAX,
+     QUERY("filename entity=customer|product")
+     "Upload a CSV or XLSX file of customers or products (the file is the body; ?filename=,"
+     " ?entity=customer by default; customers.import or products.manage): the job, its columns,"
+     " a sample and a suggested mapping",
      "*/*"},
-    {"GET", "/api/v1/imports", h_imports_list, "customers.import", 0,
-     QUERY("page") "My import jobs", NULL},
-    {"GET", "/api/v1/imports/{id}", h_imports_get, "customers.import", 0,
+    {"GET", "/api/v1/imports", h_imports_list, PERM_SIGNED_IN, 0,
+     QUERY("page entity=customer|product") "My import jobs of customers (or ?entity=product)",
+     NULL},
+    {"GET", "/api/v1/imports/{id}", h_imports_get, PERM_SIGNED_IN, 0,
      "An import job: state, progress, counts and the first errors", NULL},
-    {"PUT", "/api/v1/imports/{id}/mapping", h_imports_mapping, "customers.import", 256 * 1024,
-     "Map the file's columns to customer fields (mode create, update_by_number or"
-     " update_by_phone; owner_id: a salesperson, or null for the pool)",
+    {"PUT", "/api/v1/imports/{id}/mapping", h_imports_mapping, PERM_SIGNED_IN, 256 * 1024,
+     "Map the file's columns to fields (customers: mode create, update_by_number or"
+     " update_by_phone, owner_id: a salesperson, or null for the pool; others: create)",
      MAPPING_SCHEMA},
-    {"POST", "/api/v1/imports/{id}/dry-run", h_imports_dry_run, "customers.import", 0,
+    {"POST", "/api/v1/imports/{id}/dry-run", h_imports_dry_run, PERM_SIGNED_IN, 0,
      "Check every row (errors, duplicates) without writing; poll the job for the result", NULL},
-    {"POST", "/api/v1/imports/{id}/run", h_imports_run, "customers.import", 1024,
+    {"POST", "/api/v1/imports/{id}/run", h_imports_run, PERM_SIGNED_IN, 1024,
      "Import the file in the background (confirm_duplicates: import rows that look like"
      " duplicates); poll the job for progress",
      "{\"type\":\"object\",\"properties\":{\"confirm_duplicates\":{\"type\":\"boolean\"}}}"},
-    {"GET", "/api/v1/imports/{id}/errors.csv", h_imports_errors, "customers.import", 0,
+    {"GET", "/api/v1/imports/{id}/errors.csv", h_imports_errors, PERM_SIGNED_IN, 0,
      "The error report of the latest dry run or run, as CSV", NULL},
-    {"DELETE", "/api/v1/imports/{id}", h_imports_delete, "customers.import", 0,
+    {"DELETE", "/api/v1/imports/{id}", h_imports_delete, PERM_SIGNED_IN, 0,
      "Delete an import job that is not running, and its file", NULL},
     ROUTES_END,
 };

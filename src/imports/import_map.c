@@ -1,5 +1,7 @@
-/* import_map.c — the columns of an import: which customer fields a column
- * can fill (the targets), and the mapping offered for a new file: the
+/* import_map.c — the columns of an import: the resources that can be
+ * imported (customers' column table is here; other modules declare theirs
+ * with import_resource_add), which fields a column can fill (the targets),
+ * and the mapping offered for a new file: the
  * user's remembered choice for each header (import_mappings), else a known
  * name of the field in English or Chinese (the export's own headers among
  * them, so an exported file imports back), else a custom field's label. */
@@ -7,7 +9,7 @@
 #include "base/textsearch.h"
 #include <string.h>
 
-static const import_target targets[] = {
+static const import_target customer_targets[] = {
     {"name", TG_TEXT, "name", 200, NULL},
     {"phone", TG_TEXT, "phone", 40, NULL},
     {"telephone", TG_TEXT, "telephone", 40, NULL},
@@ -29,13 +31,10 @@ static const import_target targets[] = {
     {"contact_mobile", TG_CONTACT, "mobile", 40, NULL},
     {"contact_email", TG_CONTACT, "email", 200, NULL},
 };
-enum { NTARGETS = sizeof(targets) / sizeof(targets[0]) };
 
 /* Names a header is known by (compared after ts_normalize: case, spaces and
  * punctuation do not matter). */
-static const struct {
-    const char *target, *names;
-} known[] = {
+static const import_known customer_known[] = {
     {"name", "name|customer|customer name|company|company name|客户名称|客户|名称|公司名称|公司|"
              "单位名称|企业名称"},
     {"phone", "phone|mobile|mobile phone|cell phone|手机|手机号|手机号码|移动电话|联系电话"},
@@ -59,32 +58,66 @@ static const struct {
     {"contact_email", "contact email|联系人邮箱|联系人邮件"},
 };
 
-const import_target *import_target_find(const char *name)
+static const char *const customer_required[] = {NULL}; /* by mode: import_api.c */
+
+const import_resource import_customers = {
+    .entity = "customer",
+    .perm = "customers.import",
+    .targets = customer_targets,
+    .ntargets = sizeof(customer_targets) / sizeof(customer_targets[0]),
+    .known = customer_known,
+    .nknown = sizeof(customer_known) / sizeof(customer_known[0]),
+    .custom_entity = "customer",
+    .required = customer_required,
+};
+
+/* The resources: set at start-up, read-only while the server serves. */
+enum { RESOURCES_MAX = 8 };
+static const import_resource *resources[RESOURCES_MAX] = {&import_customers};
+static int nresources = 1;
+
+void import_resource_add(const import_resource *res)
 {
-    for (int i = 0; name && i < NTARGETS; i++)
-        if (strcmp(targets[i].name, name) == 0) return &targets[i];
+    if (nresources < RESOURCES_MAX && !import_resource_find(res->entity))
+        resources[nresources++] = res;
+}
+
+const import_resource *import_resource_find(const char *entity)
+{
+    for (int i = 0; entity && i < nresources; i++)
+        if (strcmp(resources[i]->entity, entity) == 0) return resources[i];
     return NULL;
 }
 
-bool import_target_valid(db_conn *c, arena *a, const char *target, const char **custom_type)
+const import_target *import_target_find(const import_resource *res, const char *name)
+{
+    for (int i = 0; name && i < res->ntargets; i++)
+        if (strcmp(res->targets[i].name, name) == 0) return &res->targets[i];
+    return NULL;
+}
+
+bool import_target_valid(const import_resource *res, db_conn *c, arena *a, const char *target,
+                         const char **custom_type)
 {
     if (custom_type) *custom_type = NULL;
-    if (import_target_find(target)) return true;
-    if (strncmp(target, "custom.", 7) != 0 || !target[7]) return false;
+    if (import_target_find(res, target)) return true;
+    if (!res->custom_entity || strncmp(target, "custom.", 7) != 0 || !target[7]) return false;
     db_res r;
     if (db_query(c, a, &r,
-                 "SELECT type FROM custom_fields WHERE entity = 'customer' AND key = ?"
+                 "SELECT type FROM custom_fields WHERE entity = ? AND key = ?"
                  " AND retired = FALSE",
-                 DBP(DBS(target + 7))) <= 0)
+                 DBP(DBS(res->custom_entity), DBS(target + 7))) <= 0)
         return false;
     if (custom_type) *custom_type = db_get_text(&r, 0, "type");
     return true;
 }
 
 /* The target a header is known by, or NULL. */
-static const char *known_target(arena *a, const char *norm, const db_res *cf)
+static const char *known_target(const import_resource *res, arena *a, const char *norm,
+                                const db_res *cf)
 {
-    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+    for (int i = 0; i < res->nknown; i++) {
+        const import_known *known = res->known;
         const char *p = known[i].names;
         while (*p) {
             const char *e = strchr(p, '|');
@@ -104,19 +137,20 @@ static const char *known_target(arena *a, const char *norm, const db_res *cf)
     return NULL;
 }
 
-json_t *import_suggest(db_conn *c, arena *a, int64_t user_id, json_t *columns, bool *remembered)
+json_t *import_suggest(const import_resource *res, db_conn *c, arena *a, int64_t user_id,
+                       json_t *columns, bool *remembered)
 {
     db_res m, cf;
     json_t *memory = NULL;
-    if (db_query(
-            c, a, &m,
-            "SELECT mapping_json FROM import_mappings WHERE user_id = ? AND entity = 'customer'",
-            DBP(DBI(user_id))) > 0)
+    if (db_query(c, a, &m,
+                 "SELECT mapping_json FROM import_mappings WHERE user_id = ? AND entity = ?",
+                 DBP(DBI(user_id), DBS(res->entity))) > 0)
         memory = json_loads(db_get_text(&m, 0, "mapping_json"), 0, NULL);
-    if (db_query(c, a, &cf,
-                 "SELECT key, label, label_en FROM custom_fields WHERE entity = 'customer'"
+    if (!res->custom_entity ||
+        db_query(c, a, &cf,
+                 "SELECT key, label, label_en FROM custom_fields WHERE entity = ?"
                  " AND retired = FALSE ORDER BY sort, id",
-                 DBP0) < 0)
+                 DBP(DBS(res->custom_entity))) < 0)
         cf.nrows = 0;
     json_t *out = json_object(), *used = json_object();
     size_t i;
@@ -129,11 +163,12 @@ json_t *import_suggest(db_conn *c, arena *a, int64_t user_id, json_t *columns, b
         const char *t = NULL;
         if (mem &&
             (json_is_null(mem) ||
-             (json_is_string(mem) && import_target_valid(c, a, json_string_value(mem), NULL)))) {
+             (json_is_string(mem) &&
+              import_target_valid(res, c, a, json_string_value(mem), NULL)))) {
             t = json_string_value(mem);
         } else {
             *remembered = false;
-            t = known_target(a, ts_normalize(a, h), &cf);
+            t = known_target(res, a, ts_normalize(a, h), &cf);
         }
         if (t && json_object_get(used, t)) t = NULL; /* one column per field */
         if (t) json_object_set_new(used, t, json_true());
@@ -144,7 +179,7 @@ json_t *import_suggest(db_conn *c, arena *a, int64_t user_id, json_t *columns, b
     return out;
 }
 
-void import_choices_check(req *r, json_t *map, json_t *errs)
+void import_choices_check(req *r, const import_resource *res, json_t *map, json_t *errs)
 {
     json_t *choices = json_object_get(r->in, "choices"), *v;
     const char *h;
@@ -152,7 +187,8 @@ void import_choices_check(req *r, json_t *map, json_t *errs)
     {
         const char *fname = arena_printf(&r->a, "choices.%s", h);
         const char *c = json_string_value(v);
-        const import_target *t = import_target_find(json_string_value(json_object_get(map, h)));
+        const import_target *t =
+            import_target_find(res, json_string_value(json_object_get(map, h)));
         if (!c || (strcmp(c, "refuse") && strcmp(c, "empty") && strcmp(c, "add")))
             json_array_append_new(errs,
                                   field_error(fname, "invalid", "must be refuse, empty or add"));

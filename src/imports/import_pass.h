@@ -92,6 +92,7 @@ typedef struct pending {
 } pending;
 
 typedef struct pass {
+    const import_resource *res; /* what is imported */
     db_conn *c; /* reads, and writes when the pass writes its batches itself */
     arena *pa;  /* lives as long as the pass */
     arena *a;   /* the current batch's (its batch_out's) */
@@ -123,6 +124,16 @@ typedef struct pass {
     const char *owner_name; /* of the new customers: NULL for the pool */
     const char *reason;     /* their pool move's reason: "import #ID" */
 } pass;
+/* The row where key was first seen in s, or 0 (then it is added with row). */
+int64_t import_seen_check(seen_set *s, const char *key, int64_t row);
+/* A report line, kept in the batch until it is written (in the language of
+ * the user who runs the import). 0. */
+int import_log_error(pass *p, int64_t row, const char *fld, const char *code, const char *msg);
+/* A row with more cells than the header (or, in a CSV, fewer): 1 after its
+ * report line, else 0 (< 0 a database error). */
+int import_ragged(pass *p, const imp_row *row);
+/* import_resource.c: one row of a resource with a row function. */
+int import_resource_row(pass *p, const imp_row *row);
 /* The pass's name in import_errors: "dry_run" or "run". */
 const char *import_pass_name(const pass *p);
 /* After the job's settings are in p (mode, owner, user): reads the entry

@@ -26,8 +26,7 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-/* The row where key was first seen, or 0 (then it is added with row). */
-static int64_t seen_check(seen_set *s, const char *key, int64_t row)
+int64_t import_seen_check(seen_set *s, const char *key, int64_t row)
 {
     if (s->n * 2 >= s->cap) {
         size_t ncap = s->cap ? s->cap * 2 : 1024;
@@ -93,9 +92,7 @@ const char *import_pass_name(const pass *p)
     return p->dry ? "dry_run" : "run";
 }
 
-/* A report line, kept in the batch until it is written. Returns 0, as a
- * write would. */
-static int log_error(pass *p, int64_t row, const char *fld, const char *code, const char *msg)
+int import_log_error(pass *p, int64_t row, const char *fld, const char *code, const char *msg)
 {
     if (p->logged >= IMPORT_ERRORS_MAX) return 0;
     p->logged++;
@@ -122,7 +119,7 @@ static const char *target_of_field(arena *a, const char *fld)
     size_t n = fld ? strlen(fld) : 0;
     if (n > 3 && strcmp(fld + n - 3, "_id") == 0) {
         char *t = arena_strndup(a, fld, n - 3);
-        if (import_target_find(t)) return t;
+        if (import_target_find(&import_customers, t)) return t;
     }
     return fld;
 }
@@ -307,12 +304,12 @@ static int row_fields(pass *p, const imp_row *row, json_t *f, const char **key)
         }
         if (msg) {
             nerr++;
-            if ((rc = log_error(p, row->row_no, m->target, code, msg)) < 0) return rc;
+            if ((rc = import_log_error(p, row->row_no, m->target, code, msg)) < 0) return rc;
         }
     }
     if (contact && !json_object_get(contact, "name")) { /* a contact has a name */
         nerr++;
-        if ((rc = log_error(p, row->row_no, "contact_name", "required",
+        if ((rc = import_log_error(p, row->row_no, "contact_name", "required",
                             "is required when the row has other contact cells")) < 0)
             return rc;
     }
@@ -332,7 +329,7 @@ static int log_check_errors(pass *p, int64_t row, json_t *errs, json_t *dups)
         const char *msg = json_string_value(json_object_get(e, "message"));
         if (code && strcmp(code, "duplicate") == 0)
             msg = arena_printf(p->a, "%s: %s", msg, dup_list(p->a, dups, fld));
-        if ((rc = log_error(p, row, target_of_field(p->a, fld), code ? code : "invalid",
+        if ((rc = import_log_error(p, row, target_of_field(p->a, fld), code ? code : "invalid",
                             msg ? msg : "is invalid")) < 0)
             return rc;
         n++;
@@ -351,16 +348,17 @@ static int infile_dups(pass *p, const imp_row *row, json_t *f, bool *warn)
         if (!v || !mode || strcmp(mode, "off") == 0) continue;
         const char *norm = k == 1 ? ts_phone(p->a, v) : ts_normalize(p->a, v);
         if (!norm || !*norm) continue;
-        int64_t first = seen_check(&p->seen[k], norm, row->row_no);
+        int64_t first = import_seen_check(&p->seen[k], norm, row->row_no);
         if (!first) continue;
         const char *msg =
             arena_printf(p->a, "row %lld of this file has the same %s", (long long)first, keys[k]);
         if (strcmp(mode, "forbid") == 0) {
             nerr++;
-            if ((rc = log_error(p, row->row_no, keys[k], "duplicate", msg)) < 0) return rc;
+            if ((rc = import_log_error(p, row->row_no, keys[k], "duplicate", msg)) < 0) return rc;
         } else {
             *warn = true;
-            if ((rc = log_error(p, row->row_no, keys[k], "duplicate_warning", msg)) < 0) return rc;
+            if ((rc = import_log_error(p, row->row_no, keys[k], "duplicate_warning", msg)) < 0)
+                return rc;
         }
     }
     return nerr;
@@ -437,7 +435,8 @@ static int64_t find_target(pass *p, const imp_row *row, json_t *f, const char *k
     const char *norm = p->mode == MODE_BY_PHONE ? ts_phone(p->a, v) : v;
     *rc = 0;
     if (!norm || !*norm) {
-        *rc = log_error(p, row->row_no, fld, "required", "is empty: the row names no customer");
+        *rc = import_log_error(p, row->row_no, fld, "required",
+                               "is empty: the row names no customer");
         return 0;
     }
     int n = db_query(p->c, p->a, &r,
@@ -453,12 +452,12 @@ static int64_t find_target(pass *p, const imp_row *row, json_t *f, const char *k
     /* customers the user cannot edit are reported like missing ones */
     if (id && policy_customer_access(p->c, &p->me, id) < ACCESS_WRITE) id = 0;
     if (n > 1) {
-        *rc = log_error(p, row->row_no, fld, "ambiguous",
+        *rc = import_log_error(p, row->row_no, fld, "ambiguous",
                         "several customers have this phone; update them by number");
         return 0;
     }
     if (!id)
-        *rc = log_error(p, row->row_no, fld, "not_found",
+        *rc = import_log_error(p, row->row_no, fld, "not_found",
                         arena_printf(p->a, "no customer with this %s that you may edit", fld));
     return id;
 }
@@ -519,13 +518,12 @@ static int add_new(pass *p, const imp_row *row, json_t *f)
     for (int k = 0; k < 3; k++) {
         const char *v = json_string_value(json_object_get(f, keys[k]));
         const char *norm = !v ? NULL : k == 1 ? ts_phone(p->a, v) : ts_normalize(p->a, v);
-        if (norm && *norm) seen_check(&pd->keys[k], norm, at);
+        if (norm && *norm) import_seen_check(&pd->keys[k], norm, at);
     }
     return 0;
 }
 
-/* One row: 0 imported (dry run: would be), 1 rejected, < 0 database error. */
-int import_row(pass *p, const imp_row *row)
+int import_ragged(pass *p, const imp_row *row)
 {
     int rc;
     if (row->ncells > p->header_cells || (p->csv && row->ncells < p->header_cells)) {
@@ -535,9 +533,17 @@ int import_row(pass *p, const imp_row *row)
         if (extra || row->ncells < p->header_cells) {
             const char *msg = arena_printf(p->a, "has %d cells but the header has %d", row->ncells,
                                            p->header_cells);
-            return (rc = log_error(p, row->row_no, NULL, "ragged", msg)) < 0 ? rc : 1;
+            return (rc = import_log_error(p, row->row_no, NULL, "ragged", msg)) < 0 ? rc : 1;
         }
     }
+    return 0;
+}
+
+/* One row: 0 imported (dry run: would be), 1 rejected, < 0 database error. */
+int import_row(pass *p, const imp_row *row)
+{
+    int rc = import_ragged(p, row);
+    if (rc) return rc;
     json_t *f = json_object();
     const char *key = NULL;
     int nerr = row_fields(p, row, f, &key);
@@ -578,7 +584,7 @@ int import_row(pass *p, const imp_row *row)
     if (chk == 1) {
         warn = true;
         const char *msg = arena_printf(p->a, "looks like %s", dup_list(p->a, dups, NULL));
-        if ((rc = log_error(p, row->row_no, NULL, "duplicate_warning", msg)) < 0) goto done;
+        if ((rc = import_log_error(p, row->row_no, NULL, "duplicate_warning", msg)) < 0) goto done;
     }
     if (warn) p->n.dups++;
     if (warn && !p->dry && !p->confirm_dups) {

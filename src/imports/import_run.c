@@ -1,8 +1,8 @@
-/* import_run.c — the import worker: storing and reloading uploaded files,
- * the worker thread, and the two passes over a file — the dry run (checks
+/* import_run.c — the import worker: the worker thread, and the two passes over a file — the dry run (checks
  * every row, writes nothing but its report) and the run (creates or updates
- * customers in batches of IMPORT_BATCH rows, one transaction each). What
- * happens to one row is import_rows.c.
+ * records in batches of IMPORT_BATCH rows, one transaction each). What
+ * happens to one row is import_rows.c (customers) or import_resource.c
+ * (the others); the uploaded file is stored by import_file.c.
  *
  * Why a worker thread and not the request: a 100,000-row file takes
  * seconds, and libmicrohttpd's thread pool gives every worker thread its
@@ -14,7 +14,7 @@
  * time, so other users' writes slip in between batches. Progress is in
  * import_jobs, which the UI polls.
  *
- * The file lives in the database (import_chunks), not on this server's
+ * The file lives in the database (import_chunks, import_file.c), not on this server's
  * disk: with several servers on one PostgreSQL, the upload, the mapping and
  * the run may each reach a different server, and a job whose server died is
  * taken over by another (heartbeat_at older than IMPORT_STALE_S). Each batch
@@ -29,92 +29,14 @@
 #include "base/util.h"
 #include "db/checkpointer.h"
 #include <errno.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sodium.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define IMPORT_WAL_PAGES 10000
-
-/* Files ------------------------------------------------------------------------ */
-
-FILE *import_tmpfile(void)
-{
-    const char *dir = getenv("TMPDIR");
-    char path[512];
-    snprintf(path, sizeof(path), "%s/tf-import-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0) return NULL;
-    unlink(path);
-    FILE *f = fdopen(fd, "w+b");
-    if (!f) close(fd);
-    return f;
-}
-
-int import_store_file(db_conn *c, int64_t job_id, FILE *f)
-{
-    unsigned char *bin = malloc(IMPORT_CHUNK);
-    size_t b64cap = sodium_base64_ENCODED_LEN(IMPORT_CHUNK, sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = malloc(b64cap);
-    if (!bin || !b64) abort();
-    int rc = 0;
-    fseek(f, 0, SEEK_SET);
-    for (int64_t seq = 0; rc >= 0; seq++) {
-        size_t n = fread(bin, 1, IMPORT_CHUNK, f);
-        if (n == 0) break;
-        sodium_bin2base64(b64, b64cap, bin, n, sodium_base64_VARIANT_ORIGINAL);
-        rc = db_exec(c, "INSERT INTO import_chunks(job_id, seq, data_b64) VALUES (?, ?, ?)",
-                     DBP(DBI(job_id), DBI(seq), DBS(b64)));
-    }
-    if (rc >= 0 && ferror(f)) rc = DB_ERR;
-    free(bin);
-    free(b64);
-    return rc < 0 ? rc : 0;
-}
-
-FILE *import_load_file(db_conn *c, arena *a, int64_t job_id)
-{
-    FILE *f = import_tmpfile();
-    if (!f) return NULL;
-    /* + 3: the decoder writes whole groups of three, padding included */
-    unsigned char *bin = malloc(IMPORT_CHUNK + 3);
-    if (!bin) abort();
-    bool ok = true;
-    for (int64_t seq = 0; ok; seq++) {
-        arena ca; /* one chunk at a time, not the whole file */
-        arena_init(&ca);
-        db_res r;
-        int rc =
-            db_query(c, &ca, &r, "SELECT data_b64 FROM import_chunks WHERE job_id = ? AND seq = ?",
-                     DBP(DBI(job_id), DBI(seq)));
-        if (rc == 0) {
-            arena_free(&ca);
-            ok = seq > 0;
-            break;
-        }
-        const char *b64 = rc > 0 ? db_get_text(&r, 0, "data_b64") : NULL;
-        size_t n = b64 ? strlen(b64) : 0;
-        /* OpenSSL's decoder: libsodium's constant-time one took 100
-         * instructions a byte, a few % of a whole run; nothing here is secret */
-        int got = b64 && n % 4 == 0 && n / 4 * 3 <= IMPORT_CHUNK + 3
-                      ? EVP_DecodeBlock(bin, (const unsigned char *)b64, (int)n)
-                      : -1;
-        if (got >= 0 && n > 0 && b64[n - 1] == '=') got -= 1 + (b64[n - 2] == '=');
-        ok = got >= 0 && fwrite(bin, 1, (size_t)got, f) == (size_t)got;
-        arena_free(&ca);
-    }
-    (void)a;
-    free(bin);
-    if (!ok || fflush(f) != 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return NULL;
-    }
-    return f;
-}
 
 /* Job bookkeeping --------------------------------------------------------------- */
 
@@ -365,7 +287,8 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
     imp_reader *rd = NULL;
     const char *fail = NULL;
     int rc = db_query(c, &pa, &j,
-                      "SELECT user_id, format, encoding, mode, owner_id, confirm_duplicates, task,"
+                      "SELECT entity, user_id, format, encoding, mode, owner_id, confirm_duplicates,"
+                      " task,"
                       " mapping_json, choices_json, columns_json, done_rows, created_rows,"
                       " updated_rows,"
                       " error_rows, duplicate_rows FROM import_jobs WHERE id = ?",
@@ -379,9 +302,15 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
     p.mode = strcmp(mode, "update_by_number") == 0  ? MODE_BY_NUMBER
              : strcmp(mode, "update_by_phone") == 0 ? MODE_BY_PHONE
                                                     : MODE_CREATE;
+    p.res = import_resource_find(db_get_text(&j, 0, "entity"));
+    if (!p.res) {
+        fail = "this server does not import such records";
+        goto out;
+    }
+    bool own_rows = p.res->row != NULL; /* not customers: the resource's row function */
     if (!load_user(c, &pa, db_get_int(&j, 0, "user_id"), &p.me) ||
-        !policy_allows(&p.me, "customers.import")) {
-        fail = "the user who started the import may no longer import customers";
+        !policy_allows(&p.me, p.res->perm)) {
+        fail = "the user who started the import may no longer import these records";
         goto out;
     }
     /* a fresh pass starts from zero; a run resumes after its last batch */
@@ -400,7 +329,7 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
                (rc = save_progress(&p, c, &p.n)) < 0) {
         goto out;
     }
-    if ((rc = import_pass_begin(&p)) < 0) goto out;
+    if (!own_rows && (rc = import_pass_begin(&p)) < 0) goto out;
     /* the mapping, by column position */
     json_t *cols = json_loads(db_get_text(&j, 0, "columns_json"), 0, NULL);
     json_t *map = json_loads(db_get_text(&j, 0, "mapping_json"), 0, NULL);
@@ -414,10 +343,10 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
         if (i >= IMP_MAX_COLS) break;
         const char *t = json_string_value(json_object_get(map, json_string_value(h)));
         const char *ctype = NULL;
-        if (!t || !import_target_valid(c, &pa, t, &ctype)) continue;
+        if (!t || !import_target_valid(p.res, c, &pa, t, &ctype)) continue;
         col_map *m = &p.cols[i];
         m->target = arena_strdup(&pa, t);
-        m->t = import_target_find(t);
+        m->t = import_target_find(p.res, t);
         m->header = arena_strdup(&pa, json_string_value(h));
         const char *ch = json_string_value(json_object_get(choices, m->header));
         m->on_unknown = !ch || !m->t || m->t->kind != TG_DICT ? UNKNOWN_REFUSE
@@ -468,7 +397,7 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
         }
     /* a run in create mode: a writer thread with a connection of its own
      * (without one, this thread writes its batches itself) */
-    if (!p.dry && p.mode == MODE_CREATE) {
+    if (!p.dry && p.mode == MODE_CREATE && !own_rows) {
         char werr[256];
         wc = db_acquire(c->owner, werr, sizeof(werr));
         if (wc && !writer_start(&wr, &p, wc)) {
@@ -504,10 +433,10 @@ static int run_job(db_conn *c, int64_t job_id, const char *runner, int autocheck
             batch[nread++] = copy_row(&bo->a, &row, &bytes);
         if (rows < 0 && rc >= 0) fail = arena_printf(&pa, "the file cannot be read: %s", err.msg);
         if (nread > 0) bo->first = bo->last = batch[0].row_no;
-        if (rc >= 0 && !fail) rc = import_batch_load(&p, batch, nread);
+        if (rc >= 0 && !fail && !own_rows) rc = import_batch_load(&p, batch, nread);
         for (int n = 0; rc >= 0 && !fail && n < nread; n++) {
             bo->last = batch[n].row_no;
-            rc = import_row(&p, &batch[n]);
+            rc = own_rows ? import_resource_row(&p, &batch[n]) : import_row(&p, &batch[n]);
             if (rc > 0) p.n.errors++;
             p.n.done++;
         }

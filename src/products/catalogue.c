@@ -174,6 +174,21 @@ static int word_index(const char *const *words, const char *s)
     return -1;
 }
 
+const char *products_word(const char *what, const char *s)
+{
+    static const char *const units_zh[] = {"千克", "盘", "米", NULL};
+    const char *const *en = strcmp(what, "conductor") == 0    ? conductors
+                            : strcmp(what, "insulation") == 0 ? insulations
+                                                               : units;
+    const char *const *zh = en == conductors    ? conductors_zh
+                            : en == insulations ? insulations_zh
+                                                : units_zh;
+    int i = word_index(en, s);
+    if (i < 0) i = word_index(zh, s);
+    if (i < 0 && en == units && s && strcmp(s, "公斤") == 0) i = 0;
+    return i >= 0 ? en[i] : NULL;
+}
+
 /* "2.24×8.00" from micrometres (thousandths of a mm), in a. */
 static const char *mm_text(arena *a, int64_t thick, int64_t width)
 {
@@ -194,7 +209,7 @@ static bool sees_cost(const principal *u)
     " p.active, p.version, p.created_at, p.updated_at"
 #define PRODUCT_FROM " FROM products p LEFT JOIN product_categories pc ON pc.id = p.category_id"
 
-static json_t *product_load(db_conn *c, arena *a, int64_t id, bool cost)
+json_t *product_load(db_conn *c, arena *a, int64_t id, bool cost)
 {
     db_res res;
     if (db_query(c, a, &res,
@@ -212,6 +227,35 @@ static json_t *product_json(req *r, int64_t id)
     return product_load(r->db, &r->a, id, true);
 }
 
+int products_query(req *r, sqlq *sq)
+{
+    const char *q = req_query(r, "q"), *cat = req_query(r, "category_id"),
+               *act = req_query(r, "active");
+    int64_t cid = 0;
+    if (cat && *cat && (!tf_parse_i64(cat, &cid) || cid < 1))
+        return reply_problem(r, 400, "bad_request", "category_id must be an id"), -1;
+    if (act && *act && strcmp(act, "true") && strcmp(act, "false"))
+        return reply_problem(r, 400, "bad_request", "active must be true or false"), -1;
+    sqlq_init(sq, &r->a,
+              sees_cost(&r->me) ? "SELECT " PRODUCT_COLS ", p.standard_cost" PRODUCT_FROM
+                                  " WHERE 1 = 1"
+                                : "SELECT " PRODUCT_COLS PRODUCT_FROM " WHERE 1 = 1");
+    if (q && *q) {
+        const char *norm = ts_normalize(&r->a, q);
+        if (norm && *norm)
+            sqlq_add(sq, " AND p.search_text LIKE ? ESCAPE '\\'",
+                     DBP(DBS(tf_like_contains(&r->a, norm))));
+    }
+    if (cid)
+        sqlq_add(sq,
+                 " AND p.category_id IN (WITH RECURSIVE sub(id) AS (SELECT CAST(? AS BIGINT)"
+                 " UNION ALL SELECT c.id FROM product_categories c JOIN sub ON c.parent_id ="
+                 " sub.id) SELECT id FROM sub)",
+                 DBP(DBI(cid)));
+    if (act && *act) sqlq_add(sq, " AND p.active = ?", DBP(DBB(strcmp(act, "true") == 0)));
+    return 0;
+}
+
 /* GET /products?q=&category_id=&active= — ordered by code; the cursor is
  * the last row's id (its code is read back: codes are unique). */
 static int h_products_list(req *r)
@@ -219,31 +263,8 @@ static int h_products_list(req *r)
     int limit;
     int64_t cursor;
     if (req_page(r, &limit, &cursor) < 0) return 0;
-    const char *q = req_query(r, "q"), *cat = req_query(r, "category_id"),
-               *act = req_query(r, "active");
-    int64_t cid = 0;
-    if (cat && *cat && (!tf_parse_i64(cat, &cid) || cid < 1))
-        return reply_problem(r, 400, "bad_request", "category_id must be an id");
-    if (act && *act && strcmp(act, "true") && strcmp(act, "false"))
-        return reply_problem(r, 400, "bad_request", "active must be true or false");
     sqlq sq;
-    sqlq_init(&sq, &r->a,
-              sees_cost(&r->me) ? "SELECT " PRODUCT_COLS ", p.standard_cost" PRODUCT_FROM
-                                  " WHERE 1 = 1"
-                                : "SELECT " PRODUCT_COLS PRODUCT_FROM " WHERE 1 = 1");
-    if (q && *q) {
-        const char *norm = ts_normalize(&r->a, q);
-        if (norm && *norm)
-            sqlq_add(&sq, " AND p.search_text LIKE ? ESCAPE '\\'",
-                     DBP(DBS(tf_like_contains(&r->a, norm))));
-    }
-    if (cid)
-        sqlq_add(&sq,
-                 " AND p.category_id IN (WITH RECURSIVE sub(id) AS (SELECT CAST(? AS BIGINT)"
-                 " UNION ALL SELECT c.id FROM product_categories c JOIN sub ON c.parent_id ="
-                 " sub.id) SELECT id FROM sub)",
-                 DBP(DBI(cid)));
-    if (act && *act) sqlq_add(&sq, " AND p.active = ?", DBP(DBB(strcmp(act, "true") == 0)));
+    if (products_query(r, &sq) < 0) return 0;
     if (cursor)
         sqlq_add(&sq, " AND p.code > (SELECT code FROM products WHERE id = ?)",
                  DBP(DBI(cursor)));
@@ -296,33 +317,35 @@ static const field package_spec[] = {{"name", F_STR, 0, 60, 0},
                                      FIELDS_END};
 
 /* Checks what input_check cannot: words, references, packages. */
-static void product_check(req *r, json_t *current, json_t *errs)
+static void product_check(db_conn *c, arena *a, json_t *in, json_t *current, json_t *errs)
 {
+#define STR(k) json_string_value(json_object_get(in, k))
     const char *s;
-    if ((s = in_str(r, "conductor")) && word_index(conductors, s) < 0)
+    if ((s = STR("conductor")) && word_index(conductors, s) < 0)
         json_array_append_new(errs, field_error("conductor", "invalid",
                                                 "must be copper or aluminium"));
-    if ((s = in_str(r, "insulation")) && word_index(insulations, s) < 0)
+    if ((s = STR("insulation")) && word_index(insulations, s) < 0)
         json_array_append_new(
             errs, field_error("insulation", "invalid",
                               "must be polyimide_film, polyester_film, glass_fibre or enamel"));
-    if ((s = in_str(r, "unit")) && word_index(units, s) < 0)
+    if ((s = STR("unit")) && word_index(units, s) < 0)
         json_array_append_new(errs, field_error("unit", "invalid", "must be kg, spool or m"));
-    json_t *cat = json_object_get(r->in, "category_id");
+#undef STR
+    json_t *cat = json_object_get(in, "category_id");
     if (json_is_integer(cat) &&
         (!current || json_integer_value(json_object_get(current, "category_id")) !=
                          json_integer_value(cat)) &&
-        !products_ref_ok(r->db, "product_categories", json_integer_value(cat)))
+        !products_ref_ok(c, "product_categories", json_integer_value(cat)))
         json_array_append_new(errs, field_error("category_id", "not_found", "no such category"));
-    json_t *pk = json_object_get(r->in, "packages"), *it;
+    json_t *pk = json_object_get(in, "packages"), *it;
     size_t i;
     json_array_foreach(pk, i, it)
     {
         if (!json_is_object(it))
-            json_array_append_new(errs, field_error(arena_printf(&r->a, "packages[%zu]", i),
+            json_array_append_new(errs, field_error(arena_printf(a, "packages[%zu]", i),
                                                     "wrong_type", "must be an object"));
         else
-            input_check_obj(it, package_spec, arena_printf(&r->a, "packages[%zu].", i), errs);
+            input_check_obj(it, package_spec, arena_printf(a, "packages[%zu].", i), errs);
     }
 }
 
@@ -364,9 +387,9 @@ static const char *dump(arena *a, json_t *v)
     return out;
 }
 
-static db_val opt_int(req *r, const char *k)
+static db_val opt_int_of(json_t *in, const char *k)
 {
-    json_t *v = json_object_get(r->in, k);
+    json_t *v = json_object_get(in, k);
     return json_is_integer(v) ? DBI(json_integer_value(v)) : DBNULL;
 }
 
@@ -381,49 +404,62 @@ static db_val opt_int(req *r, const char *k)
     {"active", F_BOOL, 0, 0, 0}
 /* clang-format on */
 
-static int h_products_create(req *r)
+static const field product_new[] = {{"code", F_STR, F_REQ, 40, 1}, PRODUCT_FIELDS, FIELDS_END};
+
+void products_check_new(db_conn *c, arena *a, json_t *in, json_t *errs)
 {
-    static const field spec[] = {{"code", F_STR, F_REQ, 40, 1}, PRODUCT_FIELDS, FIELDS_END};
-    if (input_check(r, spec) < 0) return 0;
-    json_t *errs = json_array();
-    if (!in_str(r, "name"))
-        json_array_append_new(errs, field_error("name", "required", "is required"));
-    if (!in_str(r, "unit"))
-        json_array_append_new(errs, field_error("unit", "required", "is required"));
-    if (!in_has(r, "list_price"))
-        json_array_append_new(errs, field_error("list_price", "required", "is required"));
-    product_check(r, NULL, errs);
-    if (json_array_size(errs)) return reply_invalid(r, errs);
-    json_decref(errs);
+    static const char *const required[] = {"name", "unit", "list_price"};
+    for (int k = 0; k < 3; k++)
+        if (!json_object_get(in, required[k]) || json_is_null(json_object_get(in, required[k])))
+            json_array_append_new(errs, field_error(required[k], "required", "is required"));
+    product_check(c, a, in, NULL, errs);
     int64_t n = 0;
-    db_scalar_int(r->db, &n, 0, "SELECT COUNT(*) FROM products WHERE code = ?",
-                  DBP(DBS(in_str(r, "code"))));
+    const char *code = json_string_value(json_object_get(in, "code"));
+    if (code)
+        db_scalar_int(c, &n, 0, "SELECT COUNT(*) FROM products WHERE code = ?", DBP(DBS(code)));
     if (n)
-        return reply_invalid(r, json_pack("[o]", field_error("code", "duplicate",
-                                                             "another product has this code")));
+        json_array_append_new(errs,
+                              field_error("code", "duplicate", "another product has this code"));
+}
+
+int products_insert(db_conn *c, arena *a, json_t *in, int64_t user_id, db_res *res)
+{
+#define IN_S(k) DBS(json_string_value(json_object_get(in, k)))
+#define IN_I(k, d)                                                                                 \
+    DBI(json_is_integer(json_object_get(in, k)) ? json_integer_value(json_object_get(in, k)) : (d))
     char now[TF_TS_LEN];
     tf_now(now);
-    db_res res;
-    int rc = db_begin(r->db);
-    if (rc == 0)
-        rc = db_query(
-            r->db, &r->a, &res,
-            "INSERT INTO products(code, name, category_id, conductor, insulation, thickness_um,"
-            " width_um, unit, packages_json, list_price, standard_cost, tax_bp, active,"
-            " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?, ?, ?, ?) RETURNING id",
-            DBP(DBS(in_str(r, "code")), DBS(in_str(r, "name")), opt_int(r, "category_id"),
-                DBS(in_str(r, "conductor")), DBS(in_str(r, "insulation")),
-                opt_int(r, "thickness_um"), opt_int(r, "width_um"), DBS(in_str(r, "unit")),
-                DBS(in_has(r, "packages") ? dump(&r->a, json_object_get(r->in, "packages"))
-                                          : "[]"),
-                DBI(in_int(r, "list_price", 0)), DBI(in_int(r, "standard_cost", 0)),
-                DBI(in_int(r, "tax_bp", 1300)), DBB(in_bool(r, "active", true)), DBI(r->me.id),
-                DBS(now), DBS(now)));
+    json_t *pk = json_object_get(in, "packages"), *act = json_object_get(in, "active");
+    int rc = db_query(
+        c, a, res,
+        "INSERT INTO products(code, name, category_id, conductor, insulation, thickness_um,"
+        " width_um, unit, packages_json, list_price, standard_cost, tax_bp, active,"
+        " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?, ?, ?, ?) RETURNING id",
+        DBP(IN_S("code"), IN_S("name"), opt_int_of(in, "category_id"), IN_S("conductor"),
+            IN_S("insulation"), opt_int_of(in, "thickness_um"), opt_int_of(in, "width_um"),
+            IN_S("unit"), DBS(pk ? dump(a, pk) : "[]"), IN_I("list_price", 0),
+            IN_I("standard_cost", 0), IN_I("tax_bp", 1300), DBB(!json_is_false(act)),
+            DBI(user_id), DBS(now), DBS(now)));
+#undef IN_S
+#undef IN_I
     if (rc > 0) {
-        int rc2 = products_reindex(r->db, &r->a, db_get_int(&res, 0, "id"));
+        int rc2 = products_reindex(c, a, db_get_int(res, 0, "id"));
         if (rc2 < 0) rc = rc2;
     }
+    return rc;
+}
+
+static int h_products_create(req *r)
+{
+    if (input_check(r, product_new) < 0) return 0;
+    json_t *errs = json_array();
+    products_check_new(r->db, &r->a, r->in, errs);
+    if (json_array_size(errs)) return reply_invalid(r, errs);
+    json_decref(errs);
+    db_res res;
+    int rc = db_begin(r->db);
+    if (rc == 0) rc = products_insert(r->db, &r->a, r->in, r->me.id, &res);
     return audit_finish_create(r, rc, &res, "product", product_json);
 }
 
@@ -449,7 +485,7 @@ static int h_products_update(req *r)
         json_decref(before);
         return reply_conflict_version(r, cur);
     }
-    product_check(r, before, errs);
+    product_check(r->db, &r->a, r->in, before, errs);
     const char *code = in_str(r, "code");
     int64_t n = 0;
     if (code)
@@ -478,12 +514,13 @@ static int h_products_update(req *r)
         " standard_cost = COALESCE(?, standard_cost), tax_bp = COALESCE(?, tax_bp),"
         " active = COALESCE(?, active), version = version + 1, updated_at = ?"
         " WHERE id = ? AND version = ?",
-        DBP(DBS(code), DBS(in_str(r, "name")), SETS("category_id"), opt_int(r, "category_id"),
-            SETS("conductor"), DBS(in_str(r, "conductor")), SETS("insulation"),
-            DBS(in_str(r, "insulation")), SETS("thickness_um"), opt_int(r, "thickness_um"),
-            SETS("width_um"), opt_int(r, "width_um"), DBS(in_str(r, "unit")),
-            DBS(dump(&r->a, json_object_get(r->in, "packages"))), opt_int(r, "list_price"),
-            opt_int(r, "standard_cost"), opt_int(r, "tax_bp"),
+        DBP(DBS(code), DBS(in_str(r, "name")), SETS("category_id"),
+            opt_int_of(r->in, "category_id"), SETS("conductor"), DBS(in_str(r, "conductor")),
+            SETS("insulation"), DBS(in_str(r, "insulation")), SETS("thickness_um"),
+            opt_int_of(r->in, "thickness_um"), SETS("width_um"), opt_int_of(r->in, "width_um"),
+            DBS(in_str(r, "unit")), DBS(dump(&r->a, json_object_get(r->in, "packages"))),
+            opt_int_of(r->in, "list_price"), opt_int_of(r->in, "standard_cost"),
+            opt_int_of(r->in, "tax_bp"),
             in_has(r, "active") ? DBB(in_bool(r, "active", true)) : DBNULL, DBS(now), DBI(id),
             DBI(cur)));
 #undef SETS

@@ -60,7 +60,29 @@ int64_t stock_move(db_conn *c, arena *a, int64_t product, int64_t warehouse, int
                    int64_t unit_cost, const char *cause, const char *reference, const char *reason,
                    int64_t user);
 
+/* Start-up: declares the products import (product_files.c). */
+void products_register(void);
+
 /* Shared within the module ------------------------------------------------- */
+struct req;
+struct sqlq;
+/* The product list's query for the request's filters (q, category_id,
+ * active; the standard cost for those who see it) in sq, without order or
+ * page: 0, or -1 after a 400. GET /products and its export share it. */
+int products_query(struct req *r, struct sqlq *sq);
+/* A product's JSON as GET /products/{id} shows it (cost: with its standard
+ * cost), or NULL. Caller owns. */
+json_t *product_load(db_conn *c, arena *a, int64_t id, bool cost);
+/* The canonical word of a conductor, insulation or unit (what) written in
+ * English or Chinese ("铜" → "copper", "千克" → "kg"), or NULL. */
+const char *products_word(const char *what, const char *s);
+/* Checks a new product's fields (the body of POST /products, already of the
+ * right types and lengths): required fields, words, category, packages,
+ * a code no other product has. Appends field errors to errs. */
+void products_check_new(db_conn *c, arena *a, json_t *in, json_t *errs);
+/* Inserts a checked new product inside the caller's transaction (res: its
+ * id, RETURNING id) and writes its spec and search text. 1 or < 0. */
+int products_insert(db_conn *c, arena *a, json_t *in, int64_t user_id, db_res *res);
 /* The company's date today ("YYYY-MM-DD", in a). */
 const char *products_today(db_conn *c, arena *a);
 /* True for a real date written "YYYY-MM-DD". */

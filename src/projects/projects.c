@@ -115,14 +115,6 @@ bool project_date_ok(const char *s)
     return strncmp(back, s, 10) == 0;
 }
 
-static const field product_spec[] = {{"name", F_STR, F_REQ, 200, 1},
-                                     {"spec", F_STR, F_NULL, 200, 0},
-                                     {"quantity_milli", F_INT, F_NULL, 1000000000000000LL, 0},
-                                     {"unit", F_STR, F_NULL, 10, 0},
-                                     {"package", F_STR, F_NULL, 60, 0},
-                                     {"note", F_STR, F_NULL, 200, 0},
-                                     FIELDS_END};
-
 /* Other projects with the same normalised name: {id, name, status, stage,
  * owner_name} — shown even when the user cannot open them, so they learn
  * the project exists (as the customers' duplicate check does). */
@@ -205,15 +197,7 @@ static int project_check(db_conn *c, arena *a, const principal *u, json_t *field
             json_array_append_new(errs,
                                   field_error(name, "not_found", "is not an active competitor"));
     }
-    json_array_foreach(json_object_get(fields, "products"), i, it)
-    {
-        char *prefix = arena_printf(a, "products[%zu].", i);
-        if (!json_is_object(it))
-            json_array_append_new(errs, field_error(arena_printf(a, "products[%zu]", i),
-                                                    "wrong_type", "must be an object"));
-        else
-            input_check_obj(it, product_spec, prefix, errs);
-    }
+    project_products_check(c, a, json_object_get(fields, "products"), current, errs);
     const char *date = json_string_value(json_object_get(fields, "expected_close_date"));
     if (date && !project_date_ok(date))
         json_array_append_new(
@@ -528,8 +512,11 @@ static int h_projects_history(req *r)
     "\"name\":{\"type\":\"string\",\"maxLength\":200},\"customer_id\":{\"type\":[\"integer\","     \
     "\"null\"]},\"amount\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"fen\"},"          \
     "\"expected_close_date\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},\"products\":{"  \
-    "\"type\":\"array\",\"maxItems\":50,\"items\":{\"type\":\"object\",\"required\":[\"name\"],"   \
-    "\"properties\":{\"name\":{\"type\":\"string\"},\"spec\":{\"type\":\"string\"},"               \
+    "\"type\":\"array\",\"maxItems\":50,\"items\":{\"type\":\"object\",\"description\":\"a"       \
+    " catalogue line (product_id; its code, name, spec, unit and list_price are the catalogue's)"  \
+    " or a text line (name required)\",\"properties\":{\"product_id\":{\"type\":\"integer\"},"      \
+    "\"code\":{\"type\":\"string\"},\"list_price\":{\"type\":\"integer\",\"description\":\"fen\"},"   \
+    "\"name\":{\"type\":\"string\"},\"spec\":{\"type\":\"string\"},"                                \
     "\"quantity_milli\":{\"type\":\"integer\",\"description\":\"thousandths of unit\"},"           \
     "\"unit\":{\"type\":\"string\"},\"package\":{\"type\":\"string\"},\"note\":{\"type\":"         \
     "\"string\"}}}},\"source_id\":{\"type\":[\"integer\",\"null\"]},\"probability\":{\"type\":"    \

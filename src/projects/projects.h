@@ -113,4 +113,10 @@ json_t *process_missing(db_conn *c, arena *a, const proc_version *v, json_t *pro
 json_t *process_detail_json(db_conn *c, arena *a, const proc_version *v, json_t *project);
 /* Field names a field item may name (NULL-terminated); also "custom.KEY". */
 extern const char *const project_gate_fields[];
+/* project_products.c: checks a project's products (an array, or NULL) and
+ * fills each catalogue line's code, name, spec, unit and list price from
+ * the catalogue; a product the project did not have before (current) must
+ * be active. Appends field errors ("products[N].FIELD") to errs. */
+void project_products_check(db_conn *c, arena *a, json_t *products, json_t *current,
+                            json_t *errs);
 #endif

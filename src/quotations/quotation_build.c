@@ -35,17 +35,22 @@ static const char *days_after(arena *a, const char *date, int days)
     return arena_strdup(a, ts);
 }
 
-/* An active product that a project's product entry names: its code, its
- * name, or the only product whose search text holds the name (and, when
- * several do, whose specification the entry's holds). 0: none. */
+/* An active product that a project's product entry names: a catalogue
+ * line's product_id, or for a text line its code, its name, or the only
+ * product whose search text holds the name (and, when several do, whose
+ * specification the entry's holds). 0: none. */
 static int64_t match_product(db_conn *c, arena *a, json_t *item)
 {
     json_t *pid = json_object_get(item, "product_id");
-    if (json_is_integer(pid)) return json_integer_value(pid);
+    int64_t id = 0;
+    if (json_is_integer(pid)) { /* a catalogue line: its product, unless retired since */
+        db_scalar_int(c, &id, 0, "SELECT id FROM products WHERE id = ? AND active = TRUE",
+                      DBP(DBI(json_integer_value(pid))));
+        return id;
+    }
     const char *name = json_string_value(json_object_get(item, "name"));
     const char *spec = json_string_value(json_object_get(item, "spec"));
     if (!name || !*name) return 0;
-    int64_t id = 0;
     db_scalar_int(c, &id, 0,
                   "SELECT id FROM products WHERE active = TRUE AND (code = ? OR name = ?)"
                   " ORDER BY code LIMIT 1",

@@ -9,7 +9,7 @@
  * quotation_build.c. */
 #include "quotations/quotations.h"
 #include "core/audit.h"
-#include "core/numbering.h"
+#include "core/settings.h"
 #include "core/policy_quotations.h"
 #include "base/textsearch.h"
 #include "base/util.h"
@@ -208,7 +208,7 @@ int quote_insert(db_conn *c, arena *a, const quote_input *q, int64_t actor, int6
     char now[TF_TS_LEN];
     tf_now(now);
     int rc = 0;
-    const char *number = numbering_next(c, a, "quotation", QUOTE_NUMBER_PATTERN, time(NULL), &rc);
+    const char *number = settings_number_next(c, a, "quotation", &rc);
     if (!number) return rc < 0 ? rc : DB_ERR;
     db_res res;
     rc = db_query(

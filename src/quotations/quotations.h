@@ -18,7 +18,6 @@
 #include "db/db.h"
 
 #define QUOTE_DOC "quotation"
-#define QUOTE_NUMBER_PATTERN "BJ-{yyyy}{mm}-{seq:4}"
 #define QUOTE_RATE_ONE 1000000LL          /* rate_micro of the yuan itself */
 #define QUOTE_RATE_MAX 1000000000000LL    /* a million yuan per unit, in millionths */
 #define QUOTE_MONEY_MAX 1000000000000000LL /* fen: ten trillion yuan, freight and discount */

@@ -175,3 +175,12 @@ export async function navigate(page, key) {
   }
   await page.locator(`[data-page="${key}"]`).waitFor()
 }
+
+/** Clicks `item` (a menu entry that downloads a file) and resolves to the
+ *  downloaded file's bytes. */
+export async function downloadOf(page, item) {
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), item.click()])
+  const chunks = []
+  for await (const c of await download.createReadStream()) chunks.push(c)
+  return Buffer.concat(chunks)
+}

@@ -102,6 +102,8 @@ test('a salesperson enters a project from a customer and drags it through the ga
   await date.press('Enter')
   await page.keyboard.press('Escape')
   await page.locator('[data-action="add-product"]').click()
+  // a product not in the catalogue: typed as text
+  await page.locator('[data-product="0"] [data-action="product-mode"]').click()
   const prod = page.locator('[data-product="0"] input')
   await prod.nth(0).fill('纸包扁铜线 Paper-covered flat wire')
   await prod.nth(1).fill('2.50×8.00')

@@ -128,6 +128,35 @@ export async function upload(path, file, query) {
   return data
 }
 
+/** GET a file (an export) and save it as the server names it (else
+ *  fallback); a refusal throws like request() does. */
+export async function download(path, query, fallback) {
+  const res = await fetch(buildUrl(path, query), {
+    credentials: 'same-origin',
+    headers: { 'Accept-Language': document.documentElement.lang || 'en' },
+  })
+  if (!res.ok) {
+    let p = null
+    try {
+      p = await res.json()
+    } catch {
+      /* not JSON */
+    }
+    throw Object.assign(new Error(), { status: res.status, detail: p && p.detail, title: p && p.title })
+  }
+  const blob = await res.blob()
+  const m = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')
+  const a = document.createElement('a')
+  a.href = URL.createObjectURL(blob)
+  a.download = m ? m[1] : fallback
+  document.body.appendChild(a)
+  a.click()
+  setTimeout(() => {
+    URL.revokeObjectURL(a.href)
+    a.remove()
+  }, 1000)
+}
+
 export const api = {
   get: (path, query, opts) => request('GET', path, { ...opts, query }),
   post: (path, body, opts) => request('POST', path, { ...opts, body: body ?? {} }),

@@ -72,5 +72,6 @@ export const SUBPAGES = [
   { key: 'contractEdit', path: '/contracts/:id(\\d+)/edit', page: 'ContractForm', nav: 'contracts', perm: 'contracts.write' },
   { key: 'contractAmend', path: '/contracts/:id(\\d+)/amend', page: 'ContractForm', nav: 'contracts', perm: 'contracts.write' },
   { key: 'contractDetail', path: '/contracts/:id(\\d+)', page: 'ContractDetail', nav: 'contracts' },
+  { key: 'productImports', path: '/products/import', page: 'Imports', nav: 'products', perm: 'products.manage' },
   { key: 'productDetail', path: '/products/:id(\\d+)', page: 'ProductDetail', nav: 'products', perm: 'products.read' },
 ]

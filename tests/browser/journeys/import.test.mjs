@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { launch, newPage, login, navigate, BASE_URL } from '../lib.mjs'
+import { launch, newPage, login, navigate, BASE_URL, downloadOf } from '../lib.mjs'
 import { soffice, parseCsv } from '../../fixtures/io-helpers.mjs'
 
 const tag = String(Date.now() % 1e7).padStart(7, '0')
@@ -96,13 +96,7 @@ test('a GBK file with unknown dictionary values, contacts and regions imports wi
 
   // the list (searched for this file's customers) exported to XLSX through the UI
   await page.locator('[data-action="export"]').click()
-  const [download] = await Promise.all([
-    page.waitForEvent('download', { timeout: 60000 }),
-    page.locator('[data-action="export-xlsx"]').click(),
-  ])
-  const chunks = []
-  for await (const c of await download.createReadStream()) chunks.push(c)
-  const xlsx = Buffer.concat(chunks)
+  const xlsx = await downloadOf(page, page.locator('[data-action="export-xlsx"]'))
   assert.equal(xlsx.subarray(0, 2).toString(), 'PK')
   const back = parseCsv(soffice(xlsx, `export-${tag}.xlsx`, 'csv'))
   const header = back[0]

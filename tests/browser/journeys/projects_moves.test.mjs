@@ -48,6 +48,7 @@ async function enterProject(page, customerId, name, { full = false } = {}) {
     await date.press('Enter')
     await page.keyboard.press('Escape')
     await page.locator('[data-action="add-product"]').click()
+    await page.locator('[data-product="0"] [data-action="product-mode"]').click() // not in the catalogue: typed
     const prod = page.locator('[data-product="0"] input')
     await prod.nth(0).fill('漆包圆铜线 Enamelled round wire')
     await prod.nth(2).fill('500')

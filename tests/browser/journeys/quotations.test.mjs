@@ -1,5 +1,6 @@
 // quotations.test.mjs — a salesperson quotes from a project in a real
 // Chromium against the demo company (TF_BASE_URL; tests/one.sh starts one):
+// the salesperson enters the project picking its product from the catalogue;
 // the project's product comes along as a line priced with the customer's
 // tier discount (the rule named), a hand discount beyond the salesperson's
 // limit is flagged and the quotation submitted; the manager approves it in
@@ -47,14 +48,29 @@ test('a salesperson quotes from a project with the tier discount, the manager ap
   const cust = await apiCall(zhang, 'POST', '/customers', { name: `旅程报价客户 Journey quote ${tag}`, phone: `135${String(Date.now()).slice(-8)}` })
   assert.equal(cust.status, 201, JSON.stringify(cust.body))
   assert.equal((await apiCall(admin, 'PUT', `/customers/${cust.body.id}/tier`, { tier_id: tier.body.id })).status, 200)
-  const proj = await apiCall(zhang, 'POST', '/projects', {
-    name: `旅程报价项目 Journey project ${tag}`, customer_id: cust.body.id, products: [{ name: `${tag}-CU`, quantity_milli: 2000000 }],
-  })
-  assert.equal(proj.status, 201, JSON.stringify(proj.body))
+
+  // zhang enters the project for the customer, picking its product from the catalogue
+  await zhang.goto(`${BASE_URL}/#/projects/new?customer_id=${cust.body.id}`)
+  await zhang.locator('[data-page="project-new"]').waitFor()
+  await zhang.locator('[data-test="p-customer"]', { hasText: `Journey quote ${tag}` }).waitFor()
+  await zhang.locator('[data-test="p-name"] input, input[data-test="p-name"]').first().fill(`旅程报价项目 Journey project ${tag}`)
+  await zhang.locator('[data-action="add-product"]').click()
+  const pline = zhang.locator('[data-product="0"]')
+  await pline.locator('[data-field="product"]').click()
+  await zhang.keyboard.type(`${tag}-CU`)
+  await zhang.locator('.el-select-dropdown__item:visible', { hasText: `Journey copper ${tag}` }).click()
+  await pline.locator('.p-unit', { hasText: 'kg' }).waitFor()
+  await pline.locator('.p-qty input').fill('2000')
+  await zhang.locator('[data-action="save-project"]').click()
+  const pdetail = zhang.locator('[data-page="project-detail"]')
+  await pdetail.locator('[data-field="product-code"]', { hasText: `${tag}-CU` }).waitFor()
+  const projId = Number(/#\/projects\/(\d+)/.exec(zhang.url())[1])
+  const proj = await apiCall(zhang, 'GET', `/projects/${projId}`)
+  assert.equal(proj.body.products[0].product_id, prod.body.id)
+  assert.equal(proj.body.products[0].quantity_milli, 2000000)
 
   // zhang: from the project, Quote
-  await zhang.goto(`${BASE_URL}/#/projects/${proj.body.id}`)
-  await zhang.locator('[data-page="project-detail"] [data-action="quote"]').click()
+  await pdetail.locator('[data-action="quote"]').click()
   const form = zhang.locator('[data-page="quotation-form"]')
   await form.waitFor()
   await form.locator('[data-field="tier"]', { hasText: `Journey gold ${tag}` }).waitFor()

@@ -6,6 +6,7 @@ export default {
     pricing: 'Customer tiers, discounts by tier, category, product and quantity, and the largest discount by hand.',
   },
   product: {
+    import: 'Import',
     search: 'Code, name or size (2.24x9)',
     category: 'Category',
     allCategories: 'All categories',

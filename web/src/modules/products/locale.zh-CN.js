@@ -6,6 +6,7 @@ export default {
     pricing: '客户等级，按等级、类别、产品和数量的折扣，以及手动折扣上限。',
   },
   product: {
+    import: '导入',
     search: '编码、名称或规格（2.24x9）',
     category: '类别',
     allCategories: '全部类别',
