@@ -102,8 +102,7 @@ static int cmd_serve(tf_config *c, int argc, char **argv)
     mallopt(M_MMAP_THRESHOLD, 16 << 20);
     /* a database connection per worker of each line, and one for the
      * upload check libmicrohttpd's thread makes (server.c) */
-    int workers = c->threads > 0 ? c->threads
-                                 : workers_default(strncmp(c->db, "postgres", 8) == 0);
+    int workers = c->threads > 0 ? c->threads : workers_default(strncmp(c->db, "postgres", 8) == 0);
     db *d = open_db(c, 2 * workers + 1);
     if (!d) return 1;
     if (serve_lock(c->db) < 0) {
@@ -111,8 +110,11 @@ static int cmd_serve(tf_config *c, int argc, char **argv)
         return 1;
     }
     tf_app.session_hours = c->session_hours;
-    server_config sc = {.listen = c->listen, .threads = workers, .db = d,
-                        .secure_cookie = c->secure_cookie, .access_log = c->access_log,
+    server_config sc = {.listen = c->listen,
+                        .threads = workers,
+                        .db = d,
+                        .secure_cookie = c->secure_cookie,
+                        .access_log = c->access_log,
                         .on_stop = import_worker_stop};
     jobs_start(d);
     int rc = server_run(&sc);
@@ -180,9 +182,12 @@ static int cmd_user(tf_config *c, int argc, char **argv)
     if (strcmp(verb, "add") == 0)
         rc = cli_user_add(d, login, vals[0] ? vals[0] : login, vals[1] ? vals[1] : "salesperson",
                           vals[2], (long long)dep);
-    else if (strcmp(verb, "passwd") == 0) rc = cli_user_passwd(d, login, vals[2]);
-    else if (strcmp(verb, "disable") == 0) rc = cli_user_disable(d, login);
-    else if (strcmp(verb, "list") == 0) rc = cli_user_list(d, stdout);
+    else if (strcmp(verb, "passwd") == 0)
+        rc = cli_user_passwd(d, login, vals[2]);
+    else if (strcmp(verb, "disable") == 0)
+        rc = cli_user_disable(d, login);
+    else if (strcmp(verb, "list") == 0)
+        rc = cli_user_list(d, stdout);
     else {
         fprintf(stderr, "tradeflow: unknown user command \"%s\"\n", verb);
         rc = -2;
@@ -204,8 +209,10 @@ static int cmd_backup(tf_config *c, int argc, char **argv)
     if (!d) return 1;
     char err[512];
     int rc = db_backup(d, vals[0], err, sizeof(err));
-    if (rc != 0) fprintf(stderr, "tradeflow: %s\n", err);
-    else printf("backup of %s written to %s\n", c->db, vals[0]);
+    if (rc != 0)
+        fprintf(stderr, "tradeflow: %s\n", err);
+    else
+        printf("backup of %s written to %s\n", c->db, vals[0]);
     db_close(d);
     return rc == 0 ? 0 : 1;
 }
@@ -222,10 +229,14 @@ static int cmd_jobs(tf_config *c, int argc, char **argv)
     if (!d) return 1;
     int n = jobs_run_now(d, pos[1]);
     db_close(d);
-    if (n == -100) fprintf(stderr, "tradeflow: no job named %s\n", pos[1]);
-    else if (n == -101) fprintf(stderr, "tradeflow: another server is running %s\n", pos[1]);
-    else if (n < 0) fprintf(stderr, "tradeflow: job %s failed\n", pos[1]);
-    else printf("job %s handled %d items\n", pos[1], n);
+    if (n == -100)
+        fprintf(stderr, "tradeflow: no job named %s\n", pos[1]);
+    else if (n == -101)
+        fprintf(stderr, "tradeflow: another server is running %s\n", pos[1]);
+    else if (n < 0)
+        fprintf(stderr, "tradeflow: job %s failed\n", pos[1]);
+    else
+        printf("job %s handled %d items\n", pos[1], n);
     return n < 0 ? 1 : 0;
 }
 
@@ -238,7 +249,9 @@ static int cmd_routes(tf_config *c, int argc, char **argv)
         for (const route *rt = *t; rt->method; rt++) {
             const char *kind = route_record_kind(rt->pattern);
             printf("%s %s %s %s\n", rt->method, rt->pattern,
-                   rt->perm == PERM_PUBLIC ? "public" : rt->perm[0] ? rt->perm : "signed-in",
+                   rt->perm == PERM_PUBLIC ? "public"
+                   : rt->perm[0]           ? rt->perm
+                                           : "signed-in",
                    kind ? kind : "-");
         }
     return 0;
@@ -271,7 +284,9 @@ static const command commands[] = {
      "Online, consistent copy of a live database (SQLite file, or pg_dump archive)."},
     {"jobs", cmd_jobs, "tradeflow jobs run NAME [--db URL]",
      "Run a background job now (pool take-back, reminders, ...)."},
-    {"routes", cmd_routes, "tradeflow routes", "Print the route table: method, path, permission, and the record kind of the path's {id} (- for none)."},
+    {"routes", cmd_routes, "tradeflow routes",
+     "Print the route table: method, path, permission, and the record kind of the path's {id} (- "
+     "for none)."},
     {"version", cmd_version, "tradeflow version", "Print the version."},
     {NULL, NULL, NULL, NULL},
 };
@@ -279,7 +294,8 @@ static const command commands[] = {
 static void usage(FILE *f)
 {
     fprintf(f, "Tradeflow — sales management.\n\nCommands:\n");
-    for (const command *k = commands; k->name; k++) fprintf(f, "  %s\n      %s\n", k->usage, k->help);
+    for (const command *k = commands; k->name; k++)
+        fprintf(f, "  %s\n      %s\n", k->usage, k->help);
     fprintf(f, "\nURL is sqlite:PATH or postgresql://... . Settings come from flags, then the\n"
                "environment (TRADEFLOW_DB, TRADEFLOW_LISTEN, TRADEFLOW_THREADS, ...), then the\n"
                "config file (--config PATH, TRADEFLOW_CONFIG, or ./tradeflow.conf).\n"
@@ -299,7 +315,8 @@ int main(int argc, char **argv)
         return 0;
     }
     const command *k = commands;
-    while (k->name && strcmp(k->name, name) != 0) k++;
+    while (k->name && strcmp(k->name, name) != 0)
+        k++;
     if (!k->name) {
         fprintf(stderr, "tradeflow: unknown command \"%s\"\n\n", name);
         usage(stderr);

@@ -110,8 +110,8 @@ int contract_amendment_apply(db_conn *c, arena *a, int64_t id, int64_t actor, co
                            DBP(DBI(id)));
     int64_t floor = jint(before, "received") + jint(before, "returned_value"),
             inv = jint(before, "invoiced");
-    const char *below = total < floor ? "what was received and returned"
-                        : total < inv ? "what was invoiced"
+    const char *below = total < floor     ? "what was received and returned"
+                        : total < inv     ? "what was invoiced"
                         : total < planned ? "what the payment plan's instalments come to"
                                           : NULL;
     if (rc >= 0 && below) {

@@ -25,8 +25,8 @@ int goods_lines_parse(arena *a, json_t *lines, goods_line **out, json_t *errs)
 {
     size_t n = json_array_size(lines);
     if (!json_is_array(lines) || n == 0 || n > GOODS_LINES_MAX) {
-        json_array_append_new(errs, field_error("lines", "invalid",
-                                                "must be a list of 1 to 200 lines"));
+        json_array_append_new(errs,
+                              field_error("lines", "invalid", "must be a list of 1 to 200 lines"));
         return -1;
     }
     goods_line *l = arena_alloc(a, n * sizeof *l);
@@ -45,8 +45,8 @@ int goods_lines_parse(arena *a, json_t *lines, goods_line **out, json_t *errs)
         json_object_foreach(o, k, v)
         {
             if (strcmp(k, "product_id") && strcmp(k, "qty_milli")) {
-                json_array_append_new(errs, field_error(arena_printf(a, "%s.%s", pre, k),
-                                                        "unknown", "unknown field"));
+                json_array_append_new(errs, field_error(arena_printf(a, "%s.%s", pre, k), "unknown",
+                                                        "unknown field"));
                 bad++;
             }
         }
@@ -58,8 +58,7 @@ int goods_lines_parse(arena *a, json_t *lines, goods_line **out, json_t *errs)
             bad++;
         }
         if (l[i].qty_milli < 1 || l[i].qty_milli > PRODUCT_QTY_MAX) {
-            json_array_append_new(errs, field_error(arena_printf(a, "%s.qty_milli", pre),
-                                                    "invalid",
+            json_array_append_new(errs, field_error(arena_printf(a, "%s.qty_milli", pre), "invalid",
                                                     "must be a quantity above 0 (thousandths)"));
             bad++;
         }
@@ -77,8 +76,8 @@ int goods_lines_parse(arena *a, json_t *lines, goods_line **out, json_t *errs)
     return (int)n;
 }
 
-int goods_contracted(db_conn *c, arena *a, int64_t contract_id, int64_t product_id,
-                     int64_t *qty, int64_t *net, int64_t *total)
+int goods_contracted(db_conn *c, arena *a, int64_t contract_id, int64_t product_id, int64_t *qty,
+                     int64_t *net, int64_t *total)
 {
     db_res r;
     int rc = db_query(c, a, &r,
@@ -97,7 +96,7 @@ int goods_contracted(db_conn *c, arena *a, int64_t contract_id, int64_t product_
 }
 
 #define DELIVERY_COLS                                                                              \
-    "SELECT d.id, d.number, d.contract_id, ct.number AS contract_number, d.customer_id,"          \
+    "SELECT d.id, d.number, d.contract_id, ct.number AS contract_number, d.customer_id,"           \
     " cu.name AS customer_name, d.warehouse_id, w.code AS warehouse_code, w.name AS"               \
     " warehouse_name, d.delivery_date, d.carrier, d.tracking_no, d.note, d.cost, d.created_by,"    \
     " u.name AS created_by_name, d.created_at FROM deliveries d JOIN contracts ct ON ct.id ="      \
@@ -109,12 +108,13 @@ json_t *goods_delivery_json(db_conn *c, arena *a, int64_t id)
     db_res r;
     if (db_query(c, a, &r, DELIVERY_COLS " WHERE d.id = ?", DBP(DBI(id))) <= 0) return NULL;
     json_t *o = db_row_json(&r, 0);
-    int rc = db_query(c, a, &r,
-                      "SELECT dl.id, dl.product_id, p.code AS product_code, p.name AS"
-                      " product_name, p.unit, dl.qty_milli, dl.unit_cost, dl.cost, dl.net,"
-                      " dl.movement_id FROM delivery_lines dl JOIN products p ON p.id = dl.product_id"
-                      " WHERE dl.delivery_id = ? ORDER BY dl.id",
-                      DBP(DBI(id)));
+    int rc =
+        db_query(c, a, &r,
+                 "SELECT dl.id, dl.product_id, p.code AS product_code, p.name AS"
+                 " product_name, p.unit, dl.qty_milli, dl.unit_cost, dl.cost, dl.net,"
+                 " dl.movement_id FROM delivery_lines dl JOIN products p ON p.id = dl.product_id"
+                 " WHERE dl.delivery_id = ? ORDER BY dl.id",
+                 DBP(DBI(id)));
     json_object_set_new(o, "lines", rc >= 0 ? db_rows_json(&r) : json_array());
     return o;
 }
@@ -134,9 +134,9 @@ static int deliver_line(db_conn *c, arena *a, int64_t cid, int64_t did, const ch
     int rc = goods_contracted(c, a, cid, l->product_id, &contracted, &lines_net, NULL);
     if (rc < 0) return rc;
     if (contracted == 0) {
-        json_array_append_new(errs, field_error(arena_printf(a, "%s.product_id", pre),
-                                                "not_on_contract",
-                                                "the product is not on the contract"));
+        json_array_append_new(errs,
+                              field_error(arena_printf(a, "%s.product_id", pre), "not_on_contract",
+                                          "the product is not on the contract"));
         return 1;
     }
     rc = db_scalar_int(c, &unit_cost, 0, "SELECT standard_cost FROM products WHERE id = ?",
@@ -160,8 +160,8 @@ static int deliver_line(db_conn *c, arena *a, int64_t cid, int64_t did, const ch
                   " contracts ct JOIN doc_lines l ON l.doc_type = 'contract' AND l.doc_id = ct.id"
                   " AND l.revision = ct.revision WHERE ct.id = ? AND l.product_id = ?)"
                   " RETURNING delivered_milli, delivered_net",
-                  DBP(DBI(l->qty_milli), DBI(cost), DBI(cid), DBI(l->product_id),
-                      DBI(l->qty_milli), DBI(cid), DBI(l->product_id)));
+                  DBP(DBI(l->qty_milli), DBI(cost), DBI(cid), DBI(l->product_id), DBI(l->qty_milli),
+                      DBI(cid), DBI(l->product_id)));
     if (rc < 0) return rc;
     if (rc == 0) {
         int64_t done = 0;
@@ -300,12 +300,12 @@ static int h_create(req *r)
     d.n = goods_lines_parse(&r->a, json_object_get(r->in, "lines"), &lines, errs);
     d.lines = lines;
     if (d.date && *d.date && !products_date_ok(d.date))
-        json_array_append_new(errs, field_error("delivery_date", "invalid",
-                                                "must be a date YYYY-MM-DD"));
+        json_array_append_new(errs,
+                              field_error("delivery_date", "invalid", "must be a date YYYY-MM-DD"));
     if (d.date && !*d.date) d.date = NULL;
     if (d.date && products_date_ok(d.date) && strcmp(d.date, products_today(r->db, &r->a)) > 0)
-        json_array_append_new(errs, field_error("delivery_date", "invalid",
-                                                "may not be in the future"));
+        json_array_append_new(errs,
+                              field_error("delivery_date", "invalid", "may not be in the future"));
     if (!products_ref_ok(r->db, "warehouses", d.warehouse_id))
         json_array_append_new(errs,
                               field_error("warehouse_id", "not_found", "no such active warehouse"));
@@ -352,7 +352,7 @@ static int h_create(req *r)
 }
 
 #define LIST_COLS                                                                                  \
-    "SELECT d.id, d.number, d.contract_id, ct.number AS contract_number, d.customer_id,"          \
+    "SELECT d.id, d.number, d.contract_id, ct.number AS contract_number, d.customer_id,"           \
     " cu.name AS customer_name, d.warehouse_id, w.name AS warehouse_name, d.delivery_date,"        \
     " d.carrier, d.tracking_no, d.cost, d.created_by, u.name AS created_by_name, d.created_at,"    \
     " (SELECT CAST(SUM(dl.qty_milli) AS BIGINT) FROM delivery_lines dl WHERE dl.delivery_id ="     \
@@ -408,8 +408,7 @@ static int h_get(req *r)
 {
     int64_t id = req_id(r, 0), cid = 0;
     if (id < 0) return reply_not_found(r);
-    db_scalar_int(r->db, &cid, 0, "SELECT contract_id FROM deliveries WHERE id = ?",
-                  DBP(DBI(id)));
+    db_scalar_int(r->db, &cid, 0, "SELECT contract_id FROM deliveries WHERE id = ?", DBP(DBI(id)));
     if (cid == 0 || policy_contract_access(r->db, &r->me, cid) == ACCESS_NONE)
         return reply_not_found(r);
     json_t *o = goods_delivery_json(r->db, &r->a, id);
@@ -483,7 +482,8 @@ static int h_goods(req *r)
         json_object_set_new(o, "to_deliver_milli", json_integer(c > d ? c - d : 0));
         json_object_set_new(o, "returnable_milli",
                             json_integer(d - rt - pend > 0 ? d - rt - pend : 0));
-        if (!wid) json_object_del(o, "on_hand_milli");
+        if (!wid)
+            json_object_del(o, "on_hand_milli");
         else if (json_is_null(json_object_get(o, "on_hand_milli")))
             json_object_set_new(o, "on_hand_milli", json_integer(0));
         json_array_append_new(items, o);
@@ -493,14 +493,14 @@ static int h_goods(req *r)
 
 const route deliveries_routes[] = {
     {"GET", "/api/v1/contracts/{id}/goods", h_goods, "contracts.read", 0,
-     QUERY("warehouse_id=id")
-     "Per product of a contract: contracted, delivered, returned, pending returns, still to"
-     " deliver, returnable, and the stock on hand in a warehouse",
+     QUERY("warehouse_id=id") "Per product of a contract: contracted, delivered, returned, pending "
+                              "returns, still to"
+                              " deliver, returnable, and the stock on hand in a warehouse",
      NULL},
     {"POST", "/api/v1/contracts/{id}/deliveries", h_create, "goods.deliver", 0,
-     REPLIES("409 422")
-     "Deliver goods of a contract out of a warehouse (partial deliveries allowed; never more"
-     " than contracted nor than in stock where negative stock is not allowed)",
+     REPLIES("409 422") "Deliver goods of a contract out of a warehouse (partial deliveries "
+                        "allowed; never more"
+                        " than contracted nor than in stock where negative stock is not allowed)",
      "{\"type\":\"object\",\"required\":[\"warehouse_id\",\"lines\"],\"properties\":{"
      "\"warehouse_id\":{\"type\":\"integer\"},\"delivery_date\":{\"type\":[\"string\",\"null\"],"
      "\"format\":\"date\"},\"carrier\":{\"type\":[\"string\",\"null\"]},\"tracking_no\":{\"type\":"
@@ -511,11 +511,12 @@ const route deliveries_routes[] = {
     {"GET", "/api/v1/contracts/{id}/deliveries", h_of_contract, "contracts.read", 0,
      "The deliveries of a contract with their lines, newest first", NULL},
     {"GET", "/api/v1/deliveries", h_list, "contracts.read", 0,
-     QUERY("page warehouse_id=id contract_id=id")
-     "Deliveries of the contracts the user sees, newest first", NULL},
+     QUERY("page warehouse_id=id contract_id=id") "Deliveries of the contracts the user sees, "
+                                                  "newest first",
+     NULL},
     {"GET", "/api/v1/deliveries/awaiting", h_awaiting, "contracts.read", 0,
      QUERY("page") "Effective contracts with goods still to deliver, oldest first", NULL},
-    {"GET", "/api/v1/deliveries/{id}", h_get, "contracts.read", 0,
-     "A delivery with its lines", NULL},
+    {"GET", "/api/v1/deliveries/{id}", h_get, "contracts.read", 0, "A delivery with its lines",
+     NULL},
     ROUTES_END,
 };

@@ -32,10 +32,10 @@ static void put_profit(json_t *o, int64_t revenue_cny, int64_t cost)
 {
     int64_t profit = revenue_cny - cost, bp = 0;
     json_object_set_new(o, "profit", json_integer(profit));
-    json_object_set_new(o, "margin_bp", revenue_cny > 0 && money_ratio(profit, 10000,
-                                                                       revenue_cny, &bp) == 0
-                                            ? json_integer(bp)
-                                            : json_null());
+    json_object_set_new(o, "margin_bp",
+                        revenue_cny > 0 && money_ratio(profit, 10000, revenue_cny, &bp) == 0
+                            ? json_integer(bp)
+                            : json_null());
 }
 
 /* GET /contracts/{id}/gross-profit */
@@ -91,10 +91,10 @@ static int h_contract(req *r)
         t_rcost += rcost;
     }
     json_t *tot = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "net", (json_int_t)t_net,
-                            "delivered_net", (json_int_t)t_dnet, "returned_net", (json_int_t)t_rnet, "revenue", (json_int_t)t_rev,
-                            "revenue_cny", (json_int_t)t_rev_cny, "delivered_cost",
-                            (json_int_t)t_dcost, "returned_cost", (json_int_t)t_rcost, "cost",
-                            (json_int_t)t_cost);
+                            "delivered_net", (json_int_t)t_dnet, "returned_net", (json_int_t)t_rnet,
+                            "revenue", (json_int_t)t_rev, "revenue_cny", (json_int_t)t_rev_cny,
+                            "delivered_cost", (json_int_t)t_dcost, "returned_cost",
+                            (json_int_t)t_rcost, "cost", (json_int_t)t_cost);
     put_profit(tot, t_rev_cny, t_cost);
     return reply_json(r, 200,
                       json_pack("{s:I, s:s, s:s, s:I, s:o, s:o}", "contract_id", (json_int_t)cid,
@@ -133,8 +133,7 @@ static const char *const KEY_SQL[] = {
 };
 
 /* The sums over the contracts of the period the user sees. */
-static int run_sum(req *r, int g, const char *what, const char *from, const char *to,
-                   db_res *out)
+static int run_sum(req *r, int g, const char *what, const char *from, const char *to, db_res *out)
 {
     sqlq q;
     sqlq_init(&q, &r->a, KEY_SQL[g]);
@@ -167,8 +166,8 @@ static int h_report(req *r)
     if (!products_date_ok(to))
         json_array_append_new(errs, field_error("to", "invalid", "must be a date YYYY-MM-DD"));
     if (g < 0)
-        json_array_append_new(errs, field_error("group", "invalid",
-                                                "must be owner, department or month"));
+        json_array_append_new(
+            errs, field_error("group", "invalid", "must be owner, department or month"));
     if (json_array_size(errs)) return reply_invalid(r, errs);
     json_decref(errs);
     db_res res;
@@ -199,12 +198,11 @@ static int h_report(req *r)
     gp_row t = {.key = ""};
     for (int i = 0; i < n; i++) {
         gp_row *x = &rows[i];
-        json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "key", x->key, "contracts",
-                              (json_int_t)x->contracts, "net", (json_int_t)x->net_cny,
-                              "delivered_net", (json_int_t)x->dnet_cny, "returned_net",
-                              (json_int_t)x->rnet_cny, "revenue",
-                              (json_int_t)(x->dnet_cny - x->rnet_cny), "cost",
-                              (json_int_t)x->cost);
+        json_t *o =
+            json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "key", x->key, "contracts",
+                      (json_int_t)x->contracts, "net", (json_int_t)x->net_cny, "delivered_net",
+                      (json_int_t)x->dnet_cny, "returned_net", (json_int_t)x->rnet_cny, "revenue",
+                      (json_int_t)(x->dnet_cny - x->rnet_cny), "cost", (json_int_t)x->cost);
         put_profit(o, x->dnet_cny - x->rnet_cny, x->cost);
         int64_t id = 0;
         db_res nm;
@@ -226,10 +224,9 @@ static int h_report(req *r)
         t.rnet_cny += x->rnet_cny;
         t.cost += x->cost;
     }
-    json_t *tot = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "contracts",
-                            (json_int_t)t.contracts, "net", (json_int_t)t.net_cny,
-                            "delivered_net", (json_int_t)t.dnet_cny, "returned_net",
-                            (json_int_t)t.rnet_cny, "revenue",
+    json_t *tot = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "contracts", (json_int_t)t.contracts,
+                            "net", (json_int_t)t.net_cny, "delivered_net", (json_int_t)t.dnet_cny,
+                            "returned_net", (json_int_t)t.rnet_cny, "revenue",
                             (json_int_t)(t.dnet_cny - t.rnet_cny), "cost", (json_int_t)t.cost);
     put_profit(tot, t.dnet_cny - t.rnet_cny, t.cost);
     return reply_json(r, 200,
@@ -244,9 +241,9 @@ const route gross_profit_routes[] = {
      NULL},
     {"GET", "/api/v1/reports/gross-profit", h_report, "finance.read", 0,
      QUERY("from=date to=date group=owner|department|month")
-     REPLIES("422")
-     "Gross profit on the goods delivered (less returned) of the contracts signed in a period,"
-     " per salesperson, department or month",
+         REPLIES("422") "Gross profit on the goods delivered (less returned) of the contracts "
+                        "signed in a period,"
+                        " per salesperson, department or month",
      NULL},
     ROUTES_END,
 };

@@ -32,12 +32,9 @@
 enum { GOODS_ERETURN = -50 }; /* the goods are no longer there to return */
 
 const doc_transition return_states[] = {
-    {"draft", "submit", "in_approval"},
-    {"draft", "cancel", "cancelled"},
-    {"in_approval", "withdraw", "draft"},
-    {"in_approval", "approve", "approved"},
-    {"in_approval", "reject", "rejected"},
-    {NULL, NULL, NULL},
+    {"draft", "submit", "in_approval"},    {"draft", "cancel", "cancelled"},
+    {"in_approval", "withdraw", "draft"},  {"in_approval", "approve", "approved"},
+    {"in_approval", "reject", "rejected"}, {NULL, NULL, NULL},
 };
 
 /* Why a line cannot come back: `left` of the product is still out. */
@@ -49,15 +46,14 @@ static int no_goods(arena *a, const db_res *l, int i, int64_t left, const char *
                         "product %s: %lld.%03lld delivered are left to return; the return brings"
                         " back %lld.%03lld",
                         db_get_text(l, i, "product_code"), (long long)(left / 1000),
-                        (long long)(left % 1000), (long long)(qty / 1000),
-                        (long long)(qty % 1000));
+                        (long long)(left % 1000), (long long)(qty / 1000), (long long)(qty % 1000));
     return GOODS_ERETURN;
 }
 
 /* One line back into the warehouse. */
 static int restock_line(db_conn *c, arena *a, int64_t rid, int64_t cid, int64_t wid,
-                        const db_res *l, int i, const char *ref, const char *reason,
-                        int64_t actor, const char **why)
+                        const db_res *l, int i, const char *ref, const char *reason, int64_t actor,
+                        const char **why)
 {
     int64_t lid = db_get_int(l, i, "id"), pid = db_get_int(l, i, "product_id"),
             qty = db_get_int(l, i, "qty_milli"), net = db_get_int(l, i, "net");
@@ -96,7 +92,8 @@ static int restock_line(db_conn *c, arena *a, int64_t rid, int64_t cid, int64_t 
         *why = arena_printf(a, "product %s: the warehouse does not take the goods back",
                             db_get_text(l, i, "product_code"));
     if (mid <= 0) return mid < 0 ? (int)mid : GOODS_ERETURN;
-    return db_exec(c, "UPDATE return_lines SET unit_cost = ?, cost = ?, movement_id = ? WHERE id = ?",
+    return db_exec(c,
+                   "UPDATE return_lines SET unit_cost = ?, cost = ?, movement_id = ? WHERE id = ?",
                    DBP(DBI(unit_cost), DBI(cost), DBI(mid), DBI(lid)));
 }
 
@@ -121,8 +118,8 @@ static int approve(db_conn *c, arena *a, int64_t rid, int64_t actor, const char 
                   DBP(DBI(rid)));
     if (rc < 0) return rc;
     for (int i = 0; i < l.nrows && rc >= 0; i++)
-        rc = restock_line(c, a, rid, cid, wid, &l, i, ref, db_get_text(&h, 0, "number"), actor,
-                          why);
+        rc =
+            restock_line(c, a, rid, cid, wid, &l, i, ref, db_get_text(&h, 0, "number"), actor, why);
     if (rc < 0) return rc;
     char now[TF_TS_LEN];
     tf_now(now);
@@ -246,12 +243,10 @@ int goods_return_submit(db_conn *c, arena *a, int64_t id, int64_t actor, json_t 
         rc = approvals_submit(c, a, RETURN_DOC, id, title, amount, actor, &request_id,
                               &approved_now);
     if (rc >= 0)
-        rc = approvals_set_context(c, request_id,
-                                   json_string_value(json_object_get(before, "reason")),
-                                   "contract",
-                                   json_integer_value(json_object_get(before, "contract_id")),
-                                   json_string_value(json_object_get(before, "contract_number")),
-                                   true);
+        rc = approvals_set_context(
+            c, request_id, json_string_value(json_object_get(before, "reason")), "contract",
+            json_integer_value(json_object_get(before, "contract_id")),
+            json_string_value(json_object_get(before, "contract_number")), true);
     if (rc >= 0)
         rc = db_exec(c, "UPDATE sales_returns SET approval_request_id = ? WHERE id = ?",
                      DBP(DBI(request_id), DBI(id)));
@@ -262,9 +257,8 @@ int goods_return_submit(db_conn *c, arena *a, int64_t id, int64_t actor, json_t 
 /* POST /returns/{id}/{submit|withdraw|cancel} {"version", "comment"?} */
 static int h_event(req *r)
 {
-    static const field spec[] = {{"version", F_INT, F_REQ, 0, 1},
-                                 {"comment", F_STR, F_NULL, 500, 0},
-                                 FIELDS_END};
+    static const field spec[] = {
+        {"version", F_INT, F_REQ, 0, 1}, {"comment", F_STR, F_NULL, 500, 0}, FIELDS_END};
     const char *event = strrchr(r->path, '/') + 1;
     int64_t id = req_id(r, 0);
     if (id < 0) return reply_not_found(r);

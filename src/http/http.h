@@ -28,21 +28,24 @@ typedef struct req req;
 typedef int (*handler_fn)(req *r);
 
 /* Permission values for route.perm besides real permission names. */
-#define PERM_PUBLIC NULL /* no sign-in needed */
-#define PERM_SIGNED_IN "" /* any signed-in user; record checks in the handler */
+#define PERM_PUBLIC    NULL /* no sign-in needed */
+#define PERM_SIGNED_IN ""   /* any signed-in user; record checks in the handler */
 
 typedef struct route {
     const char *method;  /* GET POST PATCH PUT DELETE */
     const char *pattern; /* "/api/v1/users/{id}" — {name} matches one segment */
     handler_fn fn;
-    const char *perm;    /* PERM_PUBLIC, PERM_SIGNED_IN or a permission name */
-    size_t body_limit;   /* bytes; 0 means the default (64 KiB) */
-    const char *summary; /* one line for the OpenAPI document */
+    const char *perm;        /* PERM_PUBLIC, PERM_SIGNED_IN or a permission name */
+    size_t body_limit;       /* bytes; 0 means the default (64 KiB) */
+    const char *summary;     /* one line for the OpenAPI document */
     const char *body_schema; /* OpenAPI schema of the JSON body as JSON text, or NULL; or a
                               media type ("text/xml"): the handler reads r->body itself */
 } route;
 
-#define ROUTES_END {NULL, NULL, NULL, NULL, 0, NULL, NULL}
+#define ROUTES_END                                                                                 \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, 0, NULL, NULL                                                      \
+    }
 
 /* What the OpenAPI document says of a route beyond its shape, written in
  * front of its summary (openapi.c reads them off; nothing else reads a
@@ -55,28 +58,28 @@ typedef struct route {
  * `page` is limit (1..500) and cursor, `cf.*` any parameter whose name
  * starts with "cf.". A route without QUERY takes none. REPLIES names 4xx
  * statuses besides those every route of its shape can give (openapi.c). */
-#define QUERY(spec) "?" spec "\n"
+#define QUERY(spec)    "?" spec "\n"
 #define REPLIES(codes) "!" codes "\n"
-#define BODY_DEFAULT (64 * 1024)
+#define BODY_DEFAULT   (64 * 1024)
 #define JSON_MAX_DEPTH 32
-#define PAGE_DEFAULT 50
-#define PAGE_MAX 500
+#define PAGE_DEFAULT   50
+#define PAGE_MAX       500
 
 struct req {
-    arena a;                /* everything below that is allocated lives here */
-    void *conn;             /* struct MHD_Connection * */
+    arena a;    /* everything below that is allocated lives here */
+    void *conn; /* struct MHD_Connection * */
     const route *rt;
     int route_index;
     const char *method, *path;
-    const char *params[8];  /* {name} segments in pattern order */
+    const char *params[8]; /* {name} segments in pattern order */
     int nparams;
-    char *body;             /* NUL-terminated; the server owns it (grown by doubling) */
+    char *body; /* NUL-terminated; the server owns it (grown by doubling) */
     size_t body_len, body_cap;
-    json_t *in;             /* parsed JSON body (object) or NULL; freed by the server */
+    json_t *in; /* parsed JSON body (object) or NULL; freed by the server */
     principal me;
     bool signed_in, via_token;
-    char *session_hash;     /* hash of the session token, when cookie auth */
-    const char *csrf;       /* the session's CSRF token */
+    char *session_hash; /* hash of the session token, when cookie auth */
+    const char *csrf;   /* the session's CSRF token */
     db_conn *db;
     /* response */
     int status;
@@ -85,17 +88,17 @@ struct req {
     const char *resp_type;
     const char *set_cookie;
     const char *extra_header_name, *extra_header_value;
-    bool resp_static;       /* resp points at embedded data; do not copy */
-    int resp_fd;            /* > 0: send this file (resp_len bytes) instead of resp;
-                               the server closes it (see reply_file) */
+    bool resp_static; /* resp points at embedded data; do not copy */
+    int resp_fd;      /* > 0: send this file (resp_len bytes) instead of resp;
+                         the server closes it (see reply_file) */
     const char *cache_control;
     struct timespec started;
     bool too_big;
-    bool body_refused;      /* a large body from someone not signed in: dropped, 401 */
+    bool body_refused; /* a large body from someone not signed in: dropped, 401 */
     /* the workers (workers.c): queued, then computed and waiting to be sent */
     struct req *queue_next;
     bool queued, computed;
-    const char *send_data;  /* the bytes to send (resp, or its gzip) */
+    const char *send_data; /* the bytes to send (resp, or its gzip) */
     size_t send_len;
     bool send_gzip;
 };
@@ -137,10 +140,13 @@ typedef struct field {
     const char *name;
     ftype type;
     unsigned flags;
-    int64_t max;  /* F_STR: max code points (0: 200); F_INT: max value (0: none); F_ARR: max items */
-    int64_t min;  /* F_STR: min code points; F_INT: min value */
+    int64_t max; /* F_STR: max code points (0: 200); F_INT: max value (0: none); F_ARR: max items */
+    int64_t min; /* F_STR: min code points; F_INT: min value */
 } field;
-#define FIELDS_END {NULL, F_ANY, 0, 0, 0}
+#define FIELDS_END                                                                                 \
+    {                                                                                              \
+        NULL, F_ANY, 0, 0, 0                                                                       \
+    }
 
 /* Checks r->in against spec: body present and an object, no unknown fields,
  * types, lengths, required. On failure it has already replied 400/422 and
@@ -150,7 +156,7 @@ int input_check(req *r, const field *spec);
  * appended to errs with the field prefixed by `prefix`. */
 void input_check_obj(json_t *obj, const field *spec, const char *prefix, json_t *errs);
 bool in_has(const req *r, const char *name);
-const char *in_str(const req *r, const char *name);     /* NULL if absent or null */
+const char *in_str(const req *r, const char *name); /* NULL if absent or null */
 int64_t in_int(const req *r, const char *name, int64_t dflt);
 bool in_bool(const req *r, const char *name, bool dflt);
 /* A field error for reply_invalid. */

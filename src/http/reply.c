@@ -120,8 +120,10 @@ static const char *encodable(req *r, const char *detail)
     unsigned char *p = (unsigned char *)copy, *e = p + strlen(copy);
     while (p < e) {
         size_t k = tf_utf8_seq(p, e);
-        if (k == 0) *p++ = '?';
-        else p += k;
+        if (k == 0)
+            *p++ = '?';
+        else
+            p += k;
     }
     return copy;
 }
@@ -132,10 +134,10 @@ static int problem_in(req *r, tf_lang lang, int status, const char *code, const 
                       json_t *extra)
 {
     detail = encodable(r, detail);
-    json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
-                          arena_printf(&r->a, "about:blank#%s", code), "title",
-                          i18n_status_title(lang, status), "status", status, "code", code,
-                          "detail", detail ? detail : "");
+    json_t *o =
+        json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", arena_printf(&r->a, "about:blank#%s", code),
+                  "title", i18n_status_title(lang, status), "status", status, "code", code,
+                  "detail", detail ? detail : "");
     if (extra) {
         json_t *errs = json_object_get(extra, "errors"), *e;
         size_t i;
@@ -196,8 +198,8 @@ int reply_db_error(req *r, int rc)
     case DB_EUNIQUE:
         return reply_problem(r, 409, "duplicate", "a record with the same unique value exists");
     case DB_EFK:
-        return reply_problem(r, 409, "in_use",
-                             "the change conflicts with related records (%s)", "constraint");
+        return reply_problem(r, 409, "in_use", "the change conflicts with related records (%s)",
+                             "constraint");
     case DB_EBUSY:
     case DB_ECONN:
         tf_log("warn", "db busy/conn path=%s err=\"%s\"", r->path, msg);

@@ -23,8 +23,8 @@ int doclines_parse(arena *a, json_t *lines, doc_line **out, json_t *errs)
     }
     size_t n = json_array_size(lines);
     if (n == 0 || n > DOCLINES_MAX) {
-        json_array_append_new(errs, field_error("lines", "out_of_range",
-                                                "must have between 1 and 200 lines"));
+        json_array_append_new(
+            errs, field_error("lines", "out_of_range", "must have between 1 and 200 lines"));
         return -1;
     }
     doc_line *l = arena_alloc(a, n * sizeof *l);
@@ -44,11 +44,10 @@ int doclines_parse(arena *a, json_t *lines, doc_line **out, json_t *errs)
         l[i].product_id = json_integer_value(json_object_get(it, "product_id"));
         l[i].qty_milli = json_integer_value(json_object_get(it, "qty_milli"));
         if (l[i].qty_milli > DOCLINES_QTY_MAX)
-            json_array_append_new(errs,
-                                  field_error(arena_printf(a, "lines[%zu].qty_milli", i),
-                                              "out_of_range",
-                                              "must be a quantity above 0 (thousandths of the"
-                                              " unit), at most a million tonnes"));
+            json_array_append_new(errs, field_error(arena_printf(a, "lines[%zu].qty_milli", i),
+                                                    "out_of_range",
+                                                    "must be a quantity above 0 (thousandths of the"
+                                                    " unit), at most a million tonnes"));
         l[i].discount_bp = (int32_t)json_integer_value(json_object_get(it, "discount_bp"));
         const char *note = json_string_value(json_object_get(it, "note"));
         l[i].note = note ? arena_strdup(a, note) : "";
@@ -93,12 +92,13 @@ int doclines_compute(doc_line *l, int n, int64_t header_discount, bool prices_in
     d->header_discount = header_discount;
     d->prices_include_tax = prices_include_tax;
     if (!bad && money_document(d, m, n) < 0) {
-        json_array_append_new(errs, field_error("lines", "out_of_range",
-                                                "the document's totals are too large"));
+        json_array_append_new(
+            errs, field_error("lines", "out_of_range", "the document's totals are too large"));
         bad = 1;
     }
     if (!bad)
-        for (int i = 0; i < n; i++) l[i].m = m[i];
+        for (int i = 0; i < n; i++)
+            l[i].m = m[i];
     free(m);
     return bad ? -1 : 0;
 }
@@ -246,8 +246,7 @@ static int lines_query(db_conn *c, arena *a, db_res *r, const char *doc_type, in
                     DBP(DBS(doc_type), DBI(doc_id), DBI(revision)));
 }
 
-json_t *doclines_json(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
-                      int64_t revision)
+json_t *doclines_json(db_conn *c, arena *a, const char *doc_type, int64_t doc_id, int64_t revision)
 {
     db_res r;
     if (lines_query(c, a, &r, doc_type, doc_id, revision) < 0) return NULL;
@@ -332,7 +331,7 @@ json_t *doclines_frozen(db_conn *c, arena *a, const char *doc_type, int64_t doc_
 static bool line_changed(json_t *x, json_t *y)
 {
     static const char *const keys[] = {"qty_milli", "unit_price", "discount_bp", "tax_bp",
-                                       "total", "note", NULL};
+                                       "total",     "note",       NULL};
     for (int i = 0; keys[i]; i++)
         if (!json_equal(json_object_get(x, keys[i]), json_object_get(y, keys[i]))) return true;
     return false;
@@ -364,21 +363,21 @@ json_t *doclines_compare_json(db_conn *c, arena *a, const char *doc_type, int64_
                 used[k] = true;
                 x = json_array_get(la, k);
             }
-        json_array_append_new(
-            rows, json_pack("{s:O, s:O, s:O, s:O, s:O, s:b}", "product_id",
-                            json_object_get(y, "product_id"), "product_code",
-                            json_object_get(y, "product_code"), "product_name",
-                            json_object_get(y, "product_name"), "a", x ? x : json_null(), "b", y,
-                            "changed", !x || line_changed(x, y)));
+        json_array_append_new(rows, json_pack("{s:O, s:O, s:O, s:O, s:O, s:b}", "product_id",
+                                              json_object_get(y, "product_id"), "product_code",
+                                              json_object_get(y, "product_code"), "product_name",
+                                              json_object_get(y, "product_name"), "a",
+                                              x ? x : json_null(), "b", y, "changed",
+                                              !x || line_changed(x, y)));
     }
     for (k = 0; k < na; k++) {
         if (used[k]) continue;
         json_t *x = json_array_get(la, k);
-        json_array_append_new(
-            rows, json_pack("{s:O, s:O, s:O, s:O, s:n, s:b}", "product_id",
-                            json_object_get(x, "product_id"), "product_code",
-                            json_object_get(x, "product_code"), "product_name",
-                            json_object_get(x, "product_name"), "a", x, "b", "changed", 1));
+        json_array_append_new(rows, json_pack("{s:O, s:O, s:O, s:O, s:n, s:b}", "product_id",
+                                              json_object_get(x, "product_id"), "product_code",
+                                              json_object_get(x, "product_code"), "product_name",
+                                              json_object_get(x, "product_name"), "a", x, "b",
+                                              "changed", 1));
     }
     (void)nb;
     json_decref(la);

@@ -1,10 +1,11 @@
 /* doclines.h — the document-with-lines engine: what a quotation, a contract,
  * a delivery or a return shares. It owns the lines' storage (table
  * doc_lines, one row per line of each version of each document, keyed by
- * doc_type, doc_id, revision), the check of the lines a client sends, the
- * figures (through money_document, the one place money is computed), the
- * frozen headers of earlier versions (doc_revisions), the side-by-side
- * comparison of two versions, and the state table check.
+ * doc_type, doc_id, revision, and beside it the same lines and their tax
+ * summary as the detail's JSON text, doc_texts, written with them), the
+ * check of the lines a client sends, the figures (through money_document,
+ * the one place money is computed), the frozen headers of earlier versions (doc_revisions), the
+ * side-by-side comparison of two versions, and the state table check.
  *
  * How a second document uses it (a contract, say):
  *   1. its migration adds its header table; the lines go to doc_lines with
@@ -75,8 +76,7 @@ int doclines_save(db_conn *c, const char *doc_type, int64_t doc_id, int64_t revi
 int doclines_copy(db_conn *c, const char *doc_type, int64_t doc_id, int64_t from, int64_t to);
 /* The lines of a version as a JSON array in their order (caller owns; NULL
  * on a database error). */
-json_t *doclines_json(db_conn *c, arena *a, const char *doc_type, int64_t doc_id,
-                      int64_t revision);
+json_t *doclines_json(db_conn *c, arena *a, const char *doc_type, int64_t doc_id, int64_t revision);
 /* The same lines as JSON text (malloc'd, *len bytes; NULL on error), for a
  * detail reply that splices them in with reply_json_plus. */
 char *doclines_text(db_conn *c, arena *a, const char *doc_type, int64_t doc_id, int64_t revision,

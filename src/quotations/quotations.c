@@ -19,7 +19,6 @@
 #include "products/products.h"
 #include <string.h>
 
-
 #define QUOTE_COLS                                                                                 \
     "qt.id, qt.number, qt.customer_id, cu.number AS customer_number, cu.name AS customer_name,"    \
     " qt.project_id, pj.name AS project_name, qt.owner_id, ou.name AS owner_name, qt.state,"       \
@@ -64,7 +63,8 @@ static json_t *quote_json_but_lines(db_conn *c, arena *a, int64_t id, int64_t *r
                  DBP(DBI(json_integer_value(req_id)))) > 0)
         json_object_set_new(o, "approval", db_row_json(&r, 0));
     json_t *revs = json_array();
-    for (int64_t i = 1; i <= rev; i++) json_array_append_new(revs, json_integer(i));
+    for (int64_t i = 1; i <= rev; i++)
+        json_array_append_new(revs, json_integer(i));
     json_object_set_new(o, "revisions", revs);
     return o;
 }
@@ -93,8 +93,7 @@ int quote_reply_detail(req *r, int status, int64_t id, tf_access acc)
     if (db_query(r->db, &r->a, &u, "SELECT role FROM users WHERE id = ?",
                  DBP(DBI(json_integer_value(json_object_get(o, "owner_id"))))) > 0)
         role = db_get_text(&u, 0, "role");
-    json_object_set_new(o, "discount_limit_bp",
-                        json_integer(pricing_role_limit(r->db, role)));
+    json_object_set_new(o, "discount_limit_bp", json_integer(pricing_role_limit(r->db, role)));
     size_t len = 0;
     char *lines = doclines_reply_text(r->db, &r->a, QUOTE_DOC, id, rev, o, &len);
     return reply_json_plus(r, status, o, "lines", lines, len);
@@ -102,8 +101,8 @@ int quote_reply_detail(req *r, int status, int64_t id, tf_access acc)
 
 static bool state_ok(const char *s)
 {
-    static const char *const states[] = {"draft", "in_approval", "approved", "sent",
-                                         "accepted", "rejected", "expired", NULL};
+    static const char *const states[] = {"draft",    "in_approval", "approved", "sent",
+                                         "accepted", "rejected",    "expired",  NULL};
     for (int i = 0; states[i]; i++)
         if (strcmp(states[i], s) == 0) return true;
     return false;
@@ -173,12 +172,13 @@ static int h_history(req *r)
 
 #define HEADER_FIELDS                                                                              \
     {"currency", F_STR, 0, 3, 3}, {"rate_micro", F_INT, F_NULL, QUOTE_RATE_MAX, 1},                \
-        {"valid_until", F_STR, F_NULL, 10, 0},                                                     \
-        {"prices_include_tax", F_BOOL, 0, 0, 0},                                                   \
+        {"valid_until", F_STR, F_NULL, 10, 0}, {"prices_include_tax", F_BOOL, 0, 0, 0},            \
         {"header_discount", F_INT, 0, QUOTE_MONEY_MAX, 0},                                         \
         {"freight", F_INT, 0, QUOTE_MONEY_MAX, 0}, {"payment_terms", F_STR, F_NULL, 500, 0},       \
         {"delivery_terms", F_STR, F_NULL, 500, 0}, {"notes", F_STR, F_NULL, 2000, 0},              \
-        {"lines", F_ARR, 0, DOCLINES_MAX, 0}
+    {                                                                                              \
+        "lines", F_ARR, 0, DOCLINES_MAX, 0                                                         \
+    }
 
 static const field create_spec[] = {{"customer_id", F_INT, F_NULL, 0, 1},
                                     {"project_id", F_INT, F_NULL, 0, 1},
@@ -198,8 +198,8 @@ static const char *search_text(db_conn *c, arena *a, const char *number, int64_t
         cn = db_get_text(&r, 0, "cn");
         pn = db_get_text(&r, 0, "pn");
     }
-    const char *s = ts_normalize(a, arena_printf(a, "%s %s %s", number, cn ? cn : "",
-                                                 pn ? pn : ""));
+    const char *s =
+        ts_normalize(a, arena_printf(a, "%s %s %s", number, cn ? cn : "", pn ? pn : ""));
     return s ? s : "";
 }
 
@@ -225,9 +225,8 @@ int quote_insert(db_conn *c, arena *a, const quote_input *q, int64_t actor, int6
             DBI(q->freight), DBS(q->payment_terms), DBS(q->delivery_terms), DBS(q->notes),
             DBI(q->d.amount), DBI(q->d.discount), DBI(q->d.net), DBI(q->d.tax), DBI(q->d.total),
             DBI(q->grand_total), DBI(q->grand_total_cny), DBI(q->max_discount_bp),
-            DBB(q->needs_approval),
-            DBS(search_text(c, a, number, q->customer_id, q->project_id)), DBI(actor), DBS(now),
-            DBS(now)));
+            DBB(q->needs_approval), DBS(search_text(c, a, number, q->customer_id, q->project_id)),
+            DBI(actor), DBS(now), DBS(now)));
     if (rc <= 0) return rc < 0 ? rc : DB_ERR;
     *id = db_get_int(&res, 0, "id");
     rc = doclines_save(c, QUOTE_DOC, *id, 1, q->lines, q->n);
@@ -278,10 +277,11 @@ static int h_preview(req *r)
     if (rc == -1 && !in_has(r, "lines") && json_array_size(q.unmatched) > 0) {
         /* a project none of whose products the catalogue has: say which */
         json_decref(errs);
-        return reply_json(r, 200, json_pack("{s:I, s:I, s:[], s:o}", "customer_id",
-                                            (json_int_t)q.customer_id, "project_id",
-                                            (json_int_t)q.project_id, "lines",
-                                            "unmatched_products", q.unmatched));
+        return reply_json(r, 200,
+                          json_pack("{s:I, s:I, s:[], s:o}", "customer_id",
+                                    (json_int_t)q.customer_id, "project_id",
+                                    (json_int_t)q.project_id, "lines", "unmatched_products",
+                                    q.unmatched));
     }
     if (rc < 0) {
         json_decref(q.unmatched);
@@ -415,8 +415,8 @@ static int h_compare(req *r)
     for (int i = 0; i < 2; i++) {
         const char *s = req_query(r, names[i]);
         if (!s || !tf_parse_i64(s, &v[i]) || v[i] < 1 || v[i] > last)
-            json_array_append_new(errs, field_error(names[i], "invalid",
-                                                    "must be a version of the quotation"));
+            json_array_append_new(
+                errs, field_error(names[i], "invalid", "must be a version of the quotation"));
     }
     if (json_array_size(errs)) {
         json_decref(cur);
@@ -424,7 +424,8 @@ static int h_compare(req *r)
     }
     json_decref(errs);
     for (int i = 0; i < 2; i++)
-        heads[i] = v[i] == last ? json_incref(cur) : doclines_frozen(r->db, &r->a, QUOTE_DOC, id, v[i]);
+        heads[i] =
+            v[i] == last ? json_incref(cur) : doclines_frozen(r->db, &r->a, QUOTE_DOC, id, v[i]);
     json_decref(cur);
     json_t *o = doclines_compare_json(r->db, &r->a, QUOTE_DOC, id, v[0], v[1]);
     if (!o) {
@@ -440,14 +441,14 @@ static int h_compare(req *r)
 }
 
 #define QUOTE_BODY                                                                                 \
-    "\"currency\":{\"enum\":[\"CNY\",\"USD\",\"EUR\"]},\"rate_micro\":{\"type\":[\"integer\","    \
+    "\"currency\":{\"enum\":[\"CNY\",\"USD\",\"EUR\"]},\"rate_micro\":{\"type\":[\"integer\","     \
     "\"null\"],\"description\":\"yuan per unit of the currency, in millionths\"},"                 \
     "\"valid_until\":{\"type\":[\"string\",\"null\"],\"format\":\"date\"},"                        \
     "\"prices_include_tax\":{\"type\":\"boolean\"},\"header_discount\":{\"type\":\"integer\","     \
     "\"minimum\":0},\"freight\":{\"type\":\"integer\",\"minimum\":0},\"payment_terms\":{\"type\":" \
     "[\"string\",\"null\"]},\"delivery_terms\":{\"type\":[\"string\",\"null\"]},\"notes\":{"       \
     "\"type\":[\"string\",\"null\"]},\"lines\":{\"type\":\"array\",\"maxItems\":200,\"items\":{"   \
-    "\"type\":\"object\",\"required\":[\"product_id\",\"qty_milli\"],\"properties\":{"            \
+    "\"type\":\"object\",\"required\":[\"product_id\",\"qty_milli\"],\"properties\":{"             \
     "\"product_id\":{\"type\":\"integer\"},\"qty_milli\":{\"type\":\"integer\",\"minimum\":1},"    \
     "\"discount_bp\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10000},\"note\":{\"type\":"   \
     "[\"string\",\"null\"]}}}}"
@@ -458,8 +459,9 @@ static int h_compare(req *r)
 const route quotations_routes[] = {
     {"GET", "/api/v1/quotations", h_list, "quotations.read", 0,
      QUERY("page q customer_id=id owner_id=id project_id=id"
-           " state=draft|in_approval|approved|sent|accepted|rejected|expired")
-     "List the quotations you may see, newest first",
+           " state=draft|in_approval|approved|sent|accepted|rejected|expired") "List the "
+                                                                               "quotations you may "
+                                                                               "see, newest first",
      NULL},
     {"POST", "/api/v1/quotations", h_create, "quotations.write", 0,
      "Enter a quotation (blank, for a customer, or from a project with its products); each line"
