@@ -97,6 +97,15 @@ void db_release(db_conn *c);
 void db_pool_stats(db *d, int *size, int *open, int *in_use);
 
 /* Queries --------------------------------------------------------------- */
+/* A statement whose text holds this comment is planned for its values at
+ * every run. Any other one PostgreSQL may run with one generic plan after
+ * a few runs on a connection (pg.c prepares statements), made without
+ * the values: right where the values change little in the plan (a point
+ * read), wrong where they change it all (quick search: a term in every
+ * row or in a few; see bench/RESULTS.md). SQLite plans each statement once
+ * and has no such choice; to it this is a comment. */
+#define DB_PLAN_PER_VALUES "/*plan per values*/"
+
 int db_query(db_conn *c, arena *a, db_res *out, const char *sql, int n, const db_val *p);
 /* Statement without a result; returns the number of changed rows or < 0. */
 int db_exec(db_conn *c, const char *sql, int n, const db_val *p);

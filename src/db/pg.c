@@ -136,16 +136,18 @@ static bool stmt_stale(PGresult *r)
 /* Runs sql with the connection's prepared statement for it: the second
  * time a statement runs it is prepared (once), and executed by name from
  * then on, which spares the server parsing (and, once it settles on a
- * generic plan, planning) it at every request. A statement run once, and
- * anything but DML, runs unnamed. *stale is set when a cached statement
- * was refused as stale (it is forgotten; the caller may run it again). */
+ * generic plan, planning) it at every request. A statement run once,
+ * anything but DML, and one marked DB_PLAN_PER_VALUES run unnamed (an
+ * unnamed statement is planned with its values). *stale is set when a
+ * cached statement was refused as stale (it is forgotten; the caller may
+ * run it again). */
 static PGresult *run(pg_conn *c, arena *a, const char *sql, int n, const unsigned *types,
                      const char *const *vals, const char *sig, bool *stale)
 {
     *stale = false;
     stmts_check_epoch(c);
     bool ddl = false;
-    if (!pg_stmt_preparable(sql, &ddl)) {
+    if (!pg_stmt_preparable(sql, &ddl) || strstr(sql, DB_PLAN_PER_VALUES)) {
         if (ddl) atomic_fetch_add(&schema_epoch, 1);
         return PQexecParams(c->h, rewrite(a, sql), n, types, vals, NULL, NULL, 0);
     }
