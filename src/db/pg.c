@@ -106,7 +106,6 @@ static int map_err(pg_conn *c, PGresult *r)
     return DB_ERR;
 }
 
-
 /* Deallocates this connection's statements when the schema changed since
  * they were prepared (not in a failed transaction, which refuses all but
  * ROLLBACK: then at the next query). */
@@ -159,6 +158,12 @@ static PGresult *run(pg_conn *c, arena *a, const char *sql, int n, const unsigne
             return PQexecParams(c->h, rewrite(a, sql), n, types, vals, NULL, NULL, 0);
         unsigned evicted = 0;
         e = pg_stmt_add(&c->st, h, sql, sig, &evicted);
+        if (evicted) { /* the least recently used one makes room (in a failed
+                          transaction it stays on the server, unnamed here) */
+            char sql_d[48];
+            snprintf(sql_d, sizeof(sql_d), "DEALLOCATE tf%u", evicted);
+            PQclear(PQexec(c->h, sql_d));
+        }
         snprintf(name, sizeof(name), "tf%u", e->id);
         PGresult *r = PQprepare(c->h, name, rewrite(a, sql), n, types);
         if (PQresultStatus(r) != PGRES_COMMAND_OK) {
@@ -166,11 +171,6 @@ static PGresult *run(pg_conn *c, arena *a, const char *sql, int n, const unsigne
             return r;
         }
         PQclear(r);
-        if (evicted) { /* the least recently used one makes room */
-            char sql_d[48];
-            snprintf(sql_d, sizeof(sql_d), "DEALLOCATE tf%u", evicted);
-            PQclear(PQexec(c->h, sql_d));
-        }
     } else {
         snprintf(name, sizeof(name), "tf%u", e->id);
     }

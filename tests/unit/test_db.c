@@ -378,6 +378,18 @@ static void test_stmt_cache_survives(void **state)
     assert_int_equal(db_get_int(&r, 0, "v"), 7);
     assert_int_equal(db_query(f->c, &f->a, &r, "SELECT ? AS v", DBP(DBS("x"))), 1);
     assert_string_equal(db_get_text(&r, 0, "v"), "x");
+    /* more statements than the cache holds: the oldest are deallocated,
+     * and prepared again when they come back */
+    for (int round = 0; round < 2; round++)
+        for (int k = 0; k < PG_STMT_MAX + 20; k++) {
+            char *sql = arena_printf(&f->a, "SELECT ? + %d AS v", k);
+            for (int twice = 0; twice < 2; twice++) {
+                assert_int_equal(db_query(f->c, &f->a, &r, sql, DBP(DBI(1))), 1);
+                assert_int_equal(db_get_int(&r, 0, "v"), k + 1);
+            }
+        }
+    if (db_engine_of(f->d) == DB_ENGINE_PG) /* and no more than that on the server */
+        assert_true(count(f, "SELECT COUNT(*) FROM pg_prepared_statements", DBP0) <= PG_STMT_MAX);
     /* the schema changed by another connection of this process */
     db_conn *c2 = db_acquire(f->d, err, sizeof(err));
     assert_non_null(c2);
