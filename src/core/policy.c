@@ -107,6 +107,16 @@ int64_t policy_manager_id(const principal *u)
     return u->role == ROLE_SALES_MANAGER || u->role == ROLE_ADMIN ? u->id : 0;
 }
 
+/* The departments from `user`'s (an SQL expression) up to the root, as
+ * "up"; with "SELECT ... FROM up WHERE manager_id = ?" it asks whether
+ * someone manages the user. */
+#define WALK_UP(user)                                                                              \
+    "WITH RECURSIVE up(id, parent_id, manager_id) AS ("                                            \
+    " SELECT d.id, d.parent_id, d.manager_id FROM departments d"                                  \
+    " JOIN users u ON u.department_id = d.id WHERE u.id = " user                                  \
+    " UNION ALL SELECT d.id, d.parent_id, d.manager_id FROM departments d"                        \
+    " JOIN up ON d.id = up.parent_id)"
+
 bool policy_is_manager_of(db_conn *c, int64_t manager_id, int64_t user_id)
 {
     if (manager_id == user_id) return false;
@@ -114,13 +124,9 @@ bool policy_is_manager_of(db_conn *c, int64_t manager_id, int64_t user_id)
      * manages, and manager_id's role manages (policy_manager_id) */
     int64_t n = 0;
     db_scalar_int(c, &n, 0,
-                  "WITH RECURSIVE up(id, parent_id, manager_id) AS ("
-                  " SELECT d.id, d.parent_id, d.manager_id FROM departments d"
-                  " JOIN users u ON u.department_id = d.id WHERE u.id = ?"
-                  " UNION ALL SELECT d.id, d.parent_id, d.manager_id FROM departments d"
-                  " JOIN up ON d.id = up.parent_id)"
-                  " SELECT COUNT(*) FROM up WHERE manager_id = ? AND EXISTS (SELECT 1 FROM users m"
-                  " WHERE m.id = ? AND m.role IN ('sales_manager', 'admin'))",
+                  WALK_UP("?") " SELECT COUNT(*) FROM up WHERE manager_id = ? AND EXISTS (SELECT"
+                               " 1 FROM users m WHERE m.id = ? AND m.role IN ('sales_manager',"
+                               " 'admin'))",
                   DBP(DBI(user_id), DBI(manager_id), DBI(manager_id)));
     return n > 0;
 }
@@ -273,15 +279,19 @@ tf_access policy_customer_access(db_conn *c, const principal *u, int64_t custome
     tf_access acc = ACCESS_NONE;
     char now[32];
     tf_ts(now, time(NULL));
-    /* one primary-key read and one share lookup; who manages the owner is
-     * asked only when the owner is someone else (a walk up from the owner's
-     * department, a few index lookups) */
+    /* one statement (on PostgreSQL one round trip): a primary-key read, a
+     * share lookup and, when the owner is someone else, whether u manages
+     * them (policy_is_manager_of's walk up from the owner's department, a
+     * few index lookups) */
     if (db_query(c, &a, &r,
                  "SELECT c.owner_id, c.protected,"
                  " (SELECT s.mode FROM customer_shares s WHERE s.customer_id = c.id AND"
-                 "  s.user_id = ? AND (s.until IS NULL OR s.until > ?)) AS share_mode"
+                 "  s.user_id = ? AND (s.until IS NULL OR s.until > ?)) AS share_mode,"
+                 " CASE WHEN c.owner_id IS NULL OR c.owner_id = ? THEN 0 ELSE (SELECT COUNT(*)"
+                 "  FROM (" WALK_UP("c.owner_id") " SELECT 1 FROM up WHERE manager_id = ?) m)"
+                 " END AS managed"
                  " FROM customers c WHERE c.id = ?",
-                 DBP(DBI(u->id), DBS(now), DBI(customer_id))) <= 0)
+                 DBP(DBI(u->id), DBS(now), DBI(u->id), DBI(u->id), DBI(customer_id))) <= 0)
         goto done;
     const db_val *owner = db_cell(&r, 0, "owner_id");
     bool prot = db_get_int(&r, 0, "protected") != 0;
@@ -291,7 +301,8 @@ tf_access policy_customer_access(db_conn *c, const principal *u, int64_t custome
         acc = may_assign ? ACCESS_MANAGE : ACCESS_READ;
     } else if (owner->i == u->id) {
         acc = ACCESS_MANAGE;
-    } else if (policy_is_manager_of(c, u->id, owner->i)) {
+    } else if (policy_manager_id(u) && db_get_int(&r, 0, "managed") > 0) {
+        /* policy_is_manager_of: a department u heads, and u's role manages */
         acc = ACCESS_MANAGE;
     } else if (share) {
         acc = strcmp(share, "write") == 0 ? ACCESS_WRITE : ACCESS_READ;

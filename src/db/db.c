@@ -205,6 +205,11 @@ void db_rollback(db_conn *c)
     c->tx_where = NULL;
 }
 
+int db_analyze(db_conn *c, const char *table)
+{
+    return c->drv->analyze ? c->drv->analyze(c, table) : 0;
+}
+
 int db_col(const db_res *r, const char *name)
 {
     for (int i = 0; i < r->ncols; i++)

@@ -80,6 +80,7 @@ struct db_driver {
     const char *begin_sql;                           /* write transaction start */
     const char *id_pk;                               /* replaces {{ID}} in migrations */
     int (*backup)(db_conn *c, const char *target, const char *to, char *err, size_t errlen);
+    int (*analyze)(db_conn *c, const char *table); /* see db_analyze */
 };
 
 /* Pool ---------------------------------------------------------------- */
@@ -96,6 +97,15 @@ void db_release(db_conn *c);
 void db_pool_stats(db *d, int *size, int *open, int *in_use);
 
 /* Queries --------------------------------------------------------------- */
+/* A statement whose text holds this comment is planned for its values at
+ * every run. Any other one PostgreSQL may run with one generic plan after
+ * a few runs on a connection (pg.c prepares statements), made without
+ * the values: right where the values change little in the plan (a point
+ * read), wrong where they change it all (quick search: a term in every
+ * row or in a few; see bench/RESULTS.md). SQLite plans each statement once
+ * and has no such choice; to it this is a comment. */
+#define DB_PLAN_PER_VALUES "/*plan per values*/"
+
 int db_query(db_conn *c, arena *a, db_res *out, const char *sql, int n, const db_val *p);
 /* Statement without a result; returns the number of changed rows or < 0. */
 int db_exec(db_conn *c, const char *sql, int n, const db_val *p);
@@ -131,6 +141,14 @@ char *db_rows_text(const db_res *r, int nrows, size_t *len);
  * transaction, recording it in schema_migrations. Returns count applied or <0. */
 int db_migrate(db *d, char *err, size_t errlen);
 int db_schema_version(db_conn *c, int64_t *out);
+/* After a bulk load has grown `table` (a name written in the code): brings
+ * the planner's statistics up to date. PostgreSQL keeps a generic plan of a
+ * prepared statement made with the statistics of its time (a lookup planned
+ * on an empty table stays a sequential scan as the table grows by
+ * thousands of rows a second); ANALYZE makes every connection plan again.
+ * SQLite plans each statement as it is prepared, without such statistics:
+ * nothing to do. */
+int db_analyze(db_conn *c, const char *table);
 /* Online consistent copy of the live database to `to`. */
 int db_backup(db *d, const char *to, char *err, size_t errlen);
 

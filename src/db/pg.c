@@ -1,8 +1,10 @@
 /* pg.c — the PostgreSQL driver behind db.h, on libpq. Rewrites `?` to $n
  * (outside quotes), sends parameters as text with int8/bool types where known,
- * maps SQLSTATEs to DB_E* codes, and backs up with pg_dump. */
+ * keeps each connection's prepared statements (pg_stmt.c), maps SQLSTATEs to
+ * DB_E* codes, and backs up with pg_dump. */
+#include "db/pg_stmt.h"
 #include "db/db.h"
-#include <libpq-fe.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,14 @@
 typedef struct {
     db_conn base;
     PGconn *h;
+    pg_stmts st; /* this connection's prepared statements */
 } pg_conn;
+
+/* Bumped by every statement that may change the schema (migrations, DDL):
+ * a connection whose statements were prepared in an older epoch
+ * deallocates them before its next query, so none of them keeps a result
+ * shape the schema no longer has. Process-wide: it covers every pool. */
+static atomic_uint schema_epoch;
 
 enum { OID_BOOL = 16, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23 };
 
@@ -34,6 +43,8 @@ static int pg_open(db_conn **out, const char *url, char *err, size_t errlen)
         return DB_ECONN;
     }
     PQsetNoticeProcessor(c->h, quiet_notice, NULL);
+    pg_stmts_init(&c->st);
+    c->st.epoch = atomic_load(&schema_epoch);
     PGresult *r = PQexec(c->h, "SET client_encoding TO 'UTF8'; SET TIME ZONE 'UTC'");
     PQclear(r);
     *out = &c->base;
@@ -43,6 +54,7 @@ static int pg_open(db_conn **out, const char *url, char *err, size_t errlen)
 static void pg_close(db_conn *b)
 {
     pg_conn *c = (pg_conn *)b;
+    pg_stmts_clear(&c->st);
     PQfinish(c->h);
     free(c);
 }
@@ -94,31 +106,124 @@ static int map_err(pg_conn *c, PGresult *r)
     return DB_ERR;
 }
 
+/* Deallocates this connection's statements when the schema changed since
+ * they were prepared (not in a failed transaction, which refuses all but
+ * ROLLBACK: then at the next query). */
+static void stmts_check_epoch(pg_conn *c)
+{
+    unsigned now = atomic_load(&schema_epoch);
+    if (c->st.epoch == now) return;
+    if (c->st.n > 0) {
+        if (PQtransactionStatus(c->h) == PQTRANS_INERROR) return;
+        PQclear(PQexec(c->h, "DEALLOCATE ALL"));
+    }
+    pg_stmts_clear(&c->st);
+    c->st.epoch = now;
+}
+
+/* True for the errors of a prepared statement the server lost or whose
+ * result the schema changed: it is prepared again. */
+static bool stmt_stale(PGresult *r)
+{
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (!state) return false;
+    if (strcmp(state, "26000") == 0) return true; /* prepared statement does not exist */
+    const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    return strcmp(state, "0A000") == 0 && msg && strstr(msg, "cached plan must not change");
+}
+
+/* Runs sql with the connection's prepared statement for it: the second
+ * time a statement runs it is prepared (once), and executed by name from
+ * then on, which spares the server parsing (and, once it settles on a
+ * generic plan, planning) it at every request. A statement run once,
+ * anything but DML, and one marked DB_PLAN_PER_VALUES run unnamed (an
+ * unnamed statement is planned with its values). *stale is set when a
+ * cached statement was refused as stale (it is forgotten; the caller may
+ * run it again). */
+static PGresult *run(pg_conn *c, arena *a, const char *sql, int n, const unsigned *types,
+                     const char *const *vals, const char *sig, bool *stale)
+{
+    *stale = false;
+    stmts_check_epoch(c);
+    bool ddl = false;
+    if (!pg_stmt_preparable(sql, &ddl) || strstr(sql, DB_PLAN_PER_VALUES)) {
+        if (ddl) atomic_fetch_add(&schema_epoch, 1);
+        return PQexecParams(c->h, rewrite(a, sql), n, types, vals, NULL, NULL, 0);
+    }
+    uint64_t h = pg_stmt_hash(sql, sig);
+    pg_stmt *e = pg_stmt_find(&c->st, h, sql, sig);
+    char name[24];
+    if (!e) {
+        if (pg_stmt_first_sight(&c->st, h))
+            return PQexecParams(c->h, rewrite(a, sql), n, types, vals, NULL, NULL, 0);
+        unsigned evicted = 0;
+        e = pg_stmt_add(&c->st, h, sql, sig, &evicted);
+        if (evicted) { /* the least recently used one makes room (in a failed
+                          transaction it stays on the server, unnamed here) */
+            char sql_d[48];
+            snprintf(sql_d, sizeof(sql_d), "DEALLOCATE tf%u", evicted);
+            PQclear(PQexec(c->h, sql_d));
+        }
+        snprintf(name, sizeof(name), "tf%u", e->id);
+        PGresult *r = PQprepare(c->h, name, rewrite(a, sql), n, types);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            pg_stmt_remove(&c->st, e);
+            return r;
+        }
+        PQclear(r);
+    } else {
+        snprintf(name, sizeof(name), "tf%u", e->id);
+    }
+    PGresult *r = PQexecPrepared(c->h, name, n, vals, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && stmt_stale(r)) {
+        pg_stmt_remove(&c->st, e);
+        *stale = true;
+    }
+    return r;
+}
+
 static int pg_query(db_conn *b, arena *a, db_res *out, const char *sql, int n, const db_val *p)
 {
     pg_conn *c = (pg_conn *)b;
     const char **vals = arena_alloc(a, sizeof(char *) * (size_t)(n ? n : 1));
     unsigned *types = arena_alloc(a, sizeof(unsigned) * (size_t)(n ? n : 1));
+    char *sig = arena_alloc(a, (size_t)n + 1); /* the types as letters: part of the cache key */
     for (int i = 0; i < n; i++) {
         switch (p[i].t) {
         case DBV_INT:
             vals[i] = arena_printf(a, "%lld", (long long)p[i].i);
             types[i] = OID_INT8;
+            sig[i] = 'i';
             break;
         case DBV_BOOL:
             vals[i] = p[i].i ? "t" : "f";
             types[i] = OID_BOOL;
+            sig[i] = 'b';
             break;
         case DBV_TEXT:
             vals[i] = p[i].s;
             types[i] = 0;
+            sig[i] = 'u';
             break;
         default:
             vals[i] = NULL;
             types[i] = 0;
+            sig[i] = 'u';
         }
     }
-    PGresult *r = PQexecParams(c->h, rewrite(a, sql), n, types, vals, NULL, NULL, 0);
+    sig[n] = 0;
+    bool stale = false;
+    PGresult *r = run(c, a, sql, n, types, vals, sig, &stale);
+    /* a stale statement outside a transaction: once more, prepared afresh
+     * (inside one, the transaction has failed: its caller sees the error) */
+    if (stale && PQtransactionStatus(c->h) == PQTRANS_IDLE) {
+        PQclear(r);
+        atomic_fetch_add(&schema_epoch, 1); /* the schema changed: all of them */
+        r = run(c, a, sql, n, types, vals, sig, &stale);
+    } else if (stale) {
+        atomic_fetch_add(&schema_epoch, 1);
+    }
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         int rc = map_err(c, r);
@@ -160,10 +265,30 @@ static int pg_query(db_conn *b, arena *a, db_res *out, const char *sql, int n, c
 static int pg_exec_script(db_conn *b, const char *sql)
 {
     pg_conn *c = (pg_conn *)b;
+    /* a script is a migration, or transaction control */
+    if (strcmp(sql, "BEGIN") != 0 && strcmp(sql, "COMMIT") != 0 && strcmp(sql, "ROLLBACK") != 0)
+        atomic_fetch_add(&schema_epoch, 1);
     PGresult *r = PQexec(c->h, sql);
     ExecStatusType st = PQresultStatus(r);
     int rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) rc = map_err(c, r);
+    PQclear(r);
+    return rc;
+}
+
+static int pg_analyze(db_conn *b, const char *table)
+{
+    pg_conn *c = (pg_conn *)b;
+    char *id = PQescapeIdentifier(c->h, table, strlen(table));
+    if (!id) return map_err(c, NULL);
+    size_t n = strlen(id) + sizeof("ANALYZE ");
+    char *sql = malloc(n);
+    if (!sql) abort();
+    snprintf(sql, n, "ANALYZE %s", id);
+    PQfreemem(id);
+    PGresult *r = PQexec(c->h, sql);
+    free(sql);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : map_err(c, r);
     PQclear(r);
     return rc;
 }
@@ -200,4 +325,5 @@ const struct db_driver db_pg_driver = {
     .begin_sql = "BEGIN",
     .id_pk = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
     .backup = pg_backup,
+    .analyze = pg_analyze,
 };

@@ -83,7 +83,7 @@ static const struct {
      " END FROM (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ? ORDER BY rowid DESC"
      " LIMIT ?)",
      "SELECT doc FROM customers_fts_vocab WHERE term = ?",
-     " AND string_to_array(c.search_grams, ' ') @> CAST(? AS TEXT[]) AND"
+     " AND " DB_PLAN_PER_VALUES " string_to_array(c.search_grams, ' ') @> CAST(? AS TEXT[]) AND"
      " strpos(c.search_text, ?) > 0",
      " AND strpos(c.search_text, ?) > 0"},
 };

@@ -164,6 +164,9 @@ json_t *import_unknown_json(const pass *p);
 /* Writes the batch's report lines and new customers with w, inside the
  * caller's transaction. 0 or < 0 (a number taken: bo->cb->failed). */
 int import_batch_write(const pass *p, db_conn *w, batch_out *bo);
+/* After bo was committed with w: refreshes the customers' statistics when
+ * the import's new customers pass 1,024, 4,096, 16,384... (db_analyze). */
+void import_batch_written(db_conn *w, const batch_out *bo);
 /* Forgets pend[which]'s customers and keys (written, or rolled back). */
 void import_pending_reset(pass *p, int which);
 void import_pass_free(pass *p);

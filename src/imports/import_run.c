@@ -146,7 +146,10 @@ static int write_batch(const pass *p, db_conn *w, batch_out *bo, bool begun, are
     if (rc >= 0) rc = import_batch_write(p, w, bo);
     int saved = rc >= 0 ? save_progress(p, w, &bo->after) : rc;
     if (saved == 1) {
-        if ((rc = db_commit(w)) >= 0) return WROTE;
+        if ((rc = db_commit(w)) >= 0) {
+            import_batch_written(w, bo);
+            return WROTE;
+        }
     } else if (saved == 0) {
         db_rollback(w);
         return TAKEN_OVER;
@@ -603,7 +606,6 @@ static int64_t claim(db_conn *c)
 
 static void *worker(void *arg)
 {
-    (void)arg;
     char err[256];
     db *d = db_open(wurl, 2, err, sizeof(err)); /* the worker's and its writer's */
     db_conn *c = d ? db_acquire(d, err, sizeof(err)) : NULL;
@@ -612,10 +614,10 @@ static void *worker(void *arg)
      * time, a few MB each) do not checkpoint the WAL: a checkpointer thread
      * does, on the other CPU, while a job runs (src/db/checkpointer.c;
      * 100,000 rows in 7.8-9.4 s instead of 10.6-11.6). Without one (it
-     * could not start) they
-     * checkpoint every IMPORT_WAL_PAGES pages instead of every 1000: the
-     * pages every batch rewrites (the indexes' upper levels, the search
-     * index) are copied to the database file once per checkpoint. */
+     * could not start) they checkpoint every IMPORT_WAL_PAGES pages
+     * instead of every 1000: the pages every batch rewrites (the indexes'
+     * upper levels, the search index) are copied to the database file
+     * once per checkpoint. */
     bool sqlite = c && c->owner && db_engine_of(c->owner) == DB_ENGINE_SQLITE;
     if (sqlite) set_autocheckpoint(c, IMPORT_WAL_PAGES);
     pthread_mutex_lock(&wmu);

@@ -6,7 +6,7 @@
  * index's upkeep, document numbering, and text normalisation
  * (base/textsearch.c). With TF_PG_URL set (a throw-away cluster, see
  * tests/pg.sh) the same tests run on PostgreSQL; each test then empties the
- * public schema first. */
+ * public schema first. Also: the PostgreSQL driver's statement cache. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +24,7 @@
 #include "base/util.h"
 #include "db/db.h"
 #include "db/sqlq.h"
+#include "db/pg_stmt.h"
 #include "customers/customers.h"
 #include "testdb.h"
 
@@ -299,6 +300,126 @@ static void test_rollback_and_leak(void **state)
     db_release(c2);
 }
 
+/* Prepared statements (pg.c, pg_stmt.c) ----------------------------------- */
+
+/* The cache's bookkeeping: found by text and types, the least recently
+ * used dropped first, chains intact after entries move. */
+static void test_stmt_cache_lru(void **state)
+{
+    (void)state;
+    static pg_stmts s;
+    pg_stmts_init(&s);
+    char sql[64];
+    unsigned evicted = 0, ids[PG_STMT_MAX + 50];
+    int nevicted = 0;
+    for (int i = 0; i < PG_STMT_MAX + 50; i++) {
+        snprintf(sql, sizeof(sql), "SELECT %d", i);
+        ids[i] = pg_stmt_add(&s, pg_stmt_hash(sql, "i"), sql, "i", &evicted)->id;
+        /* 1..10 go first, then 0 (used again after 10), then 11... */
+        unsigned want = i < PG_STMT_MAX ? 0
+                        : i < PG_STMT_MAX + 10 ? ids[i - PG_STMT_MAX + 1]
+                        : i == PG_STMT_MAX + 10 ? ids[0] : ids[i - PG_STMT_MAX];
+        assert_int_equal(evicted, want);
+        nevicted += evicted != 0;
+        if (i == 10) assert_non_null(pg_stmt_find(&s, pg_stmt_hash("SELECT 0", "i"), "SELECT 0", "i"));
+    }
+    assert_int_equal(nevicted, 50);
+    assert_int_equal(s.n, PG_STMT_MAX);
+    for (int i = 0; i < PG_STMT_MAX + 50; i++) {
+        snprintf(sql, sizeof(sql), "SELECT %d", i);
+        pg_stmt *e = pg_stmt_find(&s, pg_stmt_hash(sql, "i"), sql, "i");
+        if (i < 50) assert_null(e);
+        else assert_true(e && e->id == ids[i]);
+        assert_null(pg_stmt_find(&s, pg_stmt_hash(sql, "u"), sql, "u")); /* other types */
+    }
+    pg_stmt *e = pg_stmt_find(&s, pg_stmt_hash("SELECT 100", "i"), "SELECT 100", "i");
+    pg_stmt_remove(&s, e);
+    assert_null(pg_stmt_find(&s, pg_stmt_hash("SELECT 100", "i"), "SELECT 100", "i"));
+    assert_non_null(pg_stmt_find(&s, pg_stmt_hash("SELECT 299", "i"), "SELECT 299", "i"));
+    assert_true(pg_stmt_first_sight(&s, 42));
+    assert_false(pg_stmt_first_sight(&s, 42));
+    bool ddl;
+    assert_true(pg_stmt_preparable("  (SELECT 1)", &ddl) && !ddl);
+    assert_true(pg_stmt_preparable("with x as (select 1) select * from x", &ddl));
+    assert_false(pg_stmt_preparable("alter table t add column x text", &ddl));
+    assert_true(ddl);
+    assert_false(pg_stmt_preparable("DEALLOCATE ALL", &ddl));
+    assert_false(ddl);
+    pg_stmts_clear(&s);
+    assert_int_equal(s.n, 0);
+}
+
+/* Statements run again and again (prepared on PostgreSQL) stay right
+ * through failed transactions, a schema change by this process, and one
+ * by another (PostgreSQL refuses the old statement; it is prepared again). */
+static void test_stmt_cache_survives(void **state)
+{
+    fx *f = *state;
+    char err[256];
+    const char *get = "SELECT * FROM t_parent WHERE id = ?";
+    exec_ok(f, "INSERT INTO t_parent (id, code) VALUES (1, 'a')", DBP0);
+    db_res r;
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(db_query(f->c, &f->a, &r, get, DBP(DBI(1))), 1);
+        assert_int_equal(r.ncols, 4);
+    }
+    /* a failure inside a transaction, then the same statements again */
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(db_begin(f->c), 0);
+        assert_int_equal(db_exec(f->c, "INSERT INTO t_parent (id, code) VALUES (?, ?)",
+                                 DBP(DBI(2), DBS("a"))),
+                         DB_EUNIQUE);
+        db_rollback(f->c);
+        assert_int_equal(db_query(f->c, &f->a, &r, get, DBP(DBI(1))), 1);
+    }
+    /* the same text with other parameter types is another statement */
+    assert_int_equal(db_query(f->c, &f->a, &r, "SELECT ? AS v", DBP(DBI(7))), 1);
+    assert_int_equal(db_query(f->c, &f->a, &r, "SELECT ? AS v", DBP(DBI(7))), 1);
+    assert_int_equal(db_get_int(&r, 0, "v"), 7);
+    assert_int_equal(db_query(f->c, &f->a, &r, "SELECT ? AS v", DBP(DBS("x"))), 1);
+    assert_string_equal(db_get_text(&r, 0, "v"), "x");
+    /* more statements than the cache holds: the oldest are deallocated,
+     * and prepared again when they come back */
+    for (int round = 0; round < 2; round++)
+        for (int k = 0; k < PG_STMT_MAX + 20; k++) {
+            char *sql = arena_printf(&f->a, "SELECT ? + %d AS v", k);
+            for (int twice = 0; twice < 2; twice++) {
+                assert_int_equal(db_query(f->c, &f->a, &r, sql, DBP(DBI(1))), 1);
+                assert_int_equal(db_get_int(&r, 0, "v"), k + 1);
+            }
+        }
+    if (db_engine_of(f->d) == DB_ENGINE_PG) /* and no more than that on the server */
+        assert_true(count(f, "SELECT COUNT(*) FROM pg_prepared_statements", DBP0) <= PG_STMT_MAX);
+    /* the schema changed by another connection of this process */
+    db_conn *c2 = db_acquire(f->d, err, sizeof(err));
+    assert_non_null(c2);
+    assert_true(db_exec(c2, "ALTER TABLE t_parent ADD COLUMN extra TEXT", DBP0) >= 0);
+    db_release(c2);
+    assert_int_equal(db_query(f->c, &f->a, &r, get, DBP(DBI(1))), 1);
+    /* (SQLite's cached statement is prepared again at its first step, after
+     * its driver has read the old column count: 4 then) */
+    if (db_engine_of(f->d) != DB_ENGINE_PG) return;
+    assert_int_equal(r.ncols, 5);
+    /* ... and by another server (DO: not seen as a schema change here) */
+    for (int i = 0; i < 3; i++) assert_int_equal(db_query(f->c, &f->a, &r, get, DBP(DBI(1))), 1);
+    exec_ok(f, "DO $$ BEGIN EXECUTE 'ALTER TABLE t_parent ADD COLUMN more TEXT'; END $$", DBP0);
+    assert_int_equal(db_query(f->c, &f->a, &r, get, DBP(DBI(1))), 1);
+    assert_int_equal(r.ncols, 6);
+    /* inside a transaction the refusal is the transaction's error; after
+     * it, the statement is prepared again */
+    for (int i = 0; i < 3; i++) assert_int_equal(db_query(f->c, &f->a, &r, get, DBP(DBI(1))), 1);
+    exec_ok(f, "DO $$ BEGIN EXECUTE 'ALTER TABLE t_parent ADD COLUMN most TEXT'; END $$", DBP0);
+    assert_int_equal(db_begin(f->c), 0);
+    assert_true(db_query(f->c, &f->a, &r, get, DBP(DBI(1))) < 0);
+    db_rollback(f->c);
+    assert_int_equal(db_query(f->c, &f->a, &r, get, DBP(DBI(1))), 1);
+    assert_int_equal(r.ncols, 7);
+    /* the server lost them all */
+    exec_ok(f, "DEALLOCATE ALL", DBP0);
+    assert_int_equal(db_query(f->c, &f->a, &r, get, DBP(DBI(1))), 1);
+    assert_int_equal(r.ncols, 7);
+}
+
 /* Query builder ------------------------------------------------------------ */
 
 static void test_sqlq(void **state)
@@ -510,6 +631,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bound_values_are_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_constraint_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rollback_and_leak, setup, teardown),
+        cmocka_unit_test(test_stmt_cache_lru),
+        cmocka_unit_test_setup_teardown(test_stmt_cache_survives, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlq, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_upkeep, setup, teardown),
