@@ -41,8 +41,12 @@ for (const engine of engines()) {
       assert.ok(lines.length >= 15, 'a real route table');
       const routes = new Map();
       for (const l of lines) {
-        const [method, path, perm, ...rest] = l.split(' ');
+        const [method, path, perm, kind, ...rest] = l.split(' ');
         assert.equal(rest.length, 0, `one route per line: ${l}`);
+        // the kind of record the route's path names (route_matrix.test.mjs), - for none
+        assert.match(kind, /^([a-z_]+|-)$/, l);
+        if (path.includes('{id}')) assert.notEqual(kind, '-', `a route with an id names its kind: ${l}`);
+        if (!path.includes('{')) assert.equal(kind, '-', `a route without a record names no kind: ${l}`);
         assert.match(method, /^(GET|POST|PATCH|PUT|DELETE)$/);
         assert.ok(path.startsWith('/'), l);
         const key = `${method} ${path}`;
